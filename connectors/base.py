@@ -1,0 +1,42 @@
+"""The connector interface: what the hub needs from any agency system.
+
+An agency reached through its own API instead of a database implements the same abstract
+class for its agency (e.g. ``PoliceConnector``) and nothing above the connectors changes.
+Every load is a batch keyed by the agency's own identifier, so the graph can collect the keys
+of a whole page and ask once.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import ClassVar, Generic, TypeVar
+
+CriteriaT = TypeVar("CriteriaT")
+
+
+class Connector(ABC, Generic[CriteriaT]):
+    agency: ClassVar[str]
+    #: the identifier scheme (an ``IdentifierScheme`` value) the agency keys its records by
+    key_scheme: ClassVar[str]
+
+    @abstractmethod
+    async def search(self, criteria: CriteriaT) -> set[str]:
+        """Keys of the agency's records matching every criterion that is set."""
+
+    @abstractmethod
+    async def caseload(self, user_id: str) -> set[str]:
+        """Keys of the records assigned to this member of staff (offender manager, IOM officer...)."""
+
+    #: the fields (GraphQL names on the agency's record type) ``counts`` can group by
+    countable: ClassVar[frozenset[str]] = frozenset()
+
+    @abstractmethod
+    async def counts(self, field: str) -> dict[str, int]:
+        """How many of the agency's records hold each value of ``field`` (one of ``countable``)."""
+
+    @abstractmethod
+    async def health(self) -> None:
+        """Return when the system answers; raise when it does not."""
+
+    @abstractmethod
+    async def close(self) -> None: ...

@@ -1,0 +1,105 @@
+"""The housing connector: interface and SQL implementation."""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from connectors.base import Connector
+from connectors.housing import tables as t
+from connectors.housing.records import (
+    AccommodationStatus,
+    Address,
+    DutyStage,
+    DutyToRefer,
+    HousingClient,
+    HousingCriteria,
+    Placement,
+    PlacementKind,
+)
+from connectors.sql_source import SqlSource
+
+
+class HousingConnector(Connector[HousingCriteria]):
+    agency = "housing"
+    key_scheme = "housingReference"
+    countable = frozenset({'accommodationStatus', 'dutyStage'})
+
+    @abstractmethod
+    async def clients(self, refs: Iterable[str]) -> dict[str, HousingClient]: ...
+
+    @abstractmethod
+    async def duty_to_refer(self, refs: Iterable[str]) -> dict[str, list[DutyToRefer]]: ...
+
+    @abstractmethod
+    async def placements(self, refs: Iterable[str]) -> dict[str, list[Placement]]: ...
+
+
+def _client(row: Row[Any]) -> HousingClient:
+    address = Address(row.address_line, row.postcode, row.uprn) if row.postcode else None
+    return HousingClient(
+        housing_ref=row.housing_ref,
+        surname=row.surname,
+        forenames=row.forenames,
+        date_of_birth=row.date_of_birth,
+        address=address,
+        borough=row.borough,
+        accommodation_status=AccommodationStatus(row.accommodation_status),
+        status_since=row.status_since,
+        duty_stage=DutyStage(row.duty_stage),
+    )
+
+
+class SqlHousingConnector(HousingConnector):
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.db = SqlSource(engine)
+
+    async def clients(self, refs: Iterable[str]) -> dict[str, HousingClient]:
+        return await self.db.one_per_key(t.housing_client, "housing_ref", refs, _client)
+
+    async def duty_to_refer(self, refs: Iterable[str]) -> dict[str, list[DutyToRefer]]:
+        return await self.db.many_per_key(
+            t.duty_to_refer, "housing_ref", refs,
+            lambda r: DutyToRefer(r.referral_id, r.referred_on, r.referring_agency, r.status),
+            order_by=t.duty_to_refer.c.referred_on.desc(),
+        )
+
+    async def placements(self, refs: Iterable[str]) -> dict[str, list[Placement]]:
+        return await self.db.many_per_key(
+            t.placement, "housing_ref", refs,
+            lambda r: Placement(r.placement_id, PlacementKind(r.kind), r.provider, r.starts_on, r.ends_on),
+            order_by=t.placement.c.starts_on.desc(),
+        )
+
+    async def search(self, criteria: HousingCriteria) -> set[str]:
+        c = t.housing_client
+        stmt = select(c.c.housing_ref)
+        if criteria.boroughs is not None:
+            stmt = stmt.where(c.c.borough.in_(sorted(criteria.boroughs)))
+        if criteria.accommodation_statuses is not None:
+            stmt = stmt.where(
+                c.c.accommodation_status.in_(sorted(s.value for s in criteria.accommodation_statuses))
+            )
+        return await self.db.keys(stmt)
+
+    async def caseload(self, user_id: str) -> set[str]:
+        c = t.housing_client
+        return await self.db.keys(select(c.c.housing_ref).where(c.c.housing_officer_id == user_id))
+
+    async def counts(self, field: str) -> dict[str, int]:
+        c = t.housing_client
+        columns = {"accommodationStatus": c.c.accommodation_status, "dutyStage": c.c.duty_stage}
+        if field not in columns:
+            raise ValueError(f"housing cannot count by {field}")
+        return await self.db.counts(select(columns[field], func.count()).group_by(columns[field]))
+
+    async def health(self) -> None:
+        await self.db.health()
+
+    async def close(self) -> None:
+        await self.db.close()

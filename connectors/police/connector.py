@@ -1,0 +1,127 @@
+"""The police connector: the interface the hub uses and its SQL implementation."""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from collections.abc import Iterable
+from datetime import UTC
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from connectors.base import Connector
+from connectors.police import tables as t
+from connectors.police.records import (
+    Arrest,
+    ArrestOutcome,
+    HandlingCode,
+    IntelligenceReport,
+    IomCohort,
+    Nominal,
+    Officer,
+    PoliceCriteria,
+    WarningMarker,
+)
+from connectors.sql_source import SqlSource
+
+
+class PoliceConnector(Connector[PoliceCriteria]):
+    agency = "police"
+    key_scheme = "pncId"
+    countable = frozenset({'iomCohort'})
+
+    @abstractmethod
+    async def nominals(self, pnc_ids: Iterable[str]) -> dict[str, Nominal]: ...
+
+    @abstractmethod
+    async def arrests(self, pnc_ids: Iterable[str]) -> dict[str, list[Arrest]]:
+        """Arrests newest first."""
+
+    @abstractmethod
+    async def intelligence(self, pnc_ids: Iterable[str]) -> dict[str, list[IntelligenceReport]]: ...
+
+    @abstractmethod
+    async def warning_markers(self, pnc_ids: Iterable[str]) -> dict[str, list[WarningMarker]]: ...
+
+
+def _nominal(row: Row[Any]) -> Nominal:
+    officer = (
+        Officer(row.officer_id, row.name, row.borough, row.phone) if row.officer_id is not None else None
+    )
+    return Nominal(
+        pnc_id=row.pnc_id,
+        cro_number=row.cro_number,
+        surname=row.surname,
+        forenames=row.forenames,
+        date_of_birth=row.date_of_birth,
+        iom_cohort=IomCohort(row.iom_cohort) if row.iom_cohort else None,
+        iom_officer=officer,
+    )
+
+
+def _arrest(row: Row[Any]) -> Arrest:
+    return Arrest(row.arrest_id, row.arrested_at, row.offence_code, row.offence, row.custody_suite,
+                  ArrestOutcome(row.outcome))
+
+
+def _intel(row: Row[Any]) -> IntelligenceReport:
+    return IntelligenceReport(row.report_id, row.recorded_at, row.source_evaluation,
+                              row.intelligence_assessment, HandlingCode(row.handling_code), row.summary,
+                              row.detail)
+
+
+class SqlPoliceConnector(PoliceConnector):
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.db = SqlSource(engine)
+
+    async def nominals(self, pnc_ids: Iterable[str]) -> dict[str, Nominal]:
+        stmt = select(t.nominal, t.officer.c.officer_id, t.officer.c.name, t.officer.c.borough,
+                      t.officer.c.phone).outerjoin(t.officer,
+                                                   t.officer.c.officer_id == t.nominal.c.iom_officer_id)
+        return await self.db.one_per_key(t.nominal, "pnc_id", pnc_ids, _nominal, stmt)
+
+    async def arrests(self, pnc_ids: Iterable[str]) -> dict[str, list[Arrest]]:
+        return await self.db.many_per_key(t.arrest, "pnc_id", pnc_ids, _arrest,
+                                          order_by=t.arrest.c.arrested_at.desc())
+
+    async def intelligence(self, pnc_ids: Iterable[str]) -> dict[str, list[IntelligenceReport]]:
+        return await self.db.many_per_key(t.intelligence_report, "pnc_id", pnc_ids, _intel,
+                                          order_by=t.intelligence_report.c.recorded_at.desc())
+
+    async def warning_markers(self, pnc_ids: Iterable[str]) -> dict[str, list[WarningMarker]]:
+        return await self.db.many_per_key(t.warning_marker, "pnc_id", pnc_ids,
+                                          lambda r: WarningMarker(r.marker, r.recorded_on),
+                                          order_by=t.warning_marker.c.recorded_on)
+
+    async def search(self, criteria: PoliceCriteria) -> set[str]:
+        stmt = select(t.nominal.c.pnc_id)
+        if criteria.iom_cohorts is not None:
+            stmt = stmt.where(t.nominal.c.iom_cohort.in_(sorted(c.value for c in criteria.iom_cohorts)))
+        if criteria.arrested_since is not None:
+            since = criteria.arrested_since
+            if since.tzinfo is not None:  # the police system records naive UTC times
+                since = since.astimezone(UTC).replace(tzinfo=None)
+            stmt = stmt.where(
+                t.nominal.c.pnc_id.in_(
+                    select(t.arrest.c.pnc_id).where(t.arrest.c.arrested_at >= since)
+                )
+            )
+        return await self.db.keys(stmt)
+
+    async def caseload(self, user_id: str) -> set[str]:
+        return await self.db.keys(select(t.nominal.c.pnc_id).where(t.nominal.c.iom_officer_id == user_id))
+
+    async def counts(self, field: str) -> dict[str, int]:
+        if field not in self.countable:
+            raise ValueError(f"police cannot count by {field}")
+        n = t.nominal
+        return await self.db.counts(select(n.c.iom_cohort, func.count()).where(n.c.iom_cohort.is_not(None))
+                                  .group_by(n.c.iom_cohort))
+
+    async def health(self) -> None:
+        await self.db.health()
+
+    async def close(self) -> None:
+        await self.db.close()

@@ -1,0 +1,183 @@
+"""The probation connector: interface and SQL implementation."""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from connectors.base import Connector
+from connectors.probation import tables as t
+from connectors.probation.records import (
+    CustodyStatus,
+    LicenceCondition,
+    LicenceConditionKind,
+    Offender,
+    OffenderManager,
+    Pathway,
+    ProbationCriteria,
+    Referral,
+    ReleaseType,
+    RoshLevel,
+    Sentence,
+    SentenceKind,
+)
+from connectors.sql_source import SqlSource
+
+
+class ProbationConnector(Connector[ProbationCriteria]):
+    agency = "probation"
+    key_scheme = "crn"
+    countable = frozenset({'roshLevel', 'ogrsBand', 'mappaLevel'})
+
+    @abstractmethod
+    async def offenders(self, crns: Iterable[str]) -> dict[str, Offender]: ...
+
+    @abstractmethod
+    async def sentences(self, crns: Iterable[str]) -> dict[str, list[Sentence]]: ...
+
+    @abstractmethod
+    async def licence_conditions(self, crns: Iterable[str]) -> dict[str, list[LicenceCondition]]: ...
+
+    @abstractmethod
+    async def referrals(self, crns: Iterable[str]) -> dict[str, list[Referral]]: ...
+
+    @abstractmethod
+    async def victim_cases(self, user_id: str) -> set[str]:
+        """CRNs of the victim cases this victim liaison officer holds."""
+
+
+def _latest_release() -> Any:
+    """Per CRN, the latest custodial release date (planned or past) and its type."""
+    s = t.sentence
+    ranked = (
+        select(
+            s.c.crn,
+            s.c.release_date,
+            s.c.release_type,
+            func.row_number().over(partition_by=s.c.crn, order_by=s.c.release_date.desc()).label("rn"),
+        )
+        .where(s.c.release_date.is_not(None))
+        .subquery()
+    )
+    return select(ranked.c.crn, ranked.c.release_date, ranked.c.release_type).where(ranked.c.rn == 1).subquery()
+
+
+def _offender(row: Row[Any]) -> Offender:
+    om = (
+        OffenderManager(row.staff_code, row.name, row.team, row.borough, row.email, row.phone)
+        if row.staff_code is not None
+        else None
+    )
+    return Offender(
+        crn=row.crn,
+        pnc_id=row.pnc_id,
+        prison_number=row.prison_number,
+        surname=row.surname,
+        forenames=row.forenames,
+        date_of_birth=row.date_of_birth,
+        tier=row.tier,
+        ogrs_score=row.ogrs_score,
+        rosh_level=RoshLevel(row.rosh_level),
+        mappa_category=row.mappa_category,
+        mappa_level=row.mappa_level,
+        custody_status=CustodyStatus(row.custody_status),
+        offender_manager=om,
+        release_date=row.release_date,
+        release_type=ReleaseType(row.release_type) if row.release_type else None,
+    )
+
+
+def _sentence(row: Row[Any]) -> Sentence:
+    return Sentence(
+        row.sentence_id, SentenceKind(row.kind), row.offence, row.sentenced_on, row.length_months,
+        row.release_date, ReleaseType(row.release_type) if row.release_type else None,
+        row.licence_end_date, row.recalled_on, row.breached_on,
+    )
+
+
+class SqlProbationConnector(ProbationConnector):
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.db = SqlSource(engine)
+
+    async def offenders(self, crns: Iterable[str]) -> dict[str, Offender]:
+        o, om = t.offender, t.offender_manager
+        release = _latest_release()
+        stmt = (
+            select(o, om.c.staff_code, om.c.name, om.c.team, om.c.borough, om.c.email, om.c.phone,
+                   release.c.release_date, release.c.release_type)
+            .outerjoin(om, om.c.staff_code == o.c.offender_manager_code)
+            .outerjoin(release, release.c.crn == o.c.crn)
+        )
+        return await self.db.one_per_key(o, "crn", crns, _offender, stmt)
+
+    async def sentences(self, crns: Iterable[str]) -> dict[str, list[Sentence]]:
+        return await self.db.many_per_key(t.sentence, "crn", crns, _sentence,
+                                          order_by=t.sentence.c.sentenced_on.desc())
+
+    async def licence_conditions(self, crns: Iterable[str]) -> dict[str, list[LicenceCondition]]:
+        return await self.db.many_per_key(
+            t.licence_condition, "crn", crns,
+            lambda r: LicenceCondition(r.condition_id, LicenceConditionKind(r.kind), r.description,
+                                       r.starts_on, r.ends_on),
+            order_by=t.licence_condition.c.starts_on,
+        )
+
+    async def referrals(self, crns: Iterable[str]) -> dict[str, list[Referral]]:
+        return await self.db.many_per_key(
+            t.referral, "crn", crns,
+            lambda r: Referral(r.referral_id, Pathway(r.pathway), r.referred_on, bool(r.open)),
+            order_by=t.referral.c.referred_on.desc(),
+        )
+
+    async def search(self, criteria: ProbationCriteria) -> set[str]:
+        o = t.offender
+        stmt = select(o.c.crn)
+        if criteria.mappa_levels is not None:
+            stmt = stmt.where(o.c.mappa_level.in_(sorted(criteria.mappa_levels)))
+        if criteria.ogrs_bands is not None:
+            stmt = stmt.where(or_(*(
+                and_(o.c.ogrs_score >= band.score_range[0], o.c.ogrs_score <= band.score_range[1])
+                for band in sorted(criteria.ogrs_bands, key=lambda b: b.value)
+            )))
+        if criteria.released_from is not None or criteria.released_to is not None:
+            s = t.sentence
+            released = select(s.c.crn).where(s.c.release_date.is_not(None))
+            if criteria.released_from is not None:
+                released = released.where(s.c.release_date >= criteria.released_from)
+            if criteria.released_to is not None:
+                released = released.where(s.c.release_date <= criteria.released_to)
+            stmt = stmt.where(o.c.crn.in_(released))
+        return await self.db.keys(stmt)
+
+    async def caseload(self, user_id: str) -> set[str]:
+        return await self.db.keys(select(t.offender.c.crn).where(t.offender.c.offender_manager_code == user_id))
+
+    async def victim_cases(self, user_id: str) -> set[str]:
+        return await self.db.keys(
+            select(t.victim_case.c.crn).where(t.victim_case.c.liaison_officer_id == user_id)
+        )
+
+    async def counts(self, field: str) -> dict[str, int]:
+        o = t.offender
+        column: Any
+        if field == "ogrsBand":  # the bands of OgrsBand.of, computed where the scores are
+            column = case((o.c.ogrs_score >= 75, "high"), (o.c.ogrs_score >= 50, "medium"), else_="low")
+        elif field == "roshLevel":
+            column = o.c.rosh_level
+        elif field == "mappaLevel":
+            column = o.c.mappa_level
+        else:
+            raise ValueError(f"probation cannot count by {field}")
+        return await self.db.counts(select(column.label("v"), func.count()).where(column.is_not(None))
+                                  .group_by(column))
+
+    async def health(self) -> None:
+        await self.db.health()
+
+    async def close(self) -> None:
+        await self.db.close()

@@ -1,0 +1,144 @@
+"""What the probation system (case management, assessments, prison data) tells the hub."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import Enum
+
+
+class RoshLevel(Enum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    VERY_HIGH = "very_high"
+
+
+class CustodyStatus(Enum):
+    COMMUNITY = "community"
+    CUSTODY = "custody"
+    LICENCE = "licence"
+
+
+class OgrsBand(Enum):
+    """OGRS % in the bands the partnership scopes IOM by: low < 50, medium 50-74, high 75+."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+    @classmethod
+    def of(cls, score: int) -> OgrsBand:
+        if score >= 75:
+            return cls.HIGH
+        if score >= 50:
+            return cls.MEDIUM
+        return cls.LOW
+
+    @property
+    def score_range(self) -> tuple[int, int]:
+        return {OgrsBand.LOW: (0, 49), OgrsBand.MEDIUM: (50, 74), OgrsBand.HIGH: (75, 100)}[self]
+
+
+class SentenceKind(Enum):
+    CUSTODIAL = "custodial"
+    COMMUNITY_ORDER = "community_order"
+    SUSPENDED_SENTENCE = "suspended_sentence"
+
+
+class ReleaseType(Enum):
+    AUTOMATIC_CONDITIONAL = "automatic_conditional"
+    HOME_DETENTION_CURFEW = "home_detention_curfew"
+    EARLY_RELEASE = "early_release"
+    PAROLE = "parole"
+    SENTENCE_EXPIRY = "sentence_expiry"
+
+
+class LicenceConditionKind(Enum):
+    CURFEW = "curfew"
+    EXCLUSION_ZONE = "exclusion_zone"
+    ELECTRONIC_MONITORING = "electronic_monitoring"
+    RESIDENCE = "residence"
+    NON_CONTACT = "non_contact"
+    DRUG_TESTING = "drug_testing"
+
+
+class Pathway(Enum):
+    """The seven pathways to reducing reoffending."""
+
+    ACCOMMODATION = "accommodation"
+    EDUCATION_TRAINING_EMPLOYMENT = "education_training_employment"
+    HEALTH = "health"
+    DRUGS_ALCOHOL = "drugs_alcohol"
+    FINANCE_BENEFIT_DEBT = "finance_benefit_debt"
+    CHILDREN_FAMILIES = "children_families"
+    ATTITUDES_THINKING_BEHAVIOUR = "attitudes_thinking_behaviour"
+
+
+@dataclass(frozen=True, slots=True)
+class OffenderManager:
+    staff_code: str
+    name: str
+    team: str
+    borough: str
+    email: str
+    phone: str
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    sentence_id: int
+    kind: SentenceKind
+    offence: str
+    sentenced_on: date
+    length_months: int
+    release_date: date | None
+    release_type: ReleaseType | None
+    licence_end_date: date | None
+    recalled_on: date | None
+    breached_on: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class LicenceCondition:
+    condition_id: int
+    kind: LicenceConditionKind
+    description: str
+    starts_on: date
+    ends_on: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class Referral:
+    referral_id: int
+    pathway: Pathway
+    referred_on: date
+    open: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Offender:
+    crn: str
+    pnc_id: str | None
+    prison_number: str | None
+    surname: str
+    forenames: str
+    date_of_birth: date
+    tier: str
+    ogrs_score: int
+    rosh_level: RoshLevel
+    mappa_category: int | None
+    mappa_level: int | None
+    custody_status: CustodyStatus
+    offender_manager: OffenderManager | None
+    #: the most recent release from custody (past or planned), from the sentences
+    release_date: date | None
+    release_type: ReleaseType | None
+
+
+@dataclass(frozen=True)
+class ProbationCriteria:
+    mappa_levels: frozenset[int] | None = None
+    ogrs_bands: frozenset[OgrsBand] | None = None
+    released_from: date | None = None
+    released_to: date | None = None

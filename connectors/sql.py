@@ -1,0 +1,44 @@
+"""Engine construction shared by the SQL connectors and the hub's own stores."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+
+class InvalidDatabaseURL(ValueError):
+    pass
+
+
+def is_sqlite(url: str) -> bool:
+    return url.startswith("sqlite")
+
+
+def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    """An async engine for ``url``; SQLite gets WAL and foreign keys so it behaves like a server."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise InvalidDatabaseURL(f"not a database URL: {exc}") from exc
+    # Bound parameters are agency identifiers: never let SQLAlchemy print them in logs or errors.
+    kwargs.setdefault("hide_parameters", True)
+    if is_sqlite(url):
+        engine = create_async_engine(parsed, **kwargs)
+
+        @event.listens_for(engine.sync_engine, "connect")
+        def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+        return engine
+    try:
+        return create_async_engine(parsed, pool_pre_ping=True, **kwargs)
+    except Exception as exc:  # unknown dialect or missing driver
+        raise InvalidDatabaseURL(f"cannot use database URL for {parsed.drivername}: {exc}") from exc

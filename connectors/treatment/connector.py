@@ -1,0 +1,133 @@
+"""The treatment connector: interface and SQL implementation."""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import case, exists, func, select
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from connectors.base import Connector
+from connectors.sql_source import SqlSource
+from connectors.treatment import tables as t
+from connectors.treatment.records import (
+    Appointment,
+    Consent,
+    Episode,
+    OstPrescription,
+    RequirementKind,
+    Substance,
+    TreatmentClient,
+    TreatmentRequirement,
+)
+
+
+class TreatmentConnector(Connector[None]):
+    agency = "treatment"
+    key_scheme = "nhsNumber"
+    countable = frozenset({'engaged'})
+
+    @abstractmethod
+    async def clients(self, nhs_numbers: Iterable[str]) -> dict[str, TreatmentClient]: ...
+
+    @abstractmethod
+    async def episodes(self, nhs_numbers: Iterable[str]) -> dict[str, list[Episode]]: ...
+
+    @abstractmethod
+    async def ost_prescriptions(self, nhs_numbers: Iterable[str]) -> dict[str, list[OstPrescription]]: ...
+
+    @abstractmethod
+    async def requirements(self, nhs_numbers: Iterable[str]) -> dict[str, list[TreatmentRequirement]]: ...
+
+    @abstractmethod
+    async def appointments(self, nhs_numbers: Iterable[str]) -> dict[str, list[Appointment]]: ...
+
+    @abstractmethod
+    async def consents(self, nhs_numbers: Iterable[str]) -> dict[str, list[Consent]]: ...
+
+
+def _client(row: Row[Any]) -> TreatmentClient:
+    shares = frozenset(row.share_with.split(",")) if row.share_with else frozenset()
+    return TreatmentClient(row.nhs_number, row.surname, row.forenames, row.date_of_birth, row.service,
+                           bool(row.engaged), shares)
+
+
+class SqlTreatmentConnector(TreatmentConnector):
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.db = SqlSource(engine)
+
+    async def clients(self, nhs_numbers: Iterable[str]) -> dict[str, TreatmentClient]:
+        c, e, k = t.treatment_client, t.episode, t.consent
+        engaged = exists().where(e.c.nhs_number == c.c.nhs_number, e.c.ended_on.is_(None))
+        shares = (
+            select(func.group_concat(k.c.share_with) if self._sqlite else func.string_agg(k.c.share_with, ","))
+            .where(k.c.nhs_number == c.c.nhs_number, k.c.withdrawn_on.is_(None))
+            .scalar_subquery()
+        )
+        stmt = select(c, engaged.label("engaged"), shares.label("share_with"))
+        return await self.db.one_per_key(c, "nhs_number", nhs_numbers, _client, stmt)
+
+    @property
+    def _sqlite(self) -> bool:
+        return self.db.engine.dialect.name == "sqlite"
+
+    async def episodes(self, nhs_numbers: Iterable[str]) -> dict[str, list[Episode]]:
+        return await self.db.many_per_key(
+            t.episode, "nhs_number", nhs_numbers,
+            lambda r: Episode(r.episode_id, Substance(r.substance), r.started_on, r.ended_on, r.discharge_reason),
+            order_by=t.episode.c.started_on.desc(),
+        )
+
+    async def ost_prescriptions(self, nhs_numbers: Iterable[str]) -> dict[str, list[OstPrescription]]:
+        return await self.db.many_per_key(
+            t.ost_prescription, "nhs_number", nhs_numbers,
+            lambda r: OstPrescription(r.prescription_id, r.medication, r.daily_dose_mg, r.prescriber,
+                                      r.started_on, r.ended_on),
+            order_by=t.ost_prescription.c.started_on.desc(),
+        )
+
+    async def requirements(self, nhs_numbers: Iterable[str]) -> dict[str, list[TreatmentRequirement]]:
+        return await self.db.many_per_key(
+            t.treatment_requirement, "nhs_number", nhs_numbers,
+            lambda r: TreatmentRequirement(r.requirement_id, RequirementKind(r.kind), r.starts_on, r.ends_on),
+            order_by=t.treatment_requirement.c.starts_on.desc(),
+        )
+
+    async def appointments(self, nhs_numbers: Iterable[str]) -> dict[str, list[Appointment]]:
+        return await self.db.many_per_key(
+            t.appointment, "nhs_number", nhs_numbers,
+            lambda r: Appointment(r.appointment_id, r.scheduled_at, r.kind,
+                                  None if r.attended is None else bool(r.attended)),
+            order_by=t.appointment.c.scheduled_at.desc(),
+        )
+
+    async def consents(self, nhs_numbers: Iterable[str]) -> dict[str, list[Consent]]:
+        return await self.db.many_per_key(
+            t.consent, "nhs_number", nhs_numbers,
+            lambda r: Consent(r.consent_id, r.share_with, r.recorded_on, r.withdrawn_on),
+            order_by=t.consent.c.recorded_on.desc(),
+        )
+
+    async def search(self, criteria: None) -> set[str]:
+        return await self.db.keys(select(t.treatment_client.c.nhs_number))
+
+    async def caseload(self, user_id: str) -> set[str]:
+        c = t.treatment_client
+        return await self.db.keys(select(c.c.nhs_number).where(c.c.keyworker_id == user_id))
+
+    async def counts(self, field: str) -> dict[str, int]:
+        if field != "engaged":
+            raise ValueError(f"treatment cannot count by {field}")
+        c, e = t.treatment_client, t.episode
+        open_episode = exists().where(e.c.nhs_number == c.c.nhs_number, e.c.ended_on.is_(None))
+        engaged = case((open_episode, "true"), else_="false")
+        return await self.db.counts(select(engaged.label("v"), func.count()).group_by(engaged))
+
+    async def health(self) -> None:
+        await self.db.health()
+
+    async def close(self) -> None:
+        await self.db.close()

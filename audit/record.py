@@ -1,0 +1,105 @@
+"""What one audit record holds, and how it is hashed into the chain.
+
+A record names people (hub person ids), fields, clauses and hashes; never a disclosed value.
+Its canonical JSON (sorted keys, no whitespace, ISO-8601 UTC times) is what is stored and what is
+hashed: ``hash = sha256(prev_hash + canonical + str(seq))``, so verification recomputes from what
+is stored. The first record's ``prev_hash`` is :data:`GENESIS`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from datetime import UTC, datetime
+from typing import Any
+
+GENESIS = "0" * 64
+OUTCOMES = ("ok", "partial", "refused", "unauthenticated", "malformed", "error")
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    occurred_at: datetime
+    trace_id: str
+    request_id: str
+    actor_id: str
+    actor_kind: str
+    agency: str
+    roles: tuple[str, ...]
+    source_address: str
+    user_agent: str
+    purpose: str
+    justification: str
+    legal_bases: tuple[str, ...]
+    clauses: tuple[str, ...]
+    operation_name: str | None
+    operation_type: str | None
+    query_hash: str | None
+    variables_hash: str | None
+    subjects: tuple[str, ...]
+    disclosed: Mapping[str, tuple[str, ...]]
+    withheld: Mapping[str, str]
+    masked: Mapping[str, str]
+    outcome: str
+    error_codes: tuple[str, ...]
+    latency_ms: float
+    policy_version: str
+
+
+TUPLE_FIELDS = ("roles", "legal_bases", "clauses", "subjects", "error_codes")
+
+
+def utc_text(moment: datetime) -> str:
+    """ISO 8601 in UTC with microseconds and a ``Z``; a naive time is taken to be UTC already."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def event_data(event: AuditEvent) -> dict[str, Any]:
+    """The event as plain JSON types (what the canonical text encodes)."""
+    data: dict[str, Any] = {f.name: getattr(event, f.name) for f in fields(event)}
+    data["occurred_at"] = utc_text(event.occurred_at)
+    for key in TUPLE_FIELDS:
+        data[key] = [str(v) for v in data[key]]
+    data["disclosed"] = {str(k): [str(n) for n in v] for k, v in event.disclosed.items()}
+    data["withheld"] = {str(k): str(v) for k, v in event.withheld.items()}
+    data["masked"] = {str(k): str(v) for k, v in event.masked.items()}
+    data["latency_ms"] = float(event.latency_ms)
+    return data
+
+
+def encode(data: Mapping[str, Any]) -> str:
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def canonical(event: AuditEvent) -> str:
+    return encode(event_data(event))
+
+
+def event_from(body: str) -> AuditEvent:
+    """The event back from its stored canonical JSON."""
+    data = json.loads(body)
+    data["occurred_at"] = datetime.fromisoformat(data["occurred_at"].replace("Z", "+00:00"))
+    for key in TUPLE_FIELDS:
+        data[key] = tuple(data[key])
+    data["disclosed"] = {k: tuple(v) for k, v in data["disclosed"].items()}
+    return AuditEvent(**data)
+
+
+def chain_hash(prev_hash: str, seq: int, body: str) -> str:
+    # prev_hash is fixed-width hex and the body a JSON object ending in "}", so the concatenation is unambiguous.
+    return hashlib.sha256(f"{prev_hash}{body}{seq}".encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class StoredRecord:
+    seq: int
+    event: AuditEvent
+    prev_hash: str
+    hash: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"seq": self.seq, "prev_hash": self.prev_hash, "hash": self.hash, **event_data(self.event)}

@@ -1,0 +1,142 @@
+"""Reading the trail for information governance: search, subject access, export.
+
+Search is newest first and keyset-paginated on the sequence number, so a page is one indexed query
+however long the trail grows. Times in filters are compared in UTC (a naive time is taken as UTC).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TextIO
+
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from audit.record import StoredRecord, event_from
+from audit.store import AuditStore
+from audit.tables import as_utc, audit_record, audit_subject
+
+Source = AuditStore | AsyncEngine
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    actor: str | None = None
+    agency: str | None = None
+    role: str | None = None
+    subject: str | None = None
+    purpose: str | None = None
+    outcome: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def _where(stmt: Select[Any], f: AuditFilter) -> Select[Any]:
+    r = audit_record.c
+    if f.actor:
+        stmt = stmt.where(r.actor_id == f.actor)
+    if f.agency:
+        stmt = stmt.where(r.agency == f.agency)
+    if f.role:
+        stmt = stmt.where(r.roles.contains(f",{f.role},", autoescape=True))
+    if f.purpose:
+        stmt = stmt.where(r.purpose == f.purpose)
+    if f.outcome:
+        stmt = stmt.where(r.outcome == f.outcome)
+    if f.since:
+        stmt = stmt.where(r.occurred_at >= as_utc(f.since))
+    if f.until:
+        stmt = stmt.where(r.occurred_at < as_utc(f.until))
+    if f.subject:
+        stmt = stmt.where(r.seq.in_(select(audit_subject.c.seq).where(audit_subject.c.person_id == f.subject)))
+    return stmt
+
+
+def _engine(source: Source) -> AsyncEngine:
+    return source.engine if isinstance(source, AuditStore) else source
+
+
+def _stored(rows: Iterable[Any]) -> list[StoredRecord]:
+    return [StoredRecord(int(r.seq), event_from(r.body), r.prev_hash, r.hash) for r in rows]
+
+
+def _columns() -> Select[Any]:
+    return select(audit_record.c.seq, audit_record.c.prev_hash, audit_record.c.hash, audit_record.c.body)
+
+
+async def search(source: Source, f: AuditFilter, first: int = 50, after_seq: int | None = None, *,
+                 before_seq: int | None = None) -> tuple[list[StoredRecord], bool]:
+    """Up to ``first`` records matching ``f``, newest first, and whether more exist.
+
+    ``after_seq`` is the cursor: the seq of the last record of the previous page; the page holds the
+    records that come after it in this newest-first order, i.e. those with a smaller seq.
+    ``before_seq`` is the same cursor under the name older callers use.
+    """
+    if first < 1:
+        raise ValueError("first must be at least 1")
+    cursor = after_seq if after_seq is not None else before_seq
+    stmt = _where(_columns(), f)
+    if cursor is not None:
+        stmt = stmt.where(audit_record.c.seq < cursor)
+    async with _engine(source).connect() as conn:
+        rows = (await conn.execute(stmt.order_by(audit_record.c.seq.desc()).limit(first + 1))).all()
+    return _stored(rows[:first]), len(rows) > first
+
+
+async def records_between(source: Source, since: datetime | None, until: datetime | None,
+                          page: int = 5000) -> list[StoredRecord]:
+    """Every record from ``since`` (inclusive) to ``until`` (exclusive), oldest first, for export."""
+    out: list[StoredRecord] = []
+    after = 0
+    f = AuditFilter(since=since, until=until)
+    async with _engine(source).connect() as conn:
+        while True:
+            stmt = _where(_columns(), f).where(audit_record.c.seq > after)
+            rows = (await conn.execute(stmt.order_by(audit_record.c.seq).limit(page))).all()
+            if not rows:
+                return out
+            out += _stored(rows)
+            after = int(rows[-1].seq)
+
+
+async def subject_access_report(source: Source, person_id: str) -> list[StoredRecord]:
+    """Every record whose subjects include this person (who saw what about them, when, why), oldest first."""
+    stmt = _where(_columns(), AuditFilter(subject=person_id))
+    async with _engine(source).connect() as conn:
+        return _stored((await conn.execute(stmt.order_by(audit_record.c.seq))).all())
+
+
+CSV_COLUMNS = ("seq", "occurred_at", "actor_id", "actor_kind", "agency", "roles", "purpose", "justification",
+               "legal_bases", "clauses", "operation_name", "operation_type", "query_hash", "variables_hash",
+               "subjects", "disclosed", "withheld", "masked", "outcome", "error_codes", "latency_ms",
+               "policy_version", "trace_id", "request_id", "source_address", "user_agent", "prev_hash", "hash")
+
+
+def export(records: Sequence[StoredRecord], fmt: str, out: TextIO) -> int:
+    """Write ``records`` as JSON lines or CSV (lists joined with ``;``, mappings as JSON); returns the count."""
+    if fmt == "jsonl":
+        for rec in records:
+            out.write(json.dumps(rec.as_dict(), sort_keys=True, ensure_ascii=False) + "\n")
+        return len(records)
+    if fmt != "csv":
+        raise ValueError("format must be jsonl or csv")
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for rec in records:
+        d = rec.as_dict()
+        writer.writerow([_cell(d.get(col)) for col in CSV_COLUMNS])
+    return len(records)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ";".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return json.dumps(value, sort_keys=True)
+    return str(value)

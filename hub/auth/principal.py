@@ -1,0 +1,17 @@
+"""Who is calling, as a verified token says."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+KINDS = ("user", "service")
+AGENCIES = ("police", "probation", "housing", "treatment", "partnership")
+
+
+@dataclass(frozen=True)
+class Principal:
+    subject: str  # the user id, or the partner system's client id
+    kind: str  # "user" or "service"
+    agency: str
+    roles: tuple[str, ...]
+    token_id: str | None = None

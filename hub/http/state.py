@@ -1,0 +1,54 @@
+"""What the request pipeline learns about one request, kept in the ASGI scope for later stages."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.types import Scope
+
+
+@dataclass
+class Disclosure:
+    """What a GraphQL execution released and withheld: field names and person ids, never values."""
+
+    operation_name: str | None = None
+    operation_type: str | None = None
+    query_hash: str | None = None
+    variables_hash: str | None = None
+    subjects: tuple[str, ...] = ()
+    disclosed: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    withheld: dict[str, str] = field(default_factory=dict)
+    masked: dict[str, str] = field(default_factory=dict)
+    clauses: tuple[str, ...] = ()
+    legal_bases: tuple[str, ...] = ()
+    error_codes: tuple[str, ...] = ()
+    has_data: bool = False
+
+
+@dataclass
+class RequestState:
+    request_id: str
+    started: float = field(default_factory=time.perf_counter)
+    trace_id: str | None = None
+    principal: Any = None
+    purpose: str | None = None
+    justification: str | None = None
+    policy_version: str | None = None
+    #: set by whichever stage answered the request itself (401, 403, 400, 413...)
+    refusal_code: str | None = None
+    disclosure: Disclosure | None = None
+
+
+def request_state(scope: Scope) -> RequestState | None:
+    state: dict[str, Any] = scope.get("state", {})
+    found: RequestState | None = state.get("hub")
+    return found
+
+
+def ide_page(scope: Scope) -> bool:
+    """A browser loading GraphiQL: a page, not a query, so nothing to authorise, disclose or record."""
+    if scope["method"] != "GET" or b"query=" in scope.get("query_string", b""):
+        return False
+    return b"text/html" in dict(scope["headers"]).get(b"accept", b"")

@@ -1,0 +1,105 @@
+"""Reads of the person index: hub person ids and the agency identifiers linked to them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from connectors.sql_source import IN_CHUNK
+from hub.index.tables import person, person_link
+
+
+@dataclass(frozen=True, slots=True)
+class IndexedPerson:
+    person_id: str
+    surname: str
+    forenames: str
+    date_of_birth: date
+    #: identifier scheme (an ``IdentifierScheme`` value) -> the agency's identifier
+    links: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return f"{self.forenames} {self.surname}"
+
+
+class PersonIndex:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def get_many(self, person_ids: Iterable[str]) -> dict[str, IndexedPerson]:
+        """People with their links, in one statement per chunk of ids."""
+        ids = sorted(set(person_ids))
+        found: dict[str, IndexedPerson] = {}
+        async with self.engine.connect() as conn:
+            for i in range(0, len(ids), IN_CHUNK):
+                stmt = (
+                    select(person, person_link.c.scheme, person_link.c.value)
+                    .outerjoin(person_link, person_link.c.person_id == person.c.person_id)
+                    .where(person.c.person_id.in_(ids[i : i + IN_CHUNK]))
+                )
+                for row in await conn.execute(stmt):
+                    p = found.get(row.person_id)
+                    if p is None:
+                        p = found[row.person_id] = IndexedPerson(
+                            row.person_id, row.surname, row.forenames, row.date_of_birth
+                        )
+                    if row.scheme is not None:
+                        p.links.setdefault(row.scheme, row.value)
+        return found
+
+    async def find(self, scheme: str, value: str) -> str | None:
+        async with self.engine.connect() as conn:
+            stmt = select(person_link.c.person_id).where(
+                person_link.c.scheme == scheme, person_link.c.value == value
+            )
+            result: str | None = (await conn.execute(stmt)).scalar_one_or_none()
+            return result
+
+    async def find_many(self, scheme: str, values: Iterable[str]) -> dict[str, str]:
+        """Agency identifier -> hub person id, for those of ``values`` the index knows."""
+        vals = sorted(set(values))
+        found: dict[str, str] = {}
+        async with self.engine.connect() as conn:
+            for i in range(0, len(vals), IN_CHUNK):
+                stmt = select(person_link.c.value, person_link.c.person_id).where(
+                    person_link.c.scheme == scheme, person_link.c.value.in_(vals[i : i + IN_CHUNK])
+                )
+                found.update({value: pid for value, pid in (await conn.execute(stmt)).all()})
+        return found
+
+    async def resolve(self, scheme: str, values: Iterable[str]) -> set[str]:
+        """Hub person ids of the people holding these agency identifiers."""
+        vals = sorted(set(values))
+        ids: set[str] = set()
+        async with self.engine.connect() as conn:
+            for i in range(0, len(vals), IN_CHUNK):
+                stmt = select(person_link.c.person_id).where(
+                    person_link.c.scheme == scheme, person_link.c.value.in_(vals[i : i + IN_CHUNK])
+                )
+                ids.update((await conn.execute(stmt)).scalars())
+        return ids
+
+    async def first_ids(self, after: str | None, limit: int) -> list[str]:
+        """The next ``limit`` person ids after ``after`` in id order (the unfiltered listing)."""
+        stmt = select(person.c.person_id).order_by(person.c.person_id).limit(limit)
+        if after is not None:
+            stmt = stmt.where(person.c.person_id > after)
+        async with self.engine.connect() as conn:
+            return list((await conn.execute(stmt)).scalars())
+
+    async def count(self) -> int:
+        async with self.engine.connect() as conn:
+            n: int = (await conn.execute(select(func.count()).select_from(person))).scalar_one()
+            return n
+
+    async def health(self) -> None:
+        async with self.engine.connect() as conn:
+            await conn.execute(select(person.c.person_id).limit(1))
+
+    async def close(self) -> None:
+        await self.engine.dispose()

@@ -1,0 +1,88 @@
+"""The people a member of staff is assigned to, from each agency's own assignment data.
+
+Assignments change a few times a day, while a caller may ask many times a minute, so each
+(agency, user, kind) answer is kept for ``ttl`` seconds (``HUB_CASELOAD_TTL_SECONDS``, 0 turns it
+off): a person moved off a caseload stays visible to the previous officer for at most that long.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+
+from hub.index.store import PersonIndex
+from hub.services.agencies import Agencies
+from hub.telemetry import tracer
+
+
+class CaseloadCache:
+    def __init__(self, ttl: float, max_entries: int = 10_000) -> None:
+        self.ttl = ttl
+        self.max_entries = max_entries
+        self._entries: dict[tuple[str, str, str], tuple[float, frozenset[str]]] = {}
+        self._loading: dict[tuple[str, str, str], asyncio.Task[frozenset[str]]] = {}
+
+    async def get(self, key: tuple[str, str, str], load: Callable[[], Awaitable[frozenset[str]]]) -> frozenset[str]:
+        if self.ttl <= 0:
+            return await load()
+        now = time.monotonic()
+        hit = self._entries.get(key)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        task = self._loading.get(key)
+        if task is None:  # concurrent requests for the same caseload share one load
+            task = self._loading[key] = asyncio.ensure_future(load())
+        try:
+            people = await task
+        finally:
+            self._loading.pop(key, None)
+        if len(self._entries) >= self.max_entries:
+            self._entries.clear()
+        self._entries[key] = (now + self.ttl, people)
+        return people
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+
+class CallerConditions:
+    """Per-request facts the agreements' row conditions are checked against (loaded on first use)."""
+
+    def __init__(self, index: PersonIndex, agencies: Agencies, agency: str, user_id: str,
+                 cache: CaseloadCache | None = None) -> None:
+        self._index = index
+        self._agencies = agencies
+        self._agency = agency
+        self._user_id = user_id
+        self._cache = cache or CaseloadCache(ttl=0)
+
+    @property
+    def agency(self) -> str:
+        return self._agency
+
+    async def caseload(self) -> frozenset[str]:
+        """Offender manager's caseload, IOM officer's cohort, housing officer's or keyworker's cases."""
+        connector = self._agencies.all().get(self._agency)
+        if connector is None:  # partnership analysts, information governance: no caseload
+            return frozenset()
+
+        async def load() -> frozenset[str]:
+            with tracer().start_as_current_span("policy.condition caseload",
+                                                attributes={"hub.agency": self._agency}) as span:
+                keys = await connector.caseload(self._user_id)
+                people = frozenset(await self._index.resolve(connector.key_scheme, keys))
+                span.set_attribute("hub.people", len(people))
+                return people
+
+        return await self._cache.get((self._agency, self._user_id, "caseload"), load)
+
+    async def victim_cases(self) -> frozenset[str]:
+        async def load() -> frozenset[str]:
+            with tracer().start_as_current_span("policy.condition victim_case") as span:
+                crns = await self._agencies.probation.victim_cases(self._user_id)
+                people = frozenset(await self._index.resolve("crn", crns))
+                span.set_attribute("hub.people", len(people))
+                return people
+
+        return await self._cache.get((self._agency, self._user_id, "victim_case"), load)

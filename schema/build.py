@@ -1,0 +1,82 @@
+"""Assembling the Strawberry schema and its SDL."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import strawberry
+from graphql import GraphQLError, GraphQLList, GraphQLObjectType, get_nullable_type
+from strawberry.extensions import DisableIntrospection, ParserCache, SchemaExtension, ValidationCache
+from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
+
+import schema.enums  # noqa: F401  (registers the agencies' code lists as GraphQL enums)
+from hub.settings import QueryLimits
+from schema.extensions.guards import QueryGuards, guards
+from schema.query import AccessQuery, AuditQuery, CountsQuery, Query
+
+log = logging.getLogger("hub.graphql")
+
+SDL_PATH = Path(__file__).with_name("schema.graphql")
+
+
+Extension = type[SchemaExtension] | Callable[[], SchemaExtension]
+
+#: The root type: people and records; the agreements as they apply to the caller; the audit trail for IG.
+RootQuery = merge_types("Query", (Query, CountsQuery, AccessQuery, AuditQuery))
+
+
+class HubSchema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        """Log each error's kind and path only: messages and tracebacks may carry values."""
+        for error in errors:
+            original = error.original_error
+            code = getattr(original, "code", None) or ("GRAPHQL_VALIDATION_FAILED" if original is None
+                                                        else "INTERNAL_SERVER_ERROR")
+            level = logging.ERROR if code == "INTERNAL_SERVER_ERROR" else logging.INFO
+            log.log(level, "graphql error", extra={"code": code, "path": list(error.path or []),
+                                                   "error_type": type(original).__name__ if original else None})
+
+
+def create_schema(extensions: Sequence[Extension] = (), *, limits: QueryLimits | None = None,
+                  field_suggestions: bool = True, introspection: bool = True) -> strawberry.Schema:
+    """The schema; with ``limits``, query guards and batching up to ``limits.max_batch`` operations."""
+    # Parse and validate each distinct document once: partner systems repeat the same operations,
+    # and validation alone costs milliseconds. Guards run after validation's cache has answered.
+    extra: list[Extension] = [lambda: ParserCache(maxsize=512), lambda: ValidationCache(maxsize=512)]
+    guard: type[QueryGuards] | None = None
+    if limits is not None:
+        guard = guards(limits, frozenset())
+        extra.append(guard)
+    if not introspection:
+        extra.append(DisableIntrospection)
+    config = StrawberryConfig(
+        disable_field_suggestions=not field_suggestions,
+        batching_config={"max_operations": limits.max_batch} if limits is not None else None,
+    )
+    built = HubSchema(query=RootQuery, extensions=[*extra, *extensions], config=config)
+    if guard is not None:
+        guard.list_fields = list_fields(built)
+    return built
+
+
+def list_fields(built: strawberry.Schema) -> frozenset[str]:
+    """Names of fields returning lists of records (a connection's ``edges`` is sized by ``first``)."""
+    names = set()
+    for gql_type in built._schema.type_map.values():
+        if isinstance(gql_type, GraphQLObjectType) and not gql_type.name.startswith("__"):
+            for name, f in gql_type.fields.items():
+                if isinstance(get_nullable_type(f.type), GraphQLList) and name != "edges":
+                    names.add(name)
+    return frozenset(names)
+
+
+def sdl() -> str:
+    return create_schema().as_str() + "\n"
+
+
+if __name__ == "__main__":  # python -m schema.build > schema/schema.graphql
+    print(sdl(), end="")

@@ -1,0 +1,249 @@
+"""Applying the planned sharing decisions to the records a query touches.
+
+One ``Gate`` per request. The policy layer has already planned, for the caller's roles and
+purpose, one decision per governed field (a dict lookup). Here each agency record is judged
+once for everything selected beneath it: static decision, then per-row conditions checked as
+set lookups (own caseload or cohort, victim's case) or against the record (consent). What was
+disclosed, masked and withheld is kept in a ``Ledger`` for the errors and the audit record.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from hub.errors import BadUserInput
+from schema.selection import RawInfo, Selection, selected
+
+
+class Decision(Protocol):
+    @property
+    def effect(self) -> str: ...  # allow | mask | deny
+    @property
+    def visible(self) -> bool: ...
+    @property
+    def transform(self) -> str | None: ...
+    @property
+    def condition(self) -> str | None: ...  # None | caseload | consent | victim_case | caseload+consent
+    @property
+    def clause(self) -> str: ...
+    @property
+    def agreement(self) -> str: ...
+    @property
+    def legal_basis(self) -> str: ...
+    @property
+    def mask(self) -> str | None: ...
+
+    @property
+    def aggregate(self) -> bool: ...  # usable in aggregate outputs even where records are withheld
+
+
+class Plan(Protocol):
+    def field(self, field_key: str) -> Decision: ...
+
+
+class Conditions(Protocol):
+    """Per-request facts the row conditions are checked against."""
+
+    @property
+    def agency(self) -> str: ...
+    async def caseload(self) -> frozenset[str]: ...
+    async def victim_cases(self) -> frozenset[str]: ...
+
+
+#: Pending consent: the record is not loaded yet, so consent-conditioned fields still may show.
+PENDING: frozenset[str] = frozenset({"\x00pending"})
+
+#: Identifiers belong to the agency that issues them; the rest of the linked identity is the index's.
+IDENTIFIER_OWNER = {
+    "Identifiers.pncId": "police",
+    "Identifiers.croNumber": "police",
+    "Identifiers.crn": "probation",
+    "Identifiers.prisonNumber": "probation",
+    "Identifiers.nhsNumber": "treatment",
+    "Identifiers.housingReference": "housing",
+}
+
+OWNER = {
+    "Person": "identity",
+    "Identifiers": "identity",
+    "PoliceRecord": "police",
+    "IntelligenceReport": "police",
+    "ProbationRecord": "probation",
+    "HousingRecord": "housing",
+    "TreatmentRecord": "treatment",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    field_name: str
+    response_key: str
+    field_key: str
+    show: bool
+    transform: str | None
+    decision: Decision | None
+    #: why not shown: "denied" | "masked" | "not on caseload" | "no recorded consent" | "not the victim's case"
+    reason: str | None = None
+    consent_pending: bool = False
+
+
+@dataclass
+class Withheld:
+    field_key: str
+    reason: str
+    clause: str
+    agreement: str
+    legal_basis: str
+    mask: str | None
+    paths: list[list[str | int]] = field(default_factory=list)
+
+
+def owner_of(field_key: str) -> str:
+    """The agency whose record a field discloses (``identity``: the hub's linked name and birth date)."""
+    return IDENTIFIER_OWNER.get(field_key) or OWNER.get(field_key.split(".", 1)[0], "hub")
+
+
+@dataclass
+class Ledger:
+    subjects: set[str] = field(default_factory=set)
+    disclosed: dict[str, set[str]] = field(default_factory=dict)
+    masked: dict[str, str] = field(default_factory=dict)
+    withheld: dict[tuple[str, str], Withheld] = field(default_factory=dict)
+    clauses: set[str] = field(default_factory=set)
+    legal_bases: set[str] = field(default_factory=set)
+
+
+class Gate:
+    def __init__(self, plan: Plan | None, conditions: Conditions | None) -> None:
+        #: None means governance off (benchmarks of the bare graph): everything shows.
+        self.plan = plan
+        self.conditions = conditions
+        self.ledger = Ledger()
+        self._selections: dict[tuple[int, ...], Selection] = {}
+        self._sets: dict[str, asyncio.Task[frozenset[str]]] = {}
+
+    def selection(self, info: RawInfo) -> Selection:
+        return selected(info, self._selections)
+
+    async def _set(self, name: str, load: Callable[[], Awaitable[frozenset[str]]]) -> frozenset[str]:
+        task = self._sets.get(name)
+        if task is None:
+            task = self._sets[name] = asyncio.ensure_future(load())
+        return await task
+
+    async def people_under(self, condition: str) -> frozenset[str]:
+        """Everyone a person-level condition (caseload, victim's case) can be true of."""
+        if self.conditions is None:
+            raise BadUserInput("a caseload needs an authenticated caller", argument="filter")
+        people: frozenset[str] | None = None
+        for part in condition.split("+"):
+            if part == "caseload":
+                found = await self._set("caseload", self.conditions.caseload)
+            elif part == "victim_case":
+                found = await self._set("victim_case", self.conditions.victim_cases)
+            else:
+                continue
+            people = found if people is None else people & found
+        return people if people is not None else frozenset()
+
+    async def judge(
+        self, type_name: str, person_id: str, pairs: Selection, consent: frozenset[str] | None = PENDING
+    ) -> list[Verdict]:
+        """Verdicts for the selected fields of one record of ``type_name`` about ``person_id``."""
+        out = []
+        for name, key in pairs:
+            field_key = f"{type_name}.{name}"
+            if name == "__typename":
+                continue
+            if self.plan is None:
+                out.append(Verdict(name, key, field_key, True, None, None))
+                continue
+            d = self.plan.field(field_key)
+            if not d.visible:
+                out.append(Verdict(name, key, field_key, False, None, d, "masked" if d.effect == "mask" else "denied"))
+                continue
+            reason = await self._condition_fails(d.condition, person_id, consent)
+            pending = consent is PENDING and d.condition is not None and "consent" in d.condition
+            out.append(Verdict(name, key, field_key, reason is None, d.transform if reason is None else None,
+                               d, reason, pending))
+        return out
+
+    async def _condition_fails(self, condition: str | None, person_id: str,
+                               consent: frozenset[str] | None) -> str | None:
+        if condition is None:
+            return None
+        assert self.conditions is not None, "conditional decisions need the caller's conditions"
+        conditions = self.conditions
+        for part in condition.split("+"):
+            if part == "caseload":
+                if person_id not in await self._set("caseload", conditions.caseload):
+                    return "not on caseload"
+            elif part == "victim_case":
+                if person_id not in await self._set("victim_case", conditions.victim_cases):
+                    return "not the victim's case"
+            elif part == "consent":
+                if consent is PENDING:
+                    continue
+                if consent is None or conditions.agency not in consent:
+                    return "no recorded consent"
+            else:  # an unknown condition never releases data
+                return f"unknown condition {part}"
+        return None
+
+    def record(self, info: RawInfo, person_id: str, verdicts: list[Verdict], items: int | None = None,
+               *, scalar: bool = False) -> None:
+        """Account for what one record disclosed and withheld, with the response paths.
+
+        ``items``: the field resolves to a list of that many records, each withholding the same
+        fields, so a withheld field's paths run through every list index. ``scalar``: the verdict is
+        for the resolving field itself (a Person scalar), so its path is the field's own.
+        """
+        base = list(info.path.as_list())[:-1] if scalar else list(info.path.as_list())
+        bases = [base] if items is None else [[*base, i] for i in range(items)]
+        ledger = self.ledger
+        for v in verdicts:
+            if v.show:
+                ledger.subjects.add(person_id)
+                owner = owner_of(v.field_key)
+                ledger.disclosed.setdefault(owner, set()).add(v.field_key)
+                if v.decision is not None:
+                    ledger.clauses.add(v.decision.clause)
+                    ledger.legal_bases.add(v.decision.legal_basis)
+                    if v.decision.effect == "mask":
+                        ledger.masked[v.field_key] = v.decision.clause
+            elif v.decision is not None and v.reason is not None:
+                for at in bases:
+                    self.withhold([*at, v.response_key], v.field_key, v.reason, v.decision)
+
+    def withhold(self, path: list[str | int], field_key: str, reason: str, d: Decision) -> None:
+        entry = self.ledger.withheld.get((field_key, reason))
+        if entry is None:
+            entry = self.ledger.withheld[(field_key, reason)] = Withheld(
+                field_key, reason, d.clause, d.agreement, d.legal_basis, d.mask
+            )
+        entry.paths.append(path)
+
+    def deny_record(self, info: RawInfo, verdicts: list[Verdict]) -> None:
+        """A whole record withheld: one entry at the record's path, naming the first clause."""
+        path = list(info.path.as_list())
+        for v in verdicts:
+            if v.decision is not None and v.reason is not None:
+                self.withhold(path, f"{info.parent_type.name}.{info.field_name}", v.reason, v.decision)
+                return
+
+
+def values(verdicts: list[Verdict], getters: dict[str, Callable[[], Any]],
+           transforms: dict[str, Callable[[Any], Any]]) -> dict[str, Any]:
+    """Field name -> value for the fields shown; transforms apply masks such as initials."""
+    out: dict[str, Any] = {}
+    for v in verdicts:
+        if not v.show or v.field_name not in getters:
+            continue
+        value = getters[v.field_name]()
+        if v.transform is not None and value is not None:
+            value = transforms[v.transform](value)
+        out[v.field_name] = value
+    return out

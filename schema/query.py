@@ -1,0 +1,187 @@
+"""The root of the graph: look a person up, or page through people by the partnership's questions."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import strawberry
+
+from audit.review import AuditFilter
+from hub.errors import BadUserInput, FieldNotShared, Forbidden
+from hub.identifiers import IdentifierScheme, validate
+from hub.services import counts
+from hub.services.access import AccessService
+from hub.services.audit_review import AuditReadRefused, AuditReview
+from hub.services.cursors import encode_person, valid_person_id
+from hub.services.people import PeopleQuery
+from schema.access import FILTER_FIELDS, scope_for
+from schema.context import Info
+from schema.gate import owner_of
+from schema.types.access import AccessExplanation, MyAccessReport
+from schema.types.audit import (
+    AuditEventFilter,
+    AuditIntegrity,
+    AuditPageInfo,
+    AuditRecord,
+    AuditRecordConnection,
+    AuditRecordEdge,
+    SubjectAccessReport,
+    decode_seq,
+    encode_seq,
+)
+from schema.types.counts import CountCell, CountMeasure, CountTable
+from schema.types.people import PageInfo, PeopleFilter, PersonConnection, PersonEdge
+from schema.types.person import Person, person_of
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="A person by hub person id; null when there is no such person")
+    async def person(self, info: Info, id: strawberry.ID) -> Person | None:
+        if not valid_person_id(str(id)):
+            raise BadUserInput("person id must be H followed by eight digits", argument="id")
+        found = await info.context.loaders.person.load(str(id))
+        return person_of(found) if found else None
+
+    @strawberry.field(description="A person by an agency identifier; the format and check digit are validated")
+    async def person_by_identifier(self, info: Info, scheme: IdentifierScheme, value: str) -> Person | None:
+        canonical = validate(scheme, value)
+        scope = await scope_for(info.context.gate, "scheme", [f"Identifiers.{scheme.value}"])
+        person_id = await info.context.people.index.find(scheme.value, canonical)
+        if person_id is None or (scope.among is not None and person_id not in scope.among):
+            return None
+        found = await info.context.loaders.person.load(person_id)
+        return person_of(found) if found else None
+
+    @strawberry.field(description="Several people by one agency's identifiers (a caseload's CRNs, say), in the "
+                                  "order given; null where no one matches or the caller may not see them")
+    async def people_by_identifiers(self, info: Info, scheme: IdentifierScheme, values: list[str]
+                                    ) -> list[Person | None]:
+        ctx = info.context
+        if not 1 <= len(values) <= ctx.max_first:
+            raise BadUserInput(f"give between 1 and {ctx.max_first} values", argument="values")
+        canonical = [validate(scheme, v) for v in values]
+        scope = await scope_for(ctx.gate, "scheme", [f"Identifiers.{scheme.value}"])
+        found = await ctx.people.index.find_many(scheme.value, canonical)
+        ids = [found.get(v) for v in canonical]
+        ids = [i if i is not None and (scope.among is None or i in scope.among) else None for i in ids]
+        people = await ctx.loaders.person.load_many([i for i in ids if i is not None])
+        by_id = {p.person_id: p for p in people if p is not None}
+        return [person_of(by_id[i]) if i is not None and i in by_id else None for i in ids]
+
+    @strawberry.field(description="People matching a filter, in hub person id order")
+    async def people(
+        self, info: Info, filter: PeopleFilter | None = None, first: int = 20, after: str | None = None
+    ) -> PersonConnection:
+        ctx = info.context
+        limit = ctx.max_first
+        if first < 1 or first > limit:
+            raise BadUserInput(f"`first` must be between 1 and {limit}", argument="first")
+        query = filter.to_query() if filter else PeopleQuery()
+        among: frozenset[str] | None = None
+        if filter is not None:
+            for arg, field_key in FILTER_FIELDS.items():
+                if getattr(filter, _PYTHON_NAMES[arg]) is None:
+                    continue
+                scope = await scope_for(ctx.gate, arg, [field_key])
+                if scope.among is not None:
+                    among = scope.among if among is None else among & scope.among
+            if filter.on_my_caseload:
+                mine = await ctx.gate.people_under("caseload")
+                among = mine if among is None else among & mine
+        q = replace(query, among=among)
+        page = await ctx.people.page(q, first, after)
+        ctx.loaders.prime_people(page.people)
+        return PersonConnection(
+            edges=[PersonEdge(cursor=encode_person(p.person_id), node=person_of(p)) for p in page.people],
+            page_info=PageInfo(has_next_page=page.has_next_page, has_previous_page=after is not None,
+                               start_cursor=page.start_cursor, end_cursor=page.end_cursor),
+            matched=page.total_count,
+        )
+
+
+_PYTHON_NAMES = {
+    "boroughs": "boroughs",
+    "iomCohorts": "iom_cohorts",
+    "mappaLevels": "mappa_levels",
+    "ogrsBands": "ogrs_bands",
+    "releasedBetween": "released_between",
+    "arrestedSince": "arrested_since",
+    "accommodationStatuses": "accommodation_statuses",
+}
+
+
+def _access(info: Info) -> AccessService:
+    access = info.context.access
+    if access is None or info.context.caller.purpose is None:
+        raise Forbidden("access reports need governance on and a stated purpose of use")
+    return access
+
+
+@strawberry.type
+class AccessQuery:
+    @strawberry.field(description="What you may see under the purpose you stated, field by field, with clauses")
+    def my_access(self, info: Info) -> MyAccessReport:
+        caller = info.context.caller
+        return MyAccessReport.of(_access(info).mine(caller.roles, caller.purpose or ""))
+
+    @strawberry.field(description="For information governance: how the agreements treat a field for a role "
+                                  "under a purpose, and which rule decides it")
+    def explain_access(self, info: Info, field: str, role: str, purpose: str) -> AccessExplanation:
+        return AccessExplanation.of(_access(info).explain(info.context.caller.roles, field, role, purpose))
+
+
+def _review(info: Info) -> AuditReview:
+    review = info.context.audit
+    if review is None:
+        raise AuditReadRefused("the audit trail is not available without governance")
+    return review
+
+
+@strawberry.type
+class AuditQuery:
+    @strawberry.field(description="The audit trail, newest first (ig-officer, purpose audit)")
+    async def audit_events(self, info: Info, filter: AuditEventFilter | None = None, first: int = 50,
+                           after: str | None = None) -> AuditRecordConnection:
+        caller = info.context.caller
+        before = decode_seq(after) if after else None
+        records, more = await _review(info).events(caller.roles, caller.purpose,
+                                                   filter.to_filter() if filter else AuditFilter(), first, before)
+        edges = [AuditRecordEdge(cursor=encode_seq(r.seq), node=AuditRecord.of(r)) for r in records]
+        return AuditRecordConnection(edges=edges, page_info=AuditPageInfo(
+            has_next_page=more, end_cursor=edges[-1].cursor if edges else None))
+
+    @strawberry.field(description="Every disclosure about one person (ig-officer, purpose audit)")
+    async def subject_access_report(self, info: Info, person_id: strawberry.ID) -> SubjectAccessReport:
+        caller = info.context.caller
+        if not valid_person_id(str(person_id)):
+            raise BadUserInput("person id must be H followed by eight digits", argument="personId")
+        records = await _review(info).subject_report(caller.roles, caller.purpose, str(person_id))
+        info.context.gate.ledger.subjects.add(str(person_id))  # IG looked this person up: that is recorded too
+        return SubjectAccessReport(person_id=person_id, disclosures=[AuditRecord.of(r) for r in records])
+
+    @strawberry.field(description="Verify the whole trail now: chain, stored copies and signed checkpoints")
+    async def audit_integrity(self, info: Info) -> AuditIntegrity:
+        caller = info.context.caller
+        return AuditIntegrity.of(await _review(info).integrity(caller.roles, caller.purpose))
+
+
+@strawberry.type
+class CountsQuery:
+    @strawberry.field(description="Partnership performance: how many people by one measure, as aggregate counts "
+                                  "with small numbers suppressed (partnership analysts)")
+    async def partnership_counts(self, info: Info, measure: CountMeasure) -> CountTable:
+        key = counts.field_key(measure.value)
+        gate = info.context.gate
+        if gate.plan is not None:
+            d = gate.plan.field(key)
+            if not (d.aggregate or (d.visible and d.condition is None)):
+                raise FieldNotShared(f"{key} is not shared, even in aggregate, for this role and purpose",
+                                     field=key, clause=d.clause, agreement=d.agreement, legalBasis=d.legal_basis)
+            gate.ledger.disclosed.setdefault(owner_of(key), set()).add(f"{key} (aggregate)")
+            gate.ledger.clauses.add(d.clause)
+            gate.ledger.legal_bases.add(d.legal_basis)
+        table = await counts.count(info.context.agencies, measure.value)
+        return CountTable(measure=measure, field=key, threshold=counts.THRESHOLD, total=table.total,
+                          cells=[CountCell(value=c.value, count=c.count, suppressed=c.suppressed)
+                                 for c in table.cells])

@@ -1,0 +1,71 @@
+"""``myAccess`` and ``explainAccess``: the agreements as they apply, readable by callers and IG."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import strawberry
+
+from policies.decisions import FieldDecision
+from policies.explain import Explanation, MyAccess, describe
+
+
+@strawberry.enum(description="What an agreement does with a field")
+class AccessEffect(Enum):
+    ALLOW = "allow"
+    MASK = "mask"
+    DENY = "deny"
+
+
+@strawberry.type(description="How the agreements treat one field for the caller's roles and purpose")
+class FieldAccess:
+    field: str = strawberry.field(description="Type.field, as in the schema")
+    group: str
+    effect: AccessEffect
+    visible: bool = strawberry.field(description="Whether any value is shown (a mask may hide this field)")
+    mask: str | None
+    transform: str | None = strawberry.field(description="How a masked value is reduced, e.g. birth_year")
+    condition: str | None = strawberry.field(description="caseload, consent, victim_case or caseload+consent")
+    aggregate: bool = strawberry.field(description="Usable only in aggregate outputs")
+    agreement: str
+    clause: str
+    legal_basis: str
+    summary: str
+
+    @classmethod
+    def of(cls, d: FieldDecision) -> FieldAccess:
+        return cls(field=d.field_key, group=d.group, effect=AccessEffect(d.effect), visible=d.visible, mask=d.mask,
+                   transform=d.transform, condition=d.condition, aggregate=d.aggregate, agreement=d.agreement,
+                   clause=d.clause, legal_basis=d.legal_basis, summary=describe(d))
+
+
+@strawberry.type(description="What the caller may see under its stated purpose")
+class MyAccessReport:
+    roles: list[str]
+    purpose: str
+    legal_basis: str
+    justification_required: bool
+    policy_version: str
+    fields: list[FieldAccess]
+
+    @classmethod
+    def of(cls, m: MyAccess) -> MyAccessReport:
+        return cls(roles=list(m.roles), purpose=m.purpose, legal_basis=m.legal_basis,
+                   justification_required=m.justification_required, policy_version=m.policy_version,
+                   fields=[FieldAccess.of(d) for d in m.fields])
+
+
+@strawberry.type(description="Why a field is or is not shared with a role under a purpose")
+class AccessExplanation:
+    field: str
+    role: str
+    purpose: str
+    purpose_permitted: bool
+    decision: FieldAccess | None
+    source: str | None = strawberry.field(description="The agreement file and line of the deciding rule")
+    reason: str
+
+    @classmethod
+    def of(cls, e: Explanation) -> AccessExplanation:
+        return cls(field=e.field_key, role=e.role, purpose=e.purpose, purpose_permitted=e.purpose_permitted,
+                   decision=FieldAccess.of(e.decision) if e.decision else None, source=e.source, reason=e.reason)

@@ -1,0 +1,77 @@
+"""The people connection (Relay style) and its filter."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import strawberry
+
+from connectors.housing.records import AccommodationStatus
+from connectors.police.records import IomCohort
+from connectors.probation.records import OgrsBand
+from hub.services.people import PeopleQuery
+from schema.context import Info
+from schema.types.person import Person
+
+
+@strawberry.input(description="An inclusive date range; either end may be left open")
+class DateRange:
+    from_: date | None = strawberry.field(default=None, name="from")
+    to: date | None = None
+
+
+@strawberry.input(description="Every criterion set must match; a list matches any of its values")
+class PeopleFilter:
+    boroughs: list[str] | None = strawberry.field(
+        default=None, description="Borough of residence (housing); NFA cases count in their last borough")
+    iom_cohorts: list[IomCohort] | None = None
+    mappa_levels: list[int] | None = None
+    ogrs_bands: list[OgrsBand] | None = None
+    released_between: DateRange | None = strawberry.field(
+        default=None, description="Release from custody (probation) within this range")
+    arrested_since: datetime | None = strawberry.field(default=None, description="At least one arrest since")
+    accommodation_statuses: list[AccommodationStatus] | None = None
+    on_my_caseload: bool | None = strawberry.field(
+        default=None, description="Only people assigned to the caller (offender manager, IOM officer...)")
+
+    def to_query(self) -> PeopleQuery:
+        def fs(values: list[object] | None) -> frozenset[object] | None:
+            return frozenset(values) if values is not None else None
+
+        rb = self.released_between
+        return PeopleQuery(
+            boroughs=fs(self.boroughs),  # type: ignore[arg-type]
+            iom_cohorts=fs(self.iom_cohorts),  # type: ignore[arg-type]
+            mappa_levels=fs(self.mappa_levels),  # type: ignore[arg-type]
+            ogrs_bands=fs(self.ogrs_bands),  # type: ignore[arg-type]
+            released_from=rb.from_ if rb else None,
+            released_to=rb.to if rb else None,
+            arrested_since=self.arrested_since,
+            accommodation_statuses=fs(self.accommodation_statuses),  # type: ignore[arg-type]
+        )
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type
+class PersonEdge:
+    cursor: str
+    node: Person
+
+
+@strawberry.type
+class PersonConnection:
+    edges: list[PersonEdge]
+    page_info: PageInfo
+    matched: strawberry.Private[int | None]
+
+    @strawberry.field(description="How many people match the filter across all pages")
+    async def total_count(self, info: Info) -> int:
+        # Unfiltered pages do not count up front: only a query that asks pays for the COUNT.
+        return self.matched if self.matched is not None else await info.context.people.total()

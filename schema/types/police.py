@@ -1,0 +1,111 @@
+"""What police share: IOM cohort, warning markers, arrests and custody outcomes, intelligence."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import strawberry
+
+from connectors.police.records import ArrestOutcome, HandlingCode, IomCohort, Nominal
+from connectors.police.records import IntelligenceReport as IntelligenceRecord
+from schema.context import Info
+from schema.types.governed import shown
+
+
+@strawberry.type(description="The police IOM officer managing a cohort member")
+class IomOfficer:
+    name: str
+    borough: str
+    phone: str
+
+
+@strawberry.type
+class WarningMarker:
+    marker: str
+    recorded_on: date
+
+
+@strawberry.type(description="An arrest and its custody outcome")
+class Arrest:
+    arrested_at: datetime
+    offence_code: str
+    offence: str
+    custody_suite: str
+    outcome: ArrestOutcome
+
+
+@strawberry.type(description="An intelligence report graded 3x5x2; only handling code P reports leave police")
+class IntelligenceReport:
+    recorded_at: datetime | None
+    grading: str | None = strawberry.field(description="3x5x2 grading, e.g. 2BP")
+    summary: str | None
+    detail: str | None
+
+
+@strawberry.type(description="What the police system holds, as far as the agreement releases it")
+class PoliceRecord:
+    person_id: strawberry.Private[str]
+    pnc_id: strawberry.Private[str]
+    shown: strawberry.Private[frozenset[str]]
+    iom_cohort: IomCohort | None
+    iom_officer: IomOfficer | None
+    caller_is_police: strawberry.Private[bool]
+
+    @strawberry.field(description="Arrests, newest first; `since` keeps those at or after a time (overnight "
+                                  "arrests: since yesterday evening)")
+    async def arrests(self, info: Info, since: datetime | None = None) -> list[Arrest] | None:
+        if "arrests" not in self.shown:
+            return None
+        found = await info.context.loaders.arrests.load(self.pnc_id)
+        if since is not None:
+            if since.tzinfo is not None:  # the police system records naive UTC times
+                since = since.astimezone(UTC).replace(tzinfo=None)
+            found = [a for a in found if a.arrested_at >= since]
+        return found  # type: ignore[return-value]
+
+    @strawberry.field
+    async def warning_markers(self, info: Info) -> list[WarningMarker] | None:
+        if "warningMarkers" not in self.shown:
+            return None
+        return await info.context.loaders.warning_markers.load(self.pnc_id)  # type: ignore[return-value]
+
+    @strawberry.field(description="Intelligence reports, newest first")
+    async def intelligence(self, info: Info) -> list[IntelligenceReport] | None:
+        if "intelligence" not in self.shown:
+            return None
+        reports = await info.context.loaders.intelligence.load(self.pnc_id)
+        if not self.caller_is_police:
+            reports = [r for r in reports if r.handling_code is HandlingCode.P]
+        gate = info.context.gate
+        raw = info._raw_info
+        verdicts = await gate.judge("IntelligenceReport", self.person_id, gate.selection(raw))
+        if reports:
+            gate.record(raw, self.person_id, verdicts, items=len(reports))
+        names = frozenset(v.field_name for v in verdicts if v.show)
+        return [_report(r, names) for r in reports]
+
+
+def _report(r: IntelligenceRecord, names: frozenset[str]) -> IntelligenceReport:
+    return IntelligenceReport(
+        recorded_at=shown(names, "recordedAt", r.recorded_at),
+        grading=shown(names, "grading", r.grading),
+        summary=shown(names, "summary", r.summary),
+        detail=shown(names, "detail", r.detail),
+    )
+
+
+def build_police(person_id: str, caller_agency: str | None):  # type: ignore[no-untyped-def]
+    def build(n: Nominal, names: frozenset[str]) -> PoliceRecord:
+        officer = n.iom_officer
+        return PoliceRecord(
+            person_id=person_id,
+            pnc_id=n.pnc_id,
+            shown=names,
+            iom_cohort=shown(names, "iomCohort", n.iom_cohort),
+            iom_officer=shown(names, "iomOfficer",
+                              IomOfficer(name=officer.name, borough=officer.borough, phone=officer.phone)
+                              if officer else None),
+            caller_is_police=caller_agency in (None, "police"),
+        )
+
+    return build

@@ -1,0 +1,1 @@
+"""Benchmarks: the hub against the bare framework, policy decisions, the audit store."""

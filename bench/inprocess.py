@@ -1,0 +1,92 @@
+"""In-process timing: each contender's ASGI app called directly, contenders interleaved call by call
+so drift on a noisy machine hits all of them alike and the ratios hold."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.types import ASGIApp
+
+from bench.asgi_call import post_json
+from bench.scenarios import Scenario
+from hub.statement_counter import count_statements
+
+
+@dataclass
+class Contender:
+    name: str
+    app: ASGIApp
+    engines: dict[str, AsyncEngine]
+    headers: Callable[[Scenario], dict[str, str]]
+
+
+@dataclass(frozen=True)
+class Timing:
+    median_ms: float
+    p99_ms: float
+    statements: int
+    rows: int
+    withheld: int
+
+    def as_dict(self) -> dict[str, float | int]:
+        return {"median_ms": round(self.median_ms, 3), "p99_ms": round(self.p99_ms, 3),
+                "statements": self.statements, "rows": self.rows, "withheld_errors": self.withheld}
+
+
+class ContenderFailed(Exception):
+    pass
+
+
+def _rows(data: object) -> int:
+    """People in a response: edges of a connection, items of a list, or 1 for a single person."""
+    if not isinstance(data, dict):
+        return 0
+    (value,) = data.values()
+    if isinstance(value, dict) and "edges" in value:
+        return len(value["edges"])
+    if isinstance(value, list):
+        return sum(1 for v in value if v)
+    return int(value is not None)
+
+
+async def _once(c: Contender, s: Scenario) -> tuple[float, dict[str, object]]:
+    started = time.perf_counter()
+    status, body = await post_json(c.app, "/graphql", s.body(), c.headers(s))
+    elapsed = (time.perf_counter() - started) * 1000
+    result = json.loads(body)
+    if status != 200 or result.get("data") is None:
+        raise ContenderFailed(f"{c.name} on {s.name}: HTTP {status}: {body[:300]!r}")
+    unexpected = [e for e in result.get("errors", []) if e.get("extensions", {}).get("code") != "FIELD_NOT_SHARED"]
+    if unexpected:
+        raise ContenderFailed(f"{c.name} on {s.name}: {unexpected[0]}")
+    return elapsed, result
+
+
+async def measure(contenders: list[Contender], scenario: Scenario, *, iterations: int,
+                  warmup: int) -> dict[str, Timing]:
+    samples: dict[str, list[float]] = {c.name: [] for c in contenders}
+    facts: dict[str, tuple[int, int, int]] = {}
+    for c in contenders:
+        with count_statements(c.engines) as counted:
+            _, result = await _once(c, scenario)
+        errors = result.get("errors") or []
+        withheld = len(errors) if isinstance(errors, list) else 0
+        facts[c.name] = (sum(counted.values()), _rows(result["data"]), withheld)
+        for _ in range(warmup):
+            await _once(c, scenario)
+    for _ in range(iterations):
+        for c in contenders:
+            elapsed, _ = await _once(c, scenario)
+            samples[c.name].append(elapsed)
+    out = {}
+    for c in contenders:
+        xs = sorted(samples[c.name])
+        p99 = xs[min(len(xs) - 1, round(0.99 * (len(xs) - 1)))]
+        statements, rows, withheld = facts[c.name]
+        out[c.name] = Timing(statistics.median(xs), p99, statements, rows, withheld)
+    return out

@@ -1,0 +1,209 @@
+"""Every cell of DOMAIN.md's sharing matrix, over HTTP, for every role under every purpose it may use.
+
+The expected cell comes from the matrix table (tests/policies/test_matrix.py, transcribed from
+DOMAIN.md), never from the policy under test. What each field really holds comes from the same data
+with governance off; who is on whose caseload, who consented and whose victim's case it is come
+straight from the agencies' tables. Each response is then checked field by field, person by person:
+shown exactly as stored, or null with a FIELD_NOT_SHARED error covering that path.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from connectors.housing import tables as housing
+from connectors.police import tables as police
+from connectors.probation import tables as probation
+from connectors.sql import create_engine
+from connectors.treatment import tables as treatment
+from hub.index import tables as index
+from hub.settings import Settings
+from policies.loader import PACKAGED, load_policy
+from tests.graph_client import GraphClient
+from tests.http.conftest import STAFF, Governed
+from tests.policies.test_matrix import COLUMNS, MATRIX
+
+PARENT = {"Identifiers": ["identifiers"], "PoliceRecord": ["police"], "ProbationRecord": ["probation"],
+          "HousingRecord": ["housing"], "TreatmentRecord": ["treatment"], "Person": [],
+          "IntelligenceReport": ["police", "intelligence"]}
+SUBSELECTION = {
+    "iomOfficer": "{ name phone }", "warningMarkers": "{ marker recordedOn }", "arrests": "{ offence arrestedAt }",
+    "intelligence": "{ summary }", "offenderManager": "{ name team }", "licenceConditions": "{ kind description }",
+    "sentences": "{ kind releaseDate }", "referrals": "{ pathway open }", "address": "{ line postcode uprn }",
+    "dutyToRefer": "{ status referredOn }", "placements": "{ kind startsOn }", "episodes": "{ substance }",
+    "requirements": "{ kind }", "appointments": "{ kind scheduledAt }", "consents": "{ shareWith }",
+    "ostPrescriptions": "{ medication dailyDoseMg }",
+}
+FIELDS = [row[0] for row in MATRIX]
+CELL = {(role, row[0]): row[1 + i] for row in MATRIX for i, role in enumerate(COLUMNS)}
+PEOPLE = 20
+
+
+def selection(fields: list[str]) -> str:
+    tree: dict[str, Any] = {}
+    for key in fields:
+        type_name, name = key.split(".")
+        node = tree
+        for part in PARENT[type_name]:
+            if node.get(part) is None:
+                node[part] = {}
+            node = node[part]
+        if name not in node:
+            node[name] = None
+
+    def render(node: dict[str, Any]) -> str:
+        return " ".join(k if v is None and k not in SUBSELECTION else
+                        f"{k} {SUBSELECTION[k]}" if v is None else f"{k} {{ {render(v)} }}" for k, v in node.items())
+
+    return render(tree)
+
+
+QUERY = f"query Matrix {{ people(first: {PEOPLE}) {{ edges {{ node {{ id {selection(FIELDS)} }} }} }} }}"
+
+
+async def _ids(url: str, statement: Any) -> set[Any]:
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as conn:
+            return {r[0] for r in (await conn.execute(statement)).all()}
+    finally:
+        await engine.dispose()
+
+
+async def people_holding(settings: Settings, scheme: str, keys: set[str]) -> set[str]:
+    link = index.person_link
+    return await _ids(settings.index_url, select(link.c.person_id).where(link.c.scheme == scheme,
+                                                                         link.c.value.in_(keys)))
+
+
+async def condition_sets(settings: Settings, role: str) -> dict[str, set[str]]:
+    """Who each per-person condition holds for, for this role's member of staff, from the agencies' tables."""
+    user, agency = STAFF[role]
+    a = settings.agency_urls
+    caseload: set[str] = set()
+    if agency == "police":
+        caseload = await people_holding(settings, "pncId", await _ids(
+            a["police"], select(police.nominal.c.pnc_id).where(police.nominal.c.iom_officer_id == user)))
+    elif agency == "probation":
+        caseload = await people_holding(settings, "crn", await _ids(
+            a["probation"], select(probation.offender.c.crn).where(probation.offender.c.offender_manager_code == user)))
+    elif agency == "housing":
+        caseload = await people_holding(settings, "housingReference", await _ids(
+            a["housing"], select(housing.housing_client.c.housing_ref)
+            .where(housing.housing_client.c.housing_officer_id == user)))
+    elif agency == "treatment":
+        caseload = await people_holding(settings, "nhsNumber", await _ids(
+            a["treatment"], select(treatment.treatment_client.c.nhs_number)
+            .where(treatment.treatment_client.c.keyworker_id == user)))
+    c = treatment.consent.c
+    consent = await people_holding(settings, "nhsNumber", await _ids(
+        a["treatment"], select(c.nhs_number).where(c.share_with == agency, c.withdrawn_on.is_(None))))
+    victim = await people_holding(settings, "crn", await _ids(
+        a["probation"], select(probation.victim_case.c.crn).where(probation.victim_case.c.liaison_officer_id == user)))
+    return {"caseload": caseload, "consent": consent, "victim_case": victim,
+            "caseload+consent": caseload & consent}
+
+
+def visible(cell: str, person: str, sets: dict[str, set[str]]) -> bool:
+    if cell.startswith("D") or "hidden" in cell:
+        return False
+    if " if " in cell:
+        return person in sets[cell.split(" if ")[1]]
+    return True
+
+
+def dig(node: Any, path: list[str]) -> Any:
+    for part in path:
+        if node is None:
+            return None
+        node = node.get(part)
+    return node
+
+
+def covered(errors: list[dict[str, Any]], path: list[Any]) -> bool:
+    """A FIELD_NOT_SHARED error names this path or one above it (a whole record withheld)."""
+    for e in errors:
+        ext = e.get("extensions", {})
+        if ext.get("code") != "FIELD_NOT_SHARED":
+            continue
+        if any(list(p) == path[: len(p)] for p in ext.get("paths", [])):
+            assert ext.get("clause") and ext.get("agreement") and ext.get("legalBasis"), e
+            return True
+    return False
+
+
+def leaving_police(reports: list[dict[str, Any]], role: str) -> list[dict[str, Any]]:
+    """Only handling code P reports leave police (the P of a 3x5x2 grading such as 2BP)."""
+    return reports if STAFF[role][1] == "police" else [r for r in reports if r["grading"].endswith("P")]
+
+
+def check(role: str, purpose: str, truth: list[dict[str, Any]], got: dict[str, Any],
+          sets: dict[str, set[str]]) -> list[str]:
+    problems: list[str] = []
+    nodes = [edge["node"] for edge in got["data"]["people"]["edges"]]
+    errors = got.get("errors", [])
+    assert [n["id"] for n in nodes] == [t["id"] for t in truth]
+    for i, (real, seen) in enumerate(zip(truth, nodes, strict=True)):
+        person = real["id"]
+        base: list[Any] = ["people", "edges", i, "node"]
+        for key in FIELDS:
+            type_name, name = key.split(".")
+            cell = CELL[(role, key)]
+            show = visible(cell, person, sets)
+            if type_name == "IntelligenceReport":
+                reports_real = leaving_police(dig(real, ["police", "intelligence"]) or [], role)
+                reports_seen = dig(seen, ["police", "intelligence"]) or []
+                pairs = [(j, r.get(name) if r else None, s.get(name) if s else None)
+                         for j, (r, s) in enumerate(zip(reports_real, reports_seen, strict=False))]
+                paths = [[*base, "police", "intelligence", j, name] for j, _, _ in pairs]
+            elif key == "PoliceRecord.intelligence":
+                # The list itself: as many reports as leave police (fields are checked row by row above).
+                path = ["police", "intelligence"]
+                want_n, have_n = dig(real, path), dig(seen, path)
+                pairs = [(0, None if want_n is None else len(leaving_police(want_n, role)),
+                          None if have_n is None else len(have_n))]
+                paths = [[*base, *path]]
+            else:
+                path = PARENT[type_name] + [name]
+                pairs = [(0, dig(real, path), dig(seen, path))]
+                paths = [[*base, *path]]
+            for (_, want, have), where in zip(pairs, paths, strict=True):
+                label = f"{role}/{purpose} {key} for {person} (cell {cell!r})"
+                if show and have != want:
+                    problems.append(f"{label}: expected the stored value, got {'null' if have is None else 'other'}")
+                if not show and have is not None:
+                    problems.append(f"{label}: a value was released that the agreement withholds")
+                if not show and want is not None and not covered(errors, where):
+                    problems.append(f"{label}: withheld without a FIELD_NOT_SHARED error at {where}")
+    return problems
+
+
+ROLE_PURPOSES = [(role, purpose) for role in COLUMNS
+                 for purpose in load_policy(PACKAGED).permitted_purposes((role,))]
+
+
+@pytest.mark.parametrize(("role", "purpose"), ROLE_PURPOSES, ids=[f"{r}-{p}" for r, p in ROLE_PURPOSES])
+async def test_every_cell_for_every_role_and_purpose(governed: Governed, truth: GraphClient, settings: Settings,
+                                                     role: str, purpose: str) -> None:
+    real = await truth.query(QUERY)
+    assert "errors" not in real
+    truth_nodes = [edge["node"] for edge in real["data"]["people"]["edges"]]
+    justification = "Section 47 enquiry, case 2026-118" if purpose == "safeguarding" else None
+    got = await governed.ask(QUERY, role=role, purpose=purpose, justification=justification)
+    sets = await condition_sets(settings, role)
+    problems = check(role, purpose, truth_nodes, got, sets)
+    assert not problems, "\n".join(problems[:30]) + f"\n({len(problems)} problems)"
+
+
+async def test_the_sample_exercises_both_sides_of_every_condition(settings: Settings) -> None:
+    """Without people on and off each caseload in the first page, the matrix test would prove little."""
+    first = {f"H{i:08d}" for i in range(1, PEOPLE + 1)}
+    for role in COLUMNS:
+        sets = await condition_sets(settings, role)
+        used = {CELL[(role, key)].split(" if ")[1] for key in FIELDS if " if " in CELL[(role, key)]}
+        for condition in used:
+            inside = sets[condition] & first
+            assert inside and inside != first, f"{role}: {condition} holds for {len(inside)} of the first {PEOPLE}"

@@ -1,0 +1,46 @@
+"""Caseloads are reused for a short while, loaded once under concurrency, and not at all with TTL 0."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from hub.services.caseload import CaseloadCache
+
+
+async def test_reuse_within_ttl_and_reload_after(monkeypatch: pytest.MonkeyPatch) -> None:
+    now = [1000.0]
+    monkeypatch.setattr("hub.services.caseload.time.monotonic", lambda: now[0])
+    loads = []
+
+    async def load() -> frozenset[str]:
+        loads.append(1)
+        await asyncio.sleep(0)
+        return frozenset({"H00000001"})
+
+    cache = CaseloadCache(ttl=30)
+    key = ("probation", "om-001", "caseload")
+    results = await asyncio.gather(*(cache.get(key, load) for _ in range(10)))
+    assert set(results) == {frozenset({"H00000001"})} and len(loads) == 1
+    now[0] += 29
+    await cache.get(key, load)
+    assert len(loads) == 1
+    now[0] += 2
+    await cache.get(key, load)
+    assert len(loads) == 2
+    await cache.get(("probation", "om-002", "caseload"), load)
+    assert len(loads) == 3
+
+
+async def test_ttl_zero_always_loads() -> None:
+    loads = []
+
+    async def load() -> frozenset[str]:
+        loads.append(1)
+        return frozenset()
+
+    cache = CaseloadCache(ttl=0)
+    for _ in range(3):
+        await cache.get(("police", "iom-officer-001", "caseload"), load)
+    assert len(loads) == 3

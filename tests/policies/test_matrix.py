@@ -1,0 +1,144 @@
+"""The shipped agreements against DOMAIN.md's matrix: every field, for every role's usual purpose.
+
+One row per catalogued field; columns as in DOMAIN.md. "A" allow, "D" deny, "D agg" deny per
+record but usable in aggregates, "M <mask>" revealed under a mask ("hidden": that mask withholds
+this field), "if <condition>" checked per person at query time.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from policies.policy_set import PolicySet
+from tests.policies.conftest import summary
+
+USUAL = {
+    "police-iom-officer": "iom",
+    "probation-practitioner": "daily-intel",
+    "housing-officer": "housing-referral",
+    "treatment-keyworker": "continuity-of-care",
+    "victim-liaison": "victim-contact",
+    "partnership-analyst": "partnership-analytics",
+}
+COLUMNS = tuple(USUAL)
+
+C, CK, V = "A if caseload", "A if caseload+consent", "A if victim_case"
+AGG = "D agg"
+BAND_C, BAND_HIDDEN_C = "M band if caseload", "M band hidden if caseload"
+ROSH, ROSH_HIDDEN = "M rosh_only", "M rosh_only hidden"
+PCD, PCD_HIDDEN = "M postcode_district", "M postcode_district hidden"
+SUMMARY_C, SUMMARY_HIDDEN_C = "M summary if caseload", "M summary hidden if caseload"
+
+# field                               police    probation   housing       treatment   victim               analyst
+MATRIX: list[tuple[str, str, str, str, str, str, str]] = [
+    # identity: name, DOB (all)
+    ("Person.name",                       "A",      "A",        "M dob_year", "A",        "M name_only",       "D"),
+    ("Person.dateOfBirth",                "A",      "A",        "M dob_year hidden", "A", "M name_only hidden", "D"),
+    ("Person.birthYear",                  "A",      "A",        "M dob_year", "A",        "M name_only hidden", "D"),
+    # identifiers PNC/CRN/prison no.
+    ("Identifiers.pncId",                 "A",      "A",        "D",          "D",        "D",                 "D"),
+    ("Identifiers.croNumber",             "A",      "A",        "D",          "D",        "D",                 "D"),
+    ("Identifiers.crn",                   "A",      "A",        "D",          "D",        "D",                 "D"),
+    ("Identifiers.prisonNumber",          "A",      "A",        "D",          "D",        "D",                 "D"),
+    # NHS number (treatment)
+    ("Identifiers.nhsNumber",             "D",      "D",        "D",          "A",        "D",                 "D"),
+    # housing reference (not in DOMAIN's table: housing A, probation and police C)
+    ("Identifiers.housingReference",      C,        C,          "A",          "D",        "D",                 "D"),
+    # IOM cohort and officer (police A, probation A, analyst aggregate)
+    ("PoliceRecord.iomCohort",            "A",      "A",        "D",          "D",        "D",                 AGG),
+    ("PoliceRecord.iomOfficer",           "A",      "A",        "D",          "D",        "D",                 AGG),
+    # warning markers (police A, probation C)
+    ("PoliceRecord.warningMarkers",       "A",      C,          "D",          "D",        "D",                 "D"),
+    # arrests, custody outcome (police)
+    ("PoliceRecord.arrests",              "A",      C,          "D",          "D",        "D",                 AGG),
+    # intelligence reports (police): probation summary only, own caseload
+    ("PoliceRecord.intelligence",         "A",      SUMMARY_C,  "D",          "D",        "D",                 "D"),
+    ("IntelligenceReport.recordedAt",     "A",      SUMMARY_C,  "D",          "D",        "D",                 "D"),
+    ("IntelligenceReport.grading",        "A",      SUMMARY_C,  "D",          "D",        "D",                 "D"),
+    ("IntelligenceReport.summary",        "A",      SUMMARY_C,  "D",          "D",        "D",                 "D"),
+    ("IntelligenceReport.detail",         "A",      SUMMARY_HIDDEN_C, "D",    "D",        "D",                 "D"),
+    # supervision (status, tier, offender manager)
+    ("ProbationRecord.custodyStatus",     "A",      "A",        "A",          "A",        "D",                 "D"),
+    ("ProbationRecord.tier",              "A",      "A",        "A",          "A",        "D",                 "D"),
+    ("ProbationRecord.offenderManager",   "A",      "A",        "A",          "A",        "D",                 "D"),
+    # licence conditions, exclusion zones (probation)
+    ("ProbationRecord.licenceConditions", C,        "A",        "D",          "D",        V,                   "D"),
+    # OGRS %, RoSH level, MAPPA level (probation)
+    ("ProbationRecord.ogrsScore",         BAND_HIDDEN_C, "A",   ROSH_HIDDEN,  "D",        "D",                 AGG),
+    ("ProbationRecord.ogrsBand",          BAND_C,   "A",        ROSH_HIDDEN,  "D",        "D",                 AGG),
+    ("ProbationRecord.roshLevel",         BAND_C,   "A",        ROSH,         "D",        "D",                 AGG),
+    ("ProbationRecord.mappaCategory",     BAND_HIDDEN_C, "A",   ROSH_HIDDEN,  "D",        "D",                 AGG),
+    ("ProbationRecord.mappaLevel",        BAND_C,   "A",        ROSH_HIDDEN,  "D",        "D",                 AGG),
+    # release date and type (probation)
+    ("ProbationRecord.releaseDate",       C,        "A",        C,            C,          V,                   AGG),
+    ("ProbationRecord.releaseType",       C,        "A",        C,            C,          V,                   AGG),
+    # sentence (police C, probation A) and referrals (police C, probation A, housing C)
+    ("ProbationRecord.sentences",         C,        "A",        "D",          "D",        "D",                 "D"),
+    ("ProbationRecord.referrals",         C,        "A",        C,            "D",        "D",                 "D"),
+    # address (housing)
+    ("HousingRecord.address",             C,        C,          "A",          PCD_HIDDEN, "D",                 "D"),
+    ("HousingRecord.postcodeDistrict",    C,        C,          "A",          PCD,        "D",                 "D"),
+    ("HousingRecord.borough",             C,        C,          "A",          PCD,        "D",                 "D"),
+    # accommodation status, duty stage (housing)
+    ("HousingRecord.accommodationStatus", C,        C,          "A",          C,          "D",                 AGG),
+    ("HousingRecord.statusSince",         C,        C,          "A",          C,          "D",                 AGG),
+    ("HousingRecord.dutyStage",           C,        C,          "A",          C,          "D",                 AGG),
+    ("HousingRecord.dutyToRefer",         C,        C,          "A",          C,          "D",                 AGG),
+    ("HousingRecord.placements",          C,        C,          "A",          C,          "D",                 AGG),
+    # treatment engagement yes/no (treatment)
+    ("TreatmentRecord.engaged",           C,        CK,         "D",          "A",        "D",                 AGG),
+    # treatment detail (treatment only)
+    ("TreatmentRecord.service",           "D",      "D",        "D",          "A",        "D",                 "D"),
+    ("TreatmentRecord.episodes",          "D",      "D",        "D",          "A",        "D",                 "D"),
+    ("TreatmentRecord.requirements",      "D",      "D",        "D",          "A",        "D",                 "D"),
+    ("TreatmentRecord.appointments",      "D",      "D",        "D",          "A",        "D",                 "D"),
+    ("TreatmentRecord.consents",          "D",      "D",        "D",          "A",        "D",                 "D"),
+    # OST medication and dose (treatment)
+    ("TreatmentRecord.ostPrescriptions",  "D",      "D",        "D",          "A",        "D",                 "D"),
+]
+
+CELLS = [(role, USUAL[role], row[0], row[1 + i]) for row in MATRIX for i, role in enumerate(COLUMNS)]
+
+
+def test_the_matrix_covers_every_catalogued_field(shipped: PolicySet) -> None:
+    assert sorted(row[0] for row in MATRIX) == sorted(shipped.catalogue.fields)
+
+
+@pytest.mark.parametrize(("role", "purpose", "field", "expected"), CELLS,
+                         ids=[f"{r}-{f}" for r, _, f, _ in CELLS])
+def test_cell(shipped: PolicySet, role: str, purpose: str, field: str, expected: str) -> None:
+    d = shipped.plan((role,), purpose).field(field)
+    assert summary(d) == expected
+    assert d.visible == (not expected.startswith("D") and "hidden" not in expected)
+    assert d.clause and d.agreement and d.legal_basis
+
+
+@pytest.mark.parametrize("role", COLUMNS)
+def test_each_role_gets_the_same_column_under_all_its_purposes(shipped: PolicySet, role: str) -> None:
+    usual = shipped.plan((role,), USUAL[role])
+    purposes = shipped.permitted_purposes((role,))
+    assert USUAL[role] in purposes
+    for purpose in purposes:
+        plan = shipped.plan((role,), purpose)
+        assert {k: summary(d) for k, d in plan.decisions.items()} == {
+            k: summary(d) for k, d in usual.decisions.items()}, purpose
+
+
+def test_ig_officer_under_audit_sees_no_person_data(shipped: PolicySet) -> None:
+    plan = shipped.plan(("ig-officer",), "audit")
+    assert shipped.permitted_purposes(("ig-officer",)) == ("audit",)
+    assert {summary(d) for d in plan.decisions.values()} == {"D"}
+
+
+def test_catalogue_carries_mask_transforms(shipped: PolicySet) -> None:
+    entry = shipped.catalogue.fields["Person.name"]
+    assert entry.masks["initials"] == "initials"
+    assert entry.masks["name_only"] is None
+
+
+def test_clauses_name_the_owning_agreement_and_the_purpose_basis(shipped: PolicySet) -> None:
+    d = shipped.plan(("housing-officer",), "housing-referral").field("ProbationRecord.roshLevel")
+    assert (d.agreement, d.clause) == ("Probation ISA", "PROB-ISA 5.3")
+    assert d.legal_basis == shipped.legal_basis("housing-referral")
+    consent = shipped.plan(("probation-practitioner",), "iom").field("TreatmentRecord.engaged")
+    assert "consent" in consent.legal_basis

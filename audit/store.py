@@ -9,6 +9,10 @@ takes a transaction-scoped advisory lock, then reads the head (last seq and hash
 so the batches of every writer form one chain. On SQLite, ``BEGIN IMMEDIATE`` takes the database's
 write lock before the head is read, to the same effect.
 
+Each writing transaction is one plain function of a synchronous connection (:mod:`audit.writers`
+runs it): on SQLite in a dedicated thread, so a record costs one thread hop instead of one per
+statement (the difference between 1.5 ms and 0.5 ms a record); on PostgreSQL through asyncpg.
+
 Fail closed: if a batch fails, every waiter gets :class:`AuditWriteFailed` (their requests answer
 503) and nothing of the batch is kept, because the transaction rolls back as a whole.
 """
@@ -18,13 +22,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import event, func, insert, select, text
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy import Connection, func, insert, select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from audit.keys import CheckpointKeys, ensure_checkpoint_keys
 from audit.record import GENESIS, AuditEvent, chain_hash, encode, event_data
@@ -38,7 +42,7 @@ from audit.tables import (
     review_columns,
     roles_column,
 )
-from connectors.sql import create_engine, is_sqlite
+from audit.writers import ADVISORY_LOCK_KEY, ChainWriter, audit_engine, chain_writer
 from hub.errors import AuditUnavailable
 from hub.settings import Settings
 
@@ -46,40 +50,9 @@ __all__ = ["ADVISORY_LOCK_KEY", "AuditStore", "AuditWriteFailed", "audit_engine"
 
 log = logging.getLogger("hub.audit")
 
-#: Any constant will do, as long as every hub process locks the same one before extending the chain.
-ADVISORY_LOCK_KEY = 0x6875625F61756474  # "hub_audt"
-#: How long a batch waits for another process's batch before failing (and its requests answering 503).
-LOCK_TIMEOUT = "10s"
-SQLITE_BUSY_MS = 10_000
-#: Execution option marking a SQLite transaction that writes the chain (it begins IMMEDIATE).
-WRITE_OPTION = "hub_audit_write"
-
 
 class AuditWriteFailed(AuditUnavailable):
     """The record was not committed (its whole batch rolled back); nothing may be disclosed."""
-
-
-def audit_engine(url: str) -> AsyncEngine:
-    """An engine on the audit store. On SQLite, writing transactions begin IMMEDIATE; readers do not lock."""
-    engine = create_engine(url)
-    if is_sqlite(url):
-
-        @event.listens_for(engine.sync_engine, "connect")
-        def _manual_transactions(dbapi_connection: Any, _record: Any) -> None:
-            # The driver must not open transactions itself: the "begin" listener below does.
-            dbapi_connection.isolation_level = None
-            cursor = dbapi_connection.cursor()
-            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
-            cursor.execute("PRAGMA synchronous=FULL")  # a committed record survives power loss, not just a crash
-            cursor.close()
-
-        @event.listens_for(engine.sync_engine, "begin")
-        def _begin(conn: Any) -> None:
-            # IMMEDIATE takes the write lock before the head is read, so no other process can extend the
-            # chain between that read and the inserts.
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE_OPTION) else "BEGIN")
-
-    return engine
 
 
 @dataclass(frozen=True)
@@ -93,7 +66,8 @@ class _Pending:
 class AuditStore:
     def __init__(self, engine: AsyncEngine, keys: CheckpointKeys, *, checkpoint_every: int,
                  batch_max: int = 500) -> None:
-        self.engine = engine
+        self.engine = engine  # reads; writes go through self.writer
+        self.writer: ChainWriter = chain_writer(engine)
         self.keys = keys
         self.checkpoint_every = max(1, checkpoint_every)
         self.batch_max = max(1, batch_max)
@@ -111,10 +85,9 @@ class AuditStore:
         store = cls(audit_engine(settings.audit_url), keys, checkpoint_every=settings.audit_checkpoint_every,
                     batch_max=batch_max)
         try:
-            async with store._writing() as conn:  # under the lock: workers starting together create them once
-                await conn.run_sync(metadata.create_all)
+            await store.writer.run(metadata.create_all)  # under the lock: workers starting together create once
         except Exception:
-            await store.engine.dispose()
+            await store.dispose()
             raise
         return store
 
@@ -174,54 +147,42 @@ class AuditStore:
             if not item.future.done():
                 item.future.set_exception(AuditWriteFailed(reason))
 
-    @contextlib.asynccontextmanager
-    async def _writing(self) -> AsyncIterator[AsyncConnection]:
-        """A transaction holding the trail's write lock (advisory lock or SQLite's IMMEDIATE lock)."""
-        async with self.engine.connect() as conn:
-            if self.sqlite:
-                await conn.execution_options(**{WRITE_OPTION: True})
-            else:
-                # A fresh snapshot per statement, so the head read after the lock sees the last commit.
-                await conn.execution_options(isolation_level="READ COMMITTED")
-            async with conn.begin():
-                if not self.sqlite:
-                    await conn.execute(text(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'"))
-                    await conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": ADVISORY_LOCK_KEY})
-                yield conn
-
     @staticmethod
-    async def _head(conn: AsyncConnection) -> tuple[int, str]:
-        row = (await conn.execute(select(audit_record.c.seq, audit_record.c.hash)
-                                  .order_by(audit_record.c.seq.desc()).limit(1))).first()
+    def _head(conn: Connection) -> tuple[int, str]:
+        row = conn.execute(select(audit_record.c.seq, audit_record.c.hash)
+                           .order_by(audit_record.c.seq.desc()).limit(1)).first()
         return (int(row.seq), str(row.hash)) if row else (0, GENESIS)
 
     async def _commit(self, batch: Sequence[_Pending]) -> list[int]:
-        async with self._writing() as conn:
-            seq, prev = await self._head(conn)
-            records: list[dict[str, Any]] = []
-            subjects: list[dict[str, Any]] = []
-            seqs: list[int] = []
-            for item in batch:
-                seq += 1
-                digest = chain_hash(prev, seq, item.body)
-                records.append({**item.columns, "seq": seq, "body": item.body, "prev_hash": prev, "hash": digest})
-                subjects += [{"seq": seq, "person_id": person} for person in item.subjects]
-                seqs.append(seq)
-                prev = digest
-            await conn.execute(insert(audit_record), records)
-            if subjects:
-                await conn.execute(insert(audit_subject), subjects)
-            signature = None
-            if (seqs[0] - 1) // self.checkpoint_every != seq // self.checkpoint_every:
-                signature = await self._sign(conn, seq, prev)  # this batch crossed a multiple of checkpoint_every
+        seqs, signature = await self.writer.run(lambda conn: self._append_batch(conn, batch))
         self.batches += 1
         if signature:
-            self._log_checkpoint(seq, prev, signature)
+            self._log_checkpoint(seqs[-1], signature[0], signature[1])
         return seqs
 
-    async def _sign(self, conn: AsyncConnection, seq: int, head_hash: str) -> str:
+    def _append_batch(self, conn: Connection, batch: Sequence[_Pending]) -> tuple[list[int], tuple[str, str] | None]:
+        """Chain the batch onto the head; with the new head's hash and signature if a checkpoint fell due."""
+        seq, prev = self._head(conn)
+        records: list[dict[str, Any]] = []
+        subjects: list[dict[str, Any]] = []
+        seqs: list[int] = []
+        for item in batch:
+            seq += 1
+            digest = chain_hash(prev, seq, item.body)
+            records.append({**item.columns, "seq": seq, "body": item.body, "prev_hash": prev, "hash": digest})
+            subjects += [{"seq": seq, "person_id": person} for person in item.subjects]
+            seqs.append(seq)
+            prev = digest
+        conn.execute(insert(audit_record), records)
+        if subjects:
+            conn.execute(insert(audit_subject), subjects)
+        if (seqs[0] - 1) // self.checkpoint_every != seq // self.checkpoint_every:
+            return seqs, (prev, self._sign(conn, seq, prev))  # this batch crossed a multiple of checkpoint_every
+        return seqs, None
+
+    def _sign(self, conn: Connection, seq: int, head_hash: str) -> str:
         signature = self.keys.sign(seq, head_hash)
-        await conn.execute(insert(audit_checkpoint).values(
+        conn.execute(insert(audit_checkpoint).values(
             seq=seq, head_hash=head_hash, signed_at=datetime.now(UTC), key_id=self.keys.id, signature=signature))
         return signature
 
@@ -232,26 +193,29 @@ class AuditStore:
 
     async def checkpoint(self) -> int | None:
         """Sign the current head now unless it is signed already; its seq, or None for an empty trail."""
-        signature = None
-        async with self._writing() as conn:
-            seq, head = await self._head(conn)
-            if seq == 0:
-                return None
-            last = (await conn.execute(select(func.max(audit_checkpoint.c.seq)))).scalar()
-            if last != seq:
-                signature = await self._sign(conn, seq, head)
+
+        def sign_head(conn: Connection) -> tuple[int, str, str | None]:
+            seq, head = self._head(conn)
+            if seq == 0 or conn.execute(select(func.max(audit_checkpoint.c.seq))).scalar() == seq:
+                return seq, head, None
+            return seq, head, self._sign(conn, seq, head)
+
+        seq, head, signature = await self.writer.run(sign_head)
         if signature:
             self._log_checkpoint(seq, head, signature)
-        return seq
+        return seq or None
 
     async def health(self) -> bool:
         """Whether a record could be written now: takes the write lock, writes a probe row, rolls back."""
         if self._closed:
             return False
+
+        def probe(conn: Connection) -> None:
+            conn.execute(insert(audit_probe).values(id=1))
+            conn.rollback()
+
         try:
-            async with self._writing() as conn:
-                await conn.execute(insert(audit_probe).values(id=1))
-                await conn.rollback()
+            await self.writer.run(probe)
         except Exception as exc:
             log.warning("audit store not writable: %s", type(exc).__name__)
             return False
@@ -273,4 +237,8 @@ class AuditStore:
             await self.checkpoint()
         except Exception as exc:
             log.error("closing checkpoint not written: %s", type(exc).__name__)
+        await self.dispose()
+
+    async def dispose(self) -> None:
+        await self.writer.dispose()
         await self.engine.dispose()

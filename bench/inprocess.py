@@ -14,6 +14,7 @@ from starlette.types import ASGIApp
 
 from bench.asgi_call import post_json
 from bench.scenarios import Scenario
+from hub import telemetry
 from hub.statement_counter import count_statements
 
 
@@ -23,6 +24,8 @@ class Contender:
     app: ASGIApp
     engines: dict[str, AsyncEngine]
     headers: Callable[[Scenario], dict[str, str]]
+    #: record (and export) spans during this contender's calls; others run with the default, no exporter
+    traced: bool = False
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,8 @@ class Timing:
     statements: int
     rows: int
     withheld: int
+    #: every timed call in order: call i of each contender ran back to back with call i of the others
+    samples: tuple[float, ...] = ()
 
     def as_dict(self) -> dict[str, float | int]:
         return {"median_ms": round(self.median_ms, 3), "p99_ms": round(self.p99_ms, 3),
@@ -55,9 +60,13 @@ def _rows(data: object) -> int:
 
 
 async def _once(c: Contender, s: Scenario) -> tuple[float, dict[str, object]]:
-    started = time.perf_counter()
-    status, body = await post_json(c.app, "/graphql", s.body(), c.headers(s))
-    elapsed = (time.perf_counter() - started) * 1000
+    telemetry.set_recording(c.traced)
+    try:
+        started = time.perf_counter()
+        status, body = await post_json(c.app, "/graphql", s.body(), c.headers(s))
+        elapsed = (time.perf_counter() - started) * 1000
+    finally:
+        telemetry.set_recording(False)
     result = json.loads(body)
     if status != 200 or result.get("data") is None:
         raise ContenderFailed(f"{c.name} on {s.name}: HTTP {status}: {body[:300]!r}")
@@ -72,13 +81,13 @@ async def measure(contenders: list[Contender], scenario: Scenario, *, iterations
     samples: dict[str, list[float]] = {c.name: [] for c in contenders}
     facts: dict[str, tuple[int, int, int]] = {}
     for c in contenders:
+        for _ in range(warmup):  # caches warm (parsed documents, caseloads) before statements are counted
+            await _once(c, scenario)
         with count_statements(c.engines) as counted:
             _, result = await _once(c, scenario)
         errors = result.get("errors") or []
         withheld = len(errors) if isinstance(errors, list) else 0
         facts[c.name] = (sum(counted.values()), _rows(result["data"]), withheld)
-        for _ in range(warmup):
-            await _once(c, scenario)
     for _ in range(iterations):
         for c in contenders:
             elapsed, _ = await _once(c, scenario)
@@ -88,5 +97,14 @@ async def measure(contenders: list[Contender], scenario: Scenario, *, iterations
         xs = sorted(samples[c.name])
         p99 = xs[min(len(xs) - 1, round(0.99 * (len(xs) - 1)))]
         statements, rows, withheld = facts[c.name]
-        out[c.name] = Timing(statistics.median(xs), p99, statements, rows, withheld)
+        out[c.name] = Timing(statistics.median(xs), p99, statements, rows, withheld, tuple(samples[c.name]))
     return out
+
+
+def paired_ratio(a: Timing, b: Timing) -> float:
+    """Median over iterations of a's call time / b's call time in the same iteration.
+
+    Calls of one iteration run back to back, so a slow spell of the machine (another process, a
+    disk flush) hits both sides of each ratio; the median then discards the spells that did not.
+    """
+    return statistics.median(x / y for x, y in zip(a.samples, b.samples, strict=True))

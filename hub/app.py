@@ -41,7 +41,7 @@ def create_app(settings: Settings, *, governance: bool = True, hub: Hub | None =
     if gov is not None:
         from hub import telemetry
 
-        telemetry.instrument_engines(running.sql_engines().values())
+        telemetry.instrument_engines(running.sql_engines())
 
     async def healthz(_request: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})

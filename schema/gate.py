@@ -124,15 +124,20 @@ class Gate:
         self.ledger = Ledger()
         self._selections: dict[tuple[int, ...], Selection] = {}
         self._sets: dict[str, asyncio.Task[frozenset[str]]] = {}
+        self._known: dict[str, frozenset[str]] = {}
 
     def selection(self, info: RawInfo) -> Selection:
         return selected(info, self._selections)
 
     async def _set(self, name: str, load: Callable[[], Awaitable[frozenset[str]]]) -> frozenset[str]:
+        known = self._known.get(name)
+        if known is not None:  # checked for every conditional field of every row: no await once loaded
+            return known
         task = self._sets.get(name)
-        if task is None:
+        if task is None:  # concurrent resolvers of one request share the one load
             task = self._sets[name] = asyncio.ensure_future(load())
-        return await task
+        known = self._known[name] = await task
+        return known
 
     async def people_under(self, condition: str) -> frozenset[str]:
         """Everyone a person-level condition (caseload, victim's case) can be true of."""

@@ -25,6 +25,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Connection, func, insert, select
@@ -38,12 +39,12 @@ from audit.tables import (
     audit_probe,
     audit_record,
     audit_subject,
-    metadata,
     review_columns,
     roles_column,
 )
 from audit.writers import ADVISORY_LOCK_KEY, ChainWriter, audit_engine, chain_writer
 from hub.errors import AuditUnavailable
+from hub.migrations.runner import require_head, upgrade_on
 from hub.settings import Settings
 
 __all__ = ["ADVISORY_LOCK_KEY", "AuditStore", "AuditWriteFailed", "audit_engine", "roles_column"]
@@ -85,7 +86,8 @@ class AuditStore:
         store = cls(audit_engine(settings.audit_url), keys, checkpoint_every=settings.audit_checkpoint_every,
                     batch_max=batch_max)
         try:
-            await store.writer.run(metadata.create_all)  # under the lock: workers starting together create once
+            # Under the trail's write lock: workers starting together migrate it once.
+            await store.writer.run(partial(upgrade_on if settings.migrate_on_start else require_head, store="audit"))
         except Exception:
             await store.dispose()
             raise

@@ -7,6 +7,7 @@ import asyncio
 import sys
 from datetime import UTC, datetime
 
+from hub.migrations.runner import prepare
 from hub.settings import Settings, check_data_dir
 
 
@@ -41,6 +42,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     check_data_dir(settings)
     if embedded(settings) and not args.no_seed:
         first_run_seed(settings)
+    # The person index before any worker starts (the audit trail migrates under its own lock as each opens).
+    asyncio.run(prepare(settings.index_url, "index", migrate=settings.migrate_on_start))
     host = args.host or settings.host
     port = args.port or settings.port
     print(f"hub: serving GraphQL (GraphiQL in a browser) at http://{host}:{port}/graphql", file=sys.stderr)

@@ -55,6 +55,8 @@ class Settings:
     audit_checkpoint_every: int = 1000
     #: seconds a member of staff's caseload is reused between requests (0: load it every time)
     caseload_ttl_seconds: float = 30.0
+    #: apply the hub's own stores' migrations at start-up; false: refuse to start on an old schema
+    migrate_on_start: bool = True
     limits: QueryLimits = field(default_factory=QueryLimits)
 
     @classmethod
@@ -104,6 +106,7 @@ class Settings:
             == "true",
             audit_checkpoint_every=checkpoint_every,
             caseload_ttl_seconds=caseload_ttl,
+            migrate_on_start=e.get("HUB_MIGRATE_ON_START", "true").lower() != "false",
             limits=limits,
         )
         if s.policy_sync not in ("", "postgresql"):

@@ -67,8 +67,7 @@ class PostgresPolicySync:
         self._poller: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        async with self.engine.begin() as conn:
-            await conn.run_sync(metadata.create_all)
+        # The table belongs to the index store's migrations (revision 0003), applied before start-up.
         local = self.store.current()
         if not await self._published(local.version):
             await self.publish(local)

@@ -47,16 +47,16 @@ async def run_sql(url: str, statements: list[str]) -> None:
 
 async def check_empty(url: str) -> None:
     assert await current(url, "index") is None
-    assert await upgrade(url, "index") == head("index") == "0002"
+    assert await upgrade(url, "index") == head("index") == "0003"
     tables, indexes, rows = await shape(url)
-    assert {"person", "person_link", "alembic_version_index"} <= tables
+    assert {"person", "person_link", "hub_policy_version", "alembic_version_index"} <= tables
     assert "ix_person_surname_dob" in indexes and rows == []
-    assert await upgrade(url, "index") == "0002"  # a second run changes nothing
+    assert await upgrade(url, "index") == "0003"  # a second run changes nothing
 
 
 async def check_previous_release(url: str) -> None:
     await run_sql(url, FIRST_RELEASE)
-    assert await upgrade(url, "index") == "0002"
+    assert await upgrade(url, "index") == "0003"
     _tables, indexes, rows = await shape(url)
     assert "ix_person_surname_dob" in indexes
     assert [tuple(r) for r in rows] == [("H00000001", "crn", "X123456")], "the upgrade lost data"
@@ -83,6 +83,22 @@ def test_hub_db_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pyt
 
     monkeypatch.setenv("HUB_DATA_DIR", str(tmp_path))
     assert main(["db", "current"]) == 0
-    assert "index: at None, latest 0002" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "index: at None, latest 0003" in out and "audit: at None, latest 0001" in out
     assert main(["db", "upgrade"]) == 0
-    assert "index: at 0002" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "index: at 0003" in out and "audit: at 0001" in out
+    assert main(["db", "current"]) == 0
+    assert "audit: at 0001, latest 0001" in capsys.readouterr().out
+
+
+def test_serve_refuses_an_old_schema_when_told_not_to_migrate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    from hub.cli import main
+
+    monkeypatch.setenv("HUB_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("HUB_MIGRATE_ON_START", "false")
+    # Fails before uvicorn starts: the exit code and message say what to run.
+    assert main(["serve", "--no-seed", "--port", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "SCHEMA_OUT_OF_DATE" in err and "index store is at revision none (empty)" in err and "hub db upgrade" in err

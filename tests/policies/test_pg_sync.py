@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from hub.migrations.runner import upgrade
 from policies.loader import PACKAGED, load_policy
 from policies.pg_sync import PostgresPolicySync
 from policies.store import FileWatcher, PolicyStore
@@ -42,6 +43,7 @@ def keyworker_sees_housing_reference(store: PolicyStore) -> bool:
 
 async def test_a_change_on_one_replica_is_enforced_by_the_other(tmp_path: Path, make_pg_database: Any) -> None:
     url = await make_pg_database("policy")
+    await upgrade(url, "index")  # the published versions live in the index store (its migration 0003)
     a_dir, b_dir = replica_dir(tmp_path, "a"), replica_dir(tmp_path, "b")
     a, b = store_on(a_dir), store_on(b_dir)
     sync_a, sync_b = PostgresPolicySync(a, url), PostgresPolicySync(b, url)
@@ -72,6 +74,7 @@ async def test_a_change_on_one_replica_is_enforced_by_the_other(tmp_path: Path, 
 async def test_a_restarted_replica_with_old_files_adopts_the_latest_version(tmp_path: Path,
                                                                            make_pg_database: Any) -> None:
     url = await make_pg_database("policy")
+    await upgrade(url, "index")  # the published versions live in the index store (its migration 0003)
     new_dir, old_dir = replica_dir(tmp_path, "new"), replica_dir(tmp_path, "old")
     isa = new_dir / "agreements" / "housing-isa.csv"
     old = store_on(old_dir)

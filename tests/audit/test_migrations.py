@@ -1,0 +1,125 @@
+"""The audit trail's schema comes from migrations: applied at open (under the write lock) or by
+``hub db upgrade``, refused when told not to migrate, and a trail from the previous release is adopted
+with every record intact."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect, text
+
+from audit.integrity import verify
+from audit.keys import ensure_checkpoint_keys
+from audit.store import AuditStore, audit_engine
+from audit.tables import metadata
+from connectors.sql import create_engine
+from hub.migrations.runner import SchemaBehind, current, head, upgrade
+from tests.audit.conftest import PgMaker, event, settings_for
+
+
+async def _url(tmp_path: Path, pg_maker: PgMaker | None) -> str:
+    return await pg_maker("audit_mig") if pg_maker else settings_for(tmp_path).audit_url
+
+
+async def _tables(url: str) -> set[str]:
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as conn:
+            return set(await conn.run_sync(lambda c: inspect(c).get_table_names()))
+    finally:
+        await engine.dispose()
+
+
+async def test_opening_an_empty_store_migrates_it(tmp_path: Path, pg_maker: PgMaker | None) -> None:
+    url = await _url(tmp_path, pg_maker)
+    store = await AuditStore.open(settings_for(tmp_path, url))
+    try:
+        assert await store.append(event(0)) == 1
+    finally:
+        await store.close()
+    assert await current(url, "audit") == head("audit") == "0001"
+    assert {"audit_record", "audit_subject", "audit_checkpoint", "audit_probe", "alembic_version_audit"} \
+        <= await _tables(url)
+
+
+async def test_the_migrated_schema_is_the_one_the_code_declares(tmp_path: Path) -> None:
+    # create_all (the first release) and the migration must give the same columns and indexes.
+    migrated, declared = settings_for(tmp_path / "a").audit_url, settings_for(tmp_path / "b").audit_url
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    await upgrade(migrated, "audit")
+    engine = create_engine(declared)
+    async with engine.begin() as conn:
+        await conn.run_sync(metadata.create_all)
+    await engine.dispose()
+
+    async def shape(url: str) -> dict[str, tuple[list[str], list[str]]]:
+        engine = create_engine(url)
+        try:
+            async with engine.connect() as conn:
+                def read(c: object) -> dict[str, tuple[list[str], list[str]]]:
+                    i = inspect(c)
+                    return {t: (sorted(col["name"] for col in i.get_columns(t)),
+                                sorted(str(ix["name"]) for ix in i.get_indexes(t)))
+                            for t in metadata.tables}
+                return await conn.run_sync(read)
+        finally:
+            await engine.dispose()
+
+    assert await shape(migrated) == await shape(declared)
+
+
+async def test_a_previous_release_trail_is_adopted_intact(tmp_path: Path, pg_maker: PgMaker | None) -> None:
+    url = await _url(tmp_path, pg_maker)
+    # The previous release created the tables itself (no version table) and wrote records.
+    engine = create_engine(url)
+    async with engine.begin() as conn:
+        await conn.run_sync(metadata.create_all)
+    await engine.dispose()
+    keys = ensure_checkpoint_keys(settings_for(tmp_path, url).keys_dir)
+    old = AuditStore(audit_engine(url), keys, checkpoint_every=2)
+    for n in range(5):
+        await old.append(event(n))
+    await old.close()
+    assert await current(url, "audit") is None
+
+    store = await AuditStore.open(settings_for(tmp_path, url))
+    try:
+        assert await store.append(event(5)) == 6  # the chain continues
+        report = await verify(store)
+    finally:
+        await store.close()
+    assert report.ok and report.records == 6, report.summary()
+    assert await current(url, "audit") == "0001"
+
+
+async def test_told_not_to_migrate_an_old_store_refuses_to_open(tmp_path: Path, pg_maker: PgMaker | None) -> None:
+    url = await _url(tmp_path, pg_maker)
+    settings = replace(settings_for(tmp_path, url), migrate_on_start=False)
+    with pytest.raises(SchemaBehind, match=r"audit store is at revision none \(empty\).*hub db upgrade"):
+        await AuditStore.open(settings)
+    assert await _tables(url) <= {"alembic_version_audit"}, "a refused open created tables"
+    await upgrade(url, "audit")
+    store = await AuditStore.open(settings)  # at head: opens without migrating
+    await store.close()
+
+
+async def test_replicas_opening_together_migrate_once(tmp_path: Path, pg_maker: PgMaker | None) -> None:
+    url = await _url(tmp_path, pg_maker)
+    stores = await asyncio.gather(*(AuditStore.open(settings_for(tmp_path, url)) for _ in range(4)))
+    try:
+        seqs = await asyncio.gather(*(s.append(event(n)) for n, s in enumerate(stores)))
+        assert sorted(seqs) == [1, 2, 3, 4]
+    finally:
+        for s in stores:
+            await s.close()
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as conn:
+            rows = (await conn.execute(text("SELECT version_num FROM alembic_version_audit"))).scalars().all()
+    finally:
+        await engine.dispose()
+    assert rows == ["0001"]

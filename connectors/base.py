@@ -9,7 +9,7 @@ of a whole page and ask once.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 CriteriaT = TypeVar("CriteriaT")
 
@@ -33,6 +33,16 @@ class Connector(ABC, Generic[CriteriaT]):
     @abstractmethod
     async def counts(self, field: str) -> dict[str, int]:
         """How many of the agency's records hold each value of ``field`` (one of ``countable``)."""
+
+    #: the values (by name) ``order_values`` can give, for ordering people by them
+    orderable: ClassVar[frozenset[str]] = frozenset()
+
+    async def order_values(self, field: str) -> dict[str, Any]:
+        """Every record's value of ``field`` (one of ``orderable``) by agency key; records without one are left out.
+
+        One answer for all records, so an ordered page costs the same whatever its size.
+        """
+        raise ValueError(f"{self.agency} records cannot be ordered by {field}")
 
     @abstractmethod
     async def health(self) -> None:

@@ -32,6 +32,12 @@ class SqlSource:
             pairs: list[Any] = list((await conn.execute(stmt)).all())
         return {str(value): int(count) for value, count in pairs}
 
+    async def values(self, stmt: Select[Any]) -> dict[str, Any]:
+        """A ``SELECT key, value`` as key -> value, leaving out null values."""
+        async with self.engine.connect() as conn:
+            pairs: list[Any] = list((await conn.execute(stmt)).all())
+        return {key: value for key, value in pairs if value is not None}
+
     async def keys(self, stmt: Select[Any]) -> set[str]:
         return {row[0] for row in await self.rows(stmt)}
 

@@ -6,9 +6,11 @@ identifiers, addresses, clinical data or anything from query variables.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import weakref
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
 from typing import Any
 
 from opentelemetry import metrics, trace
@@ -127,6 +129,22 @@ def recording() -> bool:
     return _sampler is not None and _sampler.recording
 
 
+#: what ``span`` gives while nothing is recorded: a span whose methods do nothing
+_NOT_RECORDED: contextlib.nullcontext[trace.Span] = contextlib.nullcontext(trace.INVALID_SPAN)
+
+
+def span(name: str, attributes: Attributes = None, *, within: trace.Tracer | None = None
+         ) -> AbstractContextManager[trace.Span]:
+    """A current span named ``name`` while spans are recorded; otherwise no span at all.
+
+    Only the request's root span is always made (it carries the trace id for responses and audit
+    records); the spans beneath it cost nothing when no exporter would receive them.
+    """
+    if _sampler is None or not _sampler.recording:
+        return _NOT_RECORDED
+    return (within or _tracer).start_as_current_span(name, attributes=attributes)
+
+
 #: A proxy until a provider is installed, then the provider's tracer: safe to create at import.
 _tracer = trace.get_tracer(TRACER_NAME, __version__)
 
@@ -157,6 +175,8 @@ class StatementSpans:
         event.listen(engine, "handle_error", self.failed)
 
     def before(self, _conn: Any, _cursor: Any, statement: str, _params: Any, context: Any, _many: bool) -> None:
+        if not recording():
+            return
         operation = statement.lstrip()[:6].upper()  # SELECT, INSERT, UPDATE, DELETE, BEGIN, PRAGMA
         span = self.tracer.start_span(self.prefix + operation, kind=trace.SpanKind.CLIENT,
                                       attributes={**self.attributes, "db.statement": statement[:2000]})

@@ -1,8 +1,9 @@
 """Refusing lookups and filters on fields the caller may not read.
 
-If a caller could filter by a value it may not see, the rows that come back would disclose
-it. So each filter names the field it reads; an unconditional release allows it, a caseload
-or victim's-case release narrows the search to those people, anything else refuses it.
+If a caller could filter or order by a value it may not see, the rows that come back (or their
+order) would disclose it. So each filter and order names the field it reads; an unconditional
+release allows it, a caseload or victim's-case release narrows the search to those people,
+anything else refuses it.
 """
 
 from __future__ import annotations
@@ -30,8 +31,12 @@ class Scope:
     among: frozenset[str] | None
 
 
-async def scope_for(gate: Gate, argument: str, field_keys: list[str]) -> Scope:
-    """The people a lookup or filter on these fields may range over, or FilterNotPermitted."""
+async def scope_for(gate: Gate, argument: str, field_keys: list[str], *, exact: bool = False) -> Scope:
+    """The people a lookup, filter or order on these fields may range over, or FilterNotPermitted.
+
+    ``exact``: the argument uses the field's exact value (an order does), so a field released only
+    masked (a birth year, a band) is refused too: the order would disclose what the mask hides.
+    """
     if gate.plan is None:
         return Scope(None)
     among: frozenset[str] | None = None
@@ -40,6 +45,11 @@ async def scope_for(gate: Gate, argument: str, field_keys: list[str]) -> Scope:
         if not d.visible or (d.condition and "consent" in d.condition):
             raise FilterNotPermitted(
                 f"`{argument}` reads {key}, which is not shared with you for this purpose",
+                argument=argument, field=key, clause=d.clause,
+            )
+        if exact and d.transform is not None:
+            raise FilterNotPermitted(
+                f"`{argument}` would disclose {key} unmasked, but it is shared with you only masked",
                 argument=argument, field=key, clause=d.clause,
             )
         if d.condition:

@@ -51,6 +51,7 @@ class Conditions(Protocol):
     def agency(self) -> str: ...
     async def caseload(self) -> frozenset[str]: ...
     async def victim_cases(self) -> frozenset[str]: ...
+    def cached(self, kind: str) -> frozenset[str] | None: ...
 
 
 #: Pending consent: the record is not loaded yet, so consent-conditioned fields still may show.
@@ -131,6 +132,10 @@ class Gate:
 
     async def _set(self, name: str, load: Callable[[], Awaitable[frozenset[str]]]) -> frozenset[str]:
         known = self._known.get(name)
+        if known is None and self.conditions is not None:
+            known = self.conditions.cached(name)
+            if known is not None:
+                self._known[name] = known
         if known is not None:  # checked for every conditional field of every row: no await once loaded
             return known
         task = self._sets.get(name)
@@ -222,6 +227,15 @@ class Gate:
             elif v.decision is not None and v.reason is not None:
                 for at in bases:
                     self.withhold([*at, v.response_key], v.field_key, v.reason, v.decision)
+
+    def disclosed_by_argument(self, field_keys: list[str]) -> None:
+        """Rows chosen or ordered by a field tell something of its values: audit it as disclosed."""
+        for key in field_keys:
+            self.ledger.disclosed.setdefault(owner_of(key), set()).add(key)
+            if self.plan is not None:
+                d = self.plan.field(key)
+                self.ledger.clauses.add(d.clause)
+                self.ledger.legal_bases.add(d.legal_basis)
 
     def withhold(self, path: list[str | int], field_key: str, reason: str, d: Decision) -> None:
         entry = self.ledger.withheld.get((field_key, reason))

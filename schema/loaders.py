@@ -21,6 +21,7 @@ from connectors.treatment.records import (
     TreatmentClient,
     TreatmentRequirement,
 )
+from hub import telemetry
 from hub.index.store import IndexedPerson
 from hub.services.agencies import Agencies
 from hub.services.people import PeopleService
@@ -41,8 +42,8 @@ def _traced(fetch: Fetch, tracer: Tracer | None) -> Fetch:
 
     async def traced(keys: Iterable[str]) -> dict[str, Any]:
         keys = list(keys)
-        with tracer.start_as_current_span(f"load {agency}.{kind}", attributes={
-                "hub.agency": agency, "hub.records": kind, "hub.keys": len(keys)}) as span:
+        with telemetry.span(f"load {agency}.{kind}", {"hub.agency": agency, "hub.records": kind,
+                                                     "hub.keys": len(keys)}, within=tracer) as span:
             started = time.perf_counter()
             found = await fetch(keys)
             instruments().connector_duration.record((time.perf_counter() - started) * 1000,

@@ -9,10 +9,11 @@ import strawberry
 from audit.review import AuditFilter
 from hub.errors import BadUserInput, FieldNotShared, Forbidden
 from hub.identifiers import IdentifierScheme, validate
+from hub.index.store import IndexedPerson
 from hub.services import counts
 from hub.services.access import AccessService
 from hub.services.audit_review import AuditReadRefused, AuditReview
-from hub.services.cursors import encode_person, valid_person_id
+from hub.services.cursors import valid_person_id
 from hub.services.people import PeopleQuery
 from schema.access import FILTER_FIELDS, scope_for
 from schema.context import Info
@@ -30,7 +31,7 @@ from schema.types.audit import (
     encode_seq,
 )
 from schema.types.counts import CountCell, CountMeasure, CountTable
-from schema.types.people import PageInfo, PeopleFilter, PersonConnection, PersonEdge
+from schema.types.people import PageInfo, PeopleFilter, PersonConnection, PersonEdge, PersonOrder
 from schema.types.person import Person, person_of
 
 
@@ -41,7 +42,7 @@ class Query:
         if not valid_person_id(str(id)):
             raise BadUserInput("person id must be H followed by eight digits", argument="id")
         found = await info.context.loaders.person.load(str(id))
-        return person_of(found) if found else None
+        return returned(info, found)
 
     @strawberry.field(description="A person by an agency identifier; the format and check digit are validated")
     async def person_by_identifier(self, info: Info, scheme: IdentifierScheme, value: str) -> Person | None:
@@ -51,7 +52,7 @@ class Query:
         if person_id is None or (scope.among is not None and person_id not in scope.among):
             return None
         found = await info.context.loaders.person.load(person_id)
-        return person_of(found) if found else None
+        return returned(info, found)
 
     @strawberry.field(description="Several people by one agency's identifiers (a caseload's CRNs, say), in the "
                                   "order given; null where no one matches or the caller may not see them")
@@ -67,11 +68,12 @@ class Query:
         ids = [i if i is not None and (scope.among is None or i in scope.among) else None for i in ids]
         people = await ctx.loaders.person.load_many([i for i in ids if i is not None])
         by_id = {p.person_id: p for p in people if p is not None}
-        return [person_of(by_id[i]) if i is not None and i in by_id else None for i in ids]
+        return [returned(info, by_id[i]) if i is not None and i in by_id else None for i in ids]
 
-    @strawberry.field(description="People matching a filter, in hub person id order")
+    @strawberry.field(description="People matching a filter, in hub person id order unless `orderBy` says otherwise")
     async def people(
-        self, info: Info, filter: PeopleFilter | None = None, first: int = 20, after: str | None = None
+        self, info: Info, filter: PeopleFilter | None = None, first: int = 20, after: str | None = None,
+        order_by: PersonOrder | None = None,
     ) -> PersonConnection:
         ctx = info.context
         limit = ctx.max_first
@@ -89,15 +91,35 @@ class Query:
             if filter.on_my_caseload:
                 mine = await ctx.gate.people_under("caseload")
                 among = mine if among is None else among & mine
+        order = order_by.to_ordering() if order_by is not None else None
+        if order is not None and order.field.field_key is not None:
+            # The order of the rows discloses the value: the same access as reading it, unmasked.
+            scope = await scope_for(ctx.gate, "orderBy", [order.field.field_key], exact=True)
+            if scope.among is not None:
+                among = scope.among if among is None else among & scope.among
         q = replace(query, among=among)
-        page = await ctx.people.page(q, first, after)
+        page = await ctx.people.page(q, first, after, order)
+        ctx.gate.ledger.subjects.update(p.person_id for p in page.people)
+        if page.people:
+            used = [FILTER_FIELDS[arg] for arg in FILTER_FIELDS
+                    if filter is not None and getattr(filter, _PYTHON_NAMES[arg]) is not None]
+            ctx.gate.disclosed_by_argument(used + ([order.field.field_key] if order and order.field.field_key else []))
         ctx.loaders.prime_people(page.people)
         return PersonConnection(
-            edges=[PersonEdge(cursor=encode_person(p.person_id), node=person_of(p)) for p in page.people],
+            edges=[PersonEdge(cursor=cursor, node=person_of(p)) for p, cursor in zip(page.people, page.cursors,
+                                                                                       strict=True)],
             page_info=PageInfo(has_next_page=page.has_next_page, has_previous_page=after is not None,
                                start_cursor=page.start_cursor, end_cursor=page.end_cursor),
             matched=page.total_count,
         )
+
+
+def returned(info: Info, found: IndexedPerson | None) -> Person | None:
+    """A person in the answer: even with no field selected, the id tells the caller who matched."""
+    if found is None:
+        return None
+    info.context.gate.ledger.subjects.add(found.person_id)
+    return person_of(found)
 
 
 _PYTHON_NAMES = {

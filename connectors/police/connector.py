@@ -31,6 +31,7 @@ class PoliceConnector(Connector[PoliceCriteria]):
     agency = "police"
     key_scheme = "pncId"
     countable = frozenset({'iomCohort'})
+    orderable = frozenset({"latestArrest"})
 
     @abstractmethod
     async def nominals(self, pnc_ids: Iterable[str]) -> dict[str, Nominal]: ...
@@ -112,6 +113,13 @@ class SqlPoliceConnector(PoliceConnector):
 
     async def caseload(self, user_id: str) -> set[str]:
         return await self.db.keys(select(t.nominal.c.pnc_id).where(t.nominal.c.iom_officer_id == user_id))
+
+    async def order_values(self, field: str) -> dict[str, Any]:
+        if field != "latestArrest":
+            raise ValueError(f"police records cannot be ordered by {field}")
+        a = t.arrest
+        stmt = select(a.c.pnc_id, func.max(a.c.arrested_at)).group_by(a.c.pnc_id)
+        return await self.db.values(stmt)
 
     async def counts(self, field: str) -> dict[str, int]:
         if field not in self.countable:

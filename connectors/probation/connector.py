@@ -33,6 +33,7 @@ class ProbationConnector(Connector[ProbationCriteria]):
     agency = "probation"
     key_scheme = "crn"
     countable = frozenset({'roshLevel', 'ogrsBand', 'mappaLevel'})
+    orderable = frozenset({"ogrsScore", "releaseDate"})
 
     @abstractmethod
     async def offenders(self, crns: Iterable[str]) -> dict[str, Offender]: ...
@@ -59,12 +60,20 @@ def _latest_release() -> Any:
             s.c.crn,
             s.c.release_date,
             s.c.release_type,
-            func.row_number().over(partition_by=s.c.crn, order_by=s.c.release_date.desc()).label("rn"),
+            func.row_number().over(partition_by=s.c.crn, order_by=(s.c.release_date.desc(), s.c.sentence_id.desc())
+                                ).label("rn"),
         )
         .where(s.c.release_date.is_not(None))
         .subquery()
     )
     return select(ranked.c.crn, ranked.c.release_date, ranked.c.release_type).where(ranked.c.rn == 1).subquery()
+
+
+def _latest_sentence(column: Any) -> Any:
+    """``column`` of the offender's sentence with the latest release date (ties: the latest sentence)."""
+    s = t.sentence
+    return (select(column).where(s.c.crn == t.offender.c.crn, s.c.release_date.is_not(None))
+            .order_by(s.c.release_date.desc(), s.c.sentence_id.desc()).limit(1).scalar_subquery())
 
 
 def _offender(row: Row[Any]) -> Offender:
@@ -106,12 +115,13 @@ class SqlProbationConnector(ProbationConnector):
 
     async def offenders(self, crns: Iterable[str]) -> dict[str, Offender]:
         o, om = t.offender, t.offender_manager
-        release = _latest_release()
+        # Correlated per offender (an index lookup on sentence.crn each), not a window over every
+        # sentence: the cost follows the batch, not the size of the agency's database.
         stmt = (
             select(o, om.c.staff_code, om.c.name, om.c.team, om.c.borough, om.c.email, om.c.phone,
-                   release.c.release_date, release.c.release_type)
+                   _latest_sentence(t.sentence.c.release_date).label("release_date"),
+                   _latest_sentence(t.sentence.c.release_type).label("release_type"))
             .outerjoin(om, om.c.staff_code == o.c.offender_manager_code)
-            .outerjoin(release, release.c.crn == o.c.crn)
         )
         return await self.db.one_per_key(o, "crn", crns, _offender, stmt)
 
@@ -161,6 +171,16 @@ class SqlProbationConnector(ProbationConnector):
         return await self.db.keys(
             select(t.victim_case.c.crn).where(t.victim_case.c.liaison_officer_id == user_id)
         )
+
+    async def order_values(self, field: str) -> dict[str, Any]:
+        if field == "ogrsScore":
+            stmt = select(t.offender.c.crn, t.offender.c.ogrs_score)
+        elif field == "releaseDate":
+            release = _latest_release()
+            stmt = select(release.c.crn, release.c.release_date)
+        else:
+            raise ValueError(f"probation records cannot be ordered by {field}")
+        return await self.db.values(stmt)
 
     async def counts(self, field: str) -> dict[str, int]:
         o = t.offender

@@ -15,10 +15,11 @@ from opentelemetry.trace import Status, StatusCode
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from audit.record import AuditEvent
+from hub import telemetry
 from hub.errors import AuditUnavailable
 from hub.http.responses import error_response
 from hub.http.state import Disclosure, RequestState, ide_page, request_state
-from hub.telemetry import instruments, tracer
+from hub.telemetry import instruments
 
 log = logging.getLogger("hub.audit")
 
@@ -122,7 +123,7 @@ class AuditMiddleware:
         event = build_event(scope, state, status)
         measures = instruments()
         started = time.perf_counter()
-        with tracer().start_as_current_span("audit.write", attributes={"hub.outcome": event.outcome}) as span:
+        with telemetry.span("audit.write", {"hub.outcome": event.outcome}) as span:
             try:
                 seq = await self.sink.append(event)
             except Exception as exc:

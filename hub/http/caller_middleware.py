@@ -12,10 +12,10 @@ from typing import Any, Protocol
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from hub import telemetry
 from hub.errors import HubError, JustificationRequired, PurposeNotPermitted
 from hub.http.responses import error_response
 from hub.http.state import ide_page, request_state
-from hub.telemetry import tracer
 
 MAX_JUSTIFICATION = 500
 
@@ -64,8 +64,8 @@ class CallerMiddleware:
             if policy.justification_required(purpose) and not justification:
                 raise JustificationRequired(f"purpose {purpose!r} needs an X-Justification header",
                                             purpose=purpose)
-            with tracer().start_as_current_span("policy.plan", attributes={
-                    "hub.policy.version": policy.version, "hub.purpose": purpose, "hub.roles": list(roles)}):
+            with telemetry.span("policy.plan", {"hub.policy.version": policy.version, "hub.purpose": purpose,
+                                                "hub.roles": list(roles)}):
                 scope["state"]["plan"] = policy.plan(roles, purpose)
         except HubError as exc:
             state.refusal_code = exc.code

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -91,6 +92,24 @@ class PersonIndex:
             stmt = stmt.where(person.c.person_id > after)
         async with self.engine.connect() as conn:
             return list((await conn.execute(stmt)).scalars())
+
+    async def all_ids(self) -> list[str]:
+        async with self.engine.connect() as conn:
+            return list((await conn.execute(select(person.c.person_id))).scalars())
+
+    async def links(self, scheme: str) -> dict[str, str]:
+        """Every agency identifier of ``scheme`` -> hub person id, in one statement."""
+        stmt = select(person_link.c.value, person_link.c.person_id).where(person_link.c.scheme == scheme)
+        async with self.engine.connect() as conn:
+            return {value: pid for value, pid in (await conn.execute(stmt)).all()}
+
+    async def order_values(self, field: str) -> dict[str, Any]:
+        """Hub person id -> surname or date of birth, for ordering people."""
+        column = {"surname": person.c.surname, "dateOfBirth": person.c.date_of_birth}.get(field)
+        if column is None:
+            raise ValueError(f"the person index cannot order by {field}")
+        async with self.engine.connect() as conn:
+            return {pid: value for pid, value in (await conn.execute(select(person.c.person_id, column))).all()}
 
     async def count(self) -> int:
         async with self.engine.connect() as conn:

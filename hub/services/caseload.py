@@ -11,9 +11,9 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 
+from hub import telemetry
 from hub.index.store import PersonIndex
 from hub.services.agencies import Agencies
-from hub.telemetry import tracer
 
 
 class CaseloadCache:
@@ -22,6 +22,11 @@ class CaseloadCache:
         self.max_entries = max_entries
         self._entries: dict[tuple[str, str, str], tuple[float, frozenset[str]]] = {}
         self._loading: dict[tuple[str, str, str], asyncio.Task[frozenset[str]]] = {}
+
+    def fresh(self, key: tuple[str, str, str]) -> frozenset[str] | None:
+        """The cached answer if it is still fresh, without awaiting anything."""
+        hit = self._entries.get(key)
+        return hit[1] if hit is not None and hit[0] > time.monotonic() else None
 
     async def get(self, key: tuple[str, str, str], load: Callable[[], Awaitable[frozenset[str]]]) -> frozenset[str]:
         if self.ttl <= 0:
@@ -61,6 +66,10 @@ class CallerConditions:
     def agency(self) -> str:
         return self._agency
 
+    def cached(self, kind: str) -> frozenset[str] | None:
+        """``caseload`` or ``victim_case`` if the cache holds a fresh answer (no await, no task)."""
+        return self._cache.fresh((self._agency, self._user_id, kind))
+
     async def caseload(self) -> frozenset[str]:
         """Offender manager's caseload, IOM officer's cohort, housing officer's or keyworker's cases."""
         connector = self._agencies.all().get(self._agency)
@@ -68,21 +77,20 @@ class CallerConditions:
             return frozenset()
 
         async def load() -> frozenset[str]:
-            with tracer().start_as_current_span("policy.condition caseload",
-                                                attributes={"hub.agency": self._agency}) as span:
+            with telemetry.span("policy.condition caseload", {"hub.agency": self._agency}) as current:
                 keys = await connector.caseload(self._user_id)
                 people = frozenset(await self._index.resolve(connector.key_scheme, keys))
-                span.set_attribute("hub.people", len(people))
+                current.set_attribute("hub.people", len(people))
                 return people
 
         return await self._cache.get((self._agency, self._user_id, "caseload"), load)
 
     async def victim_cases(self) -> frozenset[str]:
         async def load() -> frozenset[str]:
-            with tracer().start_as_current_span("policy.condition victim_case") as span:
+            with telemetry.span("policy.condition victim_case") as current:
                 crns = await self._agencies.probation.victim_cases(self._user_id)
                 people = frozenset(await self._index.resolve("crn", crns))
-                span.set_attribute("hub.people", len(people))
+                current.set_attribute("hub.people", len(people))
                 return people
 
         return await self._cache.get((self._agency, self._user_id, "victim_case"), load)

@@ -1,8 +1,8 @@
 """Finding people across the four agencies and paging through them.
 
 Each agency answers the criteria it owns with its own keys; the person index turns those keys
-into hub person ids and the sets are intersected. Pages are in person-id order (keyset), so a
-cursor stays valid while data changes.
+into hub person ids and the sets are intersected. Pages are in person-id order (keyset), or in the
+order of one agency's value (:mod:`hub.services.ordering`), so a cursor stays valid while data changes.
 """
 
 from __future__ import annotations
@@ -11,14 +11,16 @@ import asyncio
 from collections.abc import Awaitable
 from dataclasses import dataclass, fields
 from datetime import date, datetime
+from typing import Any
 
 from connectors.housing.records import AccommodationStatus, HousingCriteria
 from connectors.police.records import IomCohort, PoliceCriteria
 from connectors.probation.records import OgrsBand, ProbationCriteria
 from hub.errors import BadUserInput
 from hub.index.store import IndexedPerson, PersonIndex
-from hub.services import cursors
+from hub.services import cursors, ordering
 from hub.services.agencies import Agencies
+from hub.services.ordering import OrderField, Ordering
 
 
 @dataclass(frozen=True)
@@ -54,14 +56,16 @@ class Page:
     people: list[IndexedPerson]
     has_next_page: bool
     total_count: int | None
+    #: one cursor per person, in the page's order
+    cursors: list[str]
 
     @property
     def end_cursor(self) -> str | None:
-        return cursors.encode_person(self.people[-1].person_id) if self.people else None
+        return self.cursors[-1] if self.cursors else None
 
     @property
     def start_cursor(self) -> str | None:
-        return cursors.encode_person(self.people[0].person_id) if self.people else None
+        return self.cursors[0] if self.cursors else None
 
 
 class PeopleService:
@@ -92,7 +96,9 @@ class PeopleService:
     async def _people(self, keys: Awaitable[set[str]], scheme: str) -> set[str]:
         return await self.index.resolve(scheme, await keys)
 
-    async def page(self, q: PeopleQuery, first: int, after: str | None) -> Page:
+    async def page(self, q: PeopleQuery, first: int, after: str | None, order: Ordering | None = None) -> Page:
+        if order is not None and not (order.field is OrderField.PERSON_ID and not order.descending):
+            return await self._ordered_page(q, first, after, order)
         after_id = cursors.decode_person(after) if after is not None else None
         matching = await self.matching_ids(q)
         if matching is None:
@@ -105,7 +111,30 @@ class PeopleService:
         has_next = len(ids) > first
         ids = ids[:first]
         found = await self.index.get_many(ids)
-        return Page([found[i] for i in ids if i in found], has_next, total)
+        people = [found[i] for i in ids if i in found]
+        return Page(people, has_next, total, [cursors.encode_person(p.person_id) for p in people])
+
+    async def _ordered_page(self, q: PeopleQuery, first: int, after: str | None, order: Ordering) -> Page:
+        matching, values = await asyncio.gather(self.matching_ids(q), self.order_values(order.field))
+        candidates = matching if matching is not None else await self.index.all_ids()
+        if order.field is OrderField.PERSON_ID:
+            values = {p: p for p in candidates}
+        ids, has_next = ordering.ordered_page(order, candidates, values, first, after)
+        found = await self.index.get_many(ids)
+        people = [found[i] for i in ids if i in found]
+        return Page(people, has_next, len(candidates),
+                    [ordering.encode(order, values.get(p.person_id), p.person_id) for p in people])
+
+    async def order_values(self, field: OrderField) -> dict[str, Any]:
+        """Hub person id -> the value people are ordered by (people without one are left out)."""
+        if field is OrderField.PERSON_ID:
+            return {}
+        if field.owner == "index":
+            return await self.index.order_values(field.source_field)
+        connector = self.agencies.all()[field.owner]
+        by_key, links = await asyncio.gather(connector.order_values(field.source_field),
+                                             self.index.links(connector.key_scheme))
+        return {links[key]: value for key, value in by_key.items() if key in links}
 
     async def total(self) -> int:
         return await self.index.count()

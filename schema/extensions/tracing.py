@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from opentelemetry import trace
 from strawberry.extensions import SchemaExtension
 
+from hub import telemetry
+
 TRACER = "hub.graphql"
 
 
@@ -19,11 +21,8 @@ _tracer = trace.get_tracer(TRACER)
 
 
 class GraphQLTracing(SchemaExtension):
-    def _tracer(self) -> trace.Tracer:
-        return _tracer
-
     def on_operation(self) -> Iterator[None]:
-        with self._tracer().start_as_current_span("graphql.operation") as span:
+        with telemetry.span("graphql.operation", within=_tracer) as span:
             yield
             ctx = self.execution_context
             span.set_attribute("graphql.operation.name", (ctx.operation_name or "")[:100])
@@ -33,13 +32,13 @@ class GraphQLTracing(SchemaExtension):
             span.set_attribute("graphql.errors", len(errors))
 
     def on_parse(self) -> Iterator[None]:
-        with self._tracer().start_as_current_span("graphql.parse"):
+        with telemetry.span("graphql.parse", within=_tracer):
             yield
 
     def on_validate(self) -> Iterator[None]:
-        with self._tracer().start_as_current_span("graphql.validate"):
+        with telemetry.span("graphql.validate", within=_tracer):
             yield
 
     def on_execute(self) -> Iterator[None]:
-        with self._tracer().start_as_current_span("graphql.execute"):
+        with telemetry.span("graphql.execute", within=_tracer):
             yield

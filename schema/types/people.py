@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import Enum
 
 import strawberry
 
 from connectors.housing.records import AccommodationStatus
 from connectors.police.records import IomCohort
 from connectors.probation.records import OgrsBand
+from hub.services.ordering import OrderField, Ordering
 from hub.services.people import PeopleQuery
 from schema.context import Info
 from schema.types.person import Person
@@ -49,6 +51,26 @@ class PeopleFilter:
             arrested_since=self.arrested_since,
             accommodation_statuses=fs(self.accommodation_statuses),  # type: ignore[arg-type]
         )
+
+
+PersonOrderField = strawberry.enum(OrderField, name="PersonOrderField", description=(
+    "What people can be ordered by. Ordering by a value discloses it, so it needs the same access as "
+    "reading the field (unmasked); people without a value come last in either direction"))
+
+
+@strawberry.enum(description="Smallest first (ASC) or largest first (DESC)")
+class OrderDirection(Enum):
+    ASC = "asc"
+    DESC = "desc"
+
+
+@strawberry.input(description="An order for a people page; ties are broken by hub person id")
+class PersonOrder:
+    field: PersonOrderField  # type: ignore[valid-type]
+    direction: OrderDirection = OrderDirection.ASC
+
+    def to_ordering(self) -> Ordering:
+        return Ordering(self.field, descending=self.direction is OrderDirection.DESC)
 
 
 @strawberry.type

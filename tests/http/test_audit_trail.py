@@ -47,6 +47,29 @@ async def test_a_partly_withheld_query_is_recorded_in_full(governed: Governed) -
     assert e.latency_ms > 0
 
 
+async def test_fields_used_to_filter_or_order_are_recorded_as_disclosed(governed: Governed) -> None:
+    # Only ids are selected, yet which people come back and in what order tells their OGRS band and score.
+    query = ('{ people(first: 5, filter: {ogrsBands: [HIGH]}, orderBy: {field: OGRS_SCORE, direction: DESC}) '
+             '{ edges { node { id } } } }')
+    result = await governed.ask(query, role="probation-practitioner", purpose="daily-intel")
+    assert result["data"]["people"]["edges"]
+    e = (await only_record(governed)).event
+    assert {"ProbationRecord.ogrsBand", "ProbationRecord.ogrsScore"} <= set(e.disclosed["probation"])
+    assert len(e.subjects) == len(result["data"]["people"]["edges"])
+
+
+async def test_a_person_returned_with_no_governed_field_is_still_a_subject(governed: Governed) -> None:
+    result = await governed.ask('{ personByIdentifier(scheme: CRN, value: "X000001") { id } }',
+                                role="probation-practitioner", purpose="daily-intel")
+    found = result["data"]["personByIdentifier"]
+    e = (await only_record(governed)).event
+    assert e.subjects == ((found["id"],) if found else ())
+    result = await governed.ask('{ person(id: "H00000001") { id } }', role="probation-practitioner",
+                                purpose="daily-intel")
+    assert result["data"]["person"] == {"id": "H00000001"}
+    assert (await governed.records())[-1].event.subjects == ("H00000001",)
+
+
 async def test_no_disclosed_value_is_in_the_record(governed: Governed, settings: Settings) -> None:
     result = await governed.ask(PROFILE, {"id": "H00000001"}, role="treatment-keyworker",
                                 purpose="continuity-of-care")

@@ -124,6 +124,39 @@ async def test_a_conditional_filter_only_ranges_over_the_callers_caseload(govern
     assert all(edge["node"]["housing"]["accommodationStatus"] for edge in cohort["edges"])
 
 
+@pytest.mark.parametrize(("role", "purpose", "field"), [
+    ("housing-officer", "housing-referral", "OGRS_SCORE"),          # masked away under rosh_only
+    ("housing-officer", "housing-referral", "DATE_OF_BIRTH"),       # hidden under dob_year
+    ("housing-officer", "housing-referral", "LATEST_ARREST"),       # arrests: denied to housing
+    ("police-iom-officer", "iom", "OGRS_SCORE"),                    # police see the band, never the score
+    ("partnership-analyst", "partnership-analytics", "SURNAME"),    # no names for analysts
+])
+async def test_ordering_by_a_field_the_caller_may_not_read_is_refused(governed: Governed, role: str, purpose: str,
+                                                                      field: str) -> None:
+    # The order of the rows would tell what the values are.
+    query = "query($o: PersonOrder) { people(first: 5, orderBy: $o) { totalCount edges { node { id } } } }"
+    result = await governed.ask(query, {"o": {"field": field, "direction": "DESC"}}, role=role, purpose=purpose)
+    assert codes(result) == ["FILTER_NOT_PERMITTED"] and result["data"] is None
+    assert result["errors"][0]["extensions"]["argument"] == "orderBy"
+
+
+async def test_a_conditional_order_only_ranges_over_the_callers_cohort(governed: Governed, truth: GraphClient
+                                                                       ) -> None:
+    # Police may read release dates only for their own cohort: ordering everyone by release date
+    # would place people outside it. The order covers the cohort alone, every date in it visible.
+    query = ("query($o: PersonOrder) { people(first: 500, orderBy: $o) { totalCount edges { node { id "
+             "probation { releaseDate } } } } }")
+    order = {"o": {"field": "RELEASE_DATE", "direction": "DESC"}}
+    everyone = (await truth.query(query, order))["data"]["people"]
+    cohort = await governed.ask(query, order, role="police-iom-officer", purpose="iom")
+    assert not [e for e in cohort.get("errors", []) if e["extensions"].get("field") == "ProbationRecord.releaseDate"]
+    page = cohort["data"]["people"]
+    assert 0 < page["totalCount"] == len(page["edges"]) < everyone["totalCount"]
+    dates = [e["node"]["probation"]["releaseDate"] for e in page["edges"] if e["node"]["probation"]]
+    present = [d for d in dates if d is not None]
+    assert present and present == sorted(present, reverse=True)
+
+
 @pytest.mark.parametrize(("role", "purpose", "scheme"), [
     ("housing-officer", "housing-referral", "PNC_ID"),
     ("police-iom-officer", "iom", "NHS_NUMBER"),

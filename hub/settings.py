@@ -57,6 +57,8 @@ class Settings:
     caseload_ttl_seconds: float = 30.0
     #: apply the hub's own stores' migrations at start-up; false: refuse to start on an old schema
     migrate_on_start: bool = True
+    #: a span per resolver of agency data, on top of the grouped ones (for diagnosing a slow query)
+    trace_resolvers: bool = False
     limits: QueryLimits = field(default_factory=QueryLimits)
 
     @classmethod
@@ -107,6 +109,7 @@ class Settings:
             audit_checkpoint_every=checkpoint_every,
             caseload_ttl_seconds=caseload_ttl,
             migrate_on_start=e.get("HUB_MIGRATE_ON_START", "true").lower() != "false",
+            trace_resolvers=e.get("HUB_TRACE_RESOLVERS", "false").lower() == "true",
             limits=limits,
         )
         if s.policy_sync not in ("", "postgresql"):

@@ -27,7 +27,7 @@ from schema.build import Extension, create_schema
 from schema.context import Caller, HubContext
 from schema.errors import format_error, withheld_errors
 from schema.extensions.operation import OperationRecorder
-from schema.extensions.tracing import GraphQLTracing
+from schema.extensions.tracing import GraphQLTracing, ResolverSpans
 from schema.gate import Gate
 from schema.loaders import Loaders
 
@@ -39,7 +39,9 @@ class HubGraphQL(GraphQL[HubContext, None]):
     def __init__(self, hub: Hub, settings: Settings, *, governance: Governance | None,
                  extensions: Sequence[Extension] = (), **kwargs: Any) -> None:
         limits = settings.limits
-        traced = [GraphQLTracing] if governance is not None else []
+        traced: list[Extension] = [GraphQLTracing] if governance is not None else []
+        if governance is not None and settings.trace_resolvers:
+            traced.append(ResolverSpans)
         super().__init__(create_schema([OperationRecorder, *traced, *extensions], limits=limits,
                                        field_suggestions=settings.development,
                                        introspection=settings.introspection), **kwargs)

@@ -7,10 +7,13 @@ variables (they may hold identifiers), never a value from the result.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
+from graphql import GraphQLResolveInfo
 from opentelemetry import trace
 from strawberry.extensions import SchemaExtension
+from strawberry.utils.await_maybe import await_maybe
 
 from hub import telemetry
 
@@ -42,3 +45,29 @@ class GraphQLTracing(SchemaExtension):
     def on_execute(self) -> Iterator[None]:
         with telemetry.span("graphql.execute", within=_tracer):
             yield
+
+
+#: Types holding agency data: each of their resolvers gets a span when resolver spans are asked for.
+AGENCY_TYPES = frozenset({
+    "Person", "Identifiers", "PoliceRecord", "ProbationRecord", "HousingRecord", "TreatmentRecord",
+    "IntelligenceReport",
+})
+
+
+class ResolverSpans(SchemaExtension):
+    """A span per resolver of agency data (``HUB_TRACE_RESOLVERS=true``), for chasing one slow query.
+
+    Off by default: a 200-person page resolves thousands of fields, and a hook on every field costs
+    even when it does nothing (about 12% in ../shared/PERFORMANCE.md). Span names and attributes are
+    the type, field and response path without list indices: never a value or an argument.
+    """
+
+    async def resolve(self, _next: Callable[..., Any], root: Any, info: GraphQLResolveInfo[Any], *args: Any,
+                      **kwargs: Any) -> Any:
+        parent = info.parent_type.name
+        if parent not in AGENCY_TYPES:
+            return await await_maybe(_next(root, info, *args, **kwargs))
+        path = ".".join(str(k) for k in info.path.as_list() if isinstance(k, str))
+        with telemetry.span(f"resolve {parent}.{info.field_name}", {"graphql.field.path": path},
+                            within=_tracer):
+            return await await_maybe(_next(root, info, *args, **kwargs))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -16,8 +17,10 @@ from connectors.police import tables as police
 from connectors.probation import tables as probation
 from connectors.sql import create_engine
 from connectors.treatment import tables as treatment
+from hub.app import create_app
 from hub.index import tables as index
 from hub.logs import JsonFormatter, quiet_libraries
+from hub.runtime import Hub
 from hub.settings import Settings
 from tests.http.conftest import Governed
 from tests.http.test_sharing_matrix import QUERY as EVERYTHING
@@ -166,3 +169,24 @@ async def test_no_personal_value_reaches_spans_metrics_or_logs(governed: Governe
     leaked = sorted(v for v in seeded if v in text)
     assert leaked == [], f"personal values in telemetry: {leaked[:10]}"
     assert any(s.name == "audit.write" for s in spans.get_finished_spans())
+
+
+async def test_resolver_spans_when_configured(settings: Settings, spans: InMemorySpanExporter) -> None:
+    # HUB_TRACE_RESOLVERS=true: a span per resolver of agency data, named by type and field, with the
+    # path but no list index, value or argument; parented under the GraphQL execution.
+    hub = Hub.open(settings)
+    app = create_app(replace(settings, trace_resolvers=True), hub=hub)
+    governed = Governed(app, settings, hub)
+    try:
+        query = "{ people(first: 30) { edges { node { id police { iomCohort arrests { offence } } } } } }"
+        result = await governed.ask(query, role="police-iom-officer", purpose="iom")
+        assert len(result["data"]["people"]["edges"]) == 30
+    finally:
+        await app.state.governance.audit.close()
+        await hub.close()
+    resolved = [s for s in spans.get_finished_spans() if s.name.startswith("resolve ")]
+    names = {s.name for s in resolved}
+    assert {"resolve Person.id", "resolve Person.police", "resolve PoliceRecord.arrests"} <= names, names
+    assert sum(s.name == "resolve Person.police" for s in resolved) == 30
+    paths = {(s.attributes or {}).get("graphql.field.path") for s in resolved}
+    assert "people.edges.node.police.arrests" in paths and not any(any(c.isdigit() for c in str(p)) for p in paths)

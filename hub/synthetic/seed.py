@@ -109,6 +109,14 @@ async def _write(engines: dict[str, AsyncEngine], batch: Batch) -> dict[str, int
     return written
 
 
+async def _analyze(engine: AsyncEngine) -> None:
+    """Planner statistics after a bulk load, as a live system has them. Without them PostgreSQL
+    guesses, and picked a backward scan of every sentence by release date for one offender's latest
+    release (13 ms a call instead of 0.1 ms at 38,000 people)."""
+    async with engine.begin() as conn:
+        await conn.execute(text("ANALYZE"))
+
+
 async def seed_all(settings: Settings, *, people: int, seed: int, as_of: date, replace: bool = False,
                    progress: Progress | None = None) -> SeedReport:
     """Generate ``people`` people from ``seed`` as of ``as_of`` into every store the settings name."""
@@ -137,6 +145,8 @@ async def seed_all(settings: Settings, *, people: int, seed: int, as_of: date, r
                 totals[table] = totals.get(table, 0) + n
             if progress is not None:
                 progress(min(people, chunk_start + CHUNK_PEOPLE), people)
+        for engine in engines.values():
+            await _analyze(engine)
         async with engines["index"].begin() as conn:
             await conn.run_sync(_marker_metadata.create_all)
             await conn.execute(seed_run.delete())

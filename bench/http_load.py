@@ -12,6 +12,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+STAGGER_SECONDS = 0.02
+
 
 @dataclass(frozen=True)
 class LoadResult:
@@ -66,8 +68,12 @@ async def run_load(host: str, port: int, request: bytes, *, connections: int, se
     latencies: list[float] = []
     errors = 0
 
-    async def client() -> None:
+    async def client(i: int) -> None:
         nonlocal errors
+        # Staggered: with several uvicorn workers sharing one listening socket, a burst of connects is
+        # accepted by whichever worker wakes first and, kept alive, stays there; a connect made while
+        # the earlier clients keep that worker busy goes to an idle one, as behind a load balancer.
+        await asyncio.sleep(i * STAGGER_SECONDS)
         reader, writer = await asyncio.open_connection(host, port)
         try:
             while time.perf_counter() < deadline:
@@ -83,5 +89,5 @@ async def run_load(host: str, port: int, request: bytes, *, connections: int, se
             await writer.wait_closed()
 
     started = time.perf_counter()
-    await asyncio.gather(*(client() for _ in range(connections)))
+    await asyncio.gather(*(client(i) for i in range(connections)))
     return LoadResult(len(latencies), errors, time.perf_counter() - started, tuple(latencies))

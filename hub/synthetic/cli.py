@@ -21,17 +21,23 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 class ProgressBar:
+    """A bar redrawn in place on a terminal; in a log (not a terminal), one line per tenth done."""
+
     def __init__(self, width: int = 40) -> None:
         self.width = width
         self.started = time.perf_counter()
+        self.redraw = sys.stderr.isatty()
+        self.logged_tenths = 0
 
     def __call__(self, done: int, total: int) -> None:
         filled = self.width * done // total
         rate = done / max(time.perf_counter() - self.started, 1e-9)
-        sys.stderr.write(f"\r[{'#' * filled}{'.' * (self.width - filled)}] {done}/{total} people "
-                         f"({rate:,.0f}/s)")
-        if done == total:
-            sys.stderr.write("\n")
+        line = f"[{'#' * filled}{'.' * (self.width - filled)}] {done}/{total} people ({rate:,.0f}/s)"
+        if self.redraw:
+            sys.stderr.write(f"\r{line}\n" if done == total else f"\r{line}")
+        elif 10 * done // total > self.logged_tenths or done == total:
+            self.logged_tenths = 10 * done // total
+            sys.stderr.write(f"{line}\n")
         sys.stderr.flush()
 
 

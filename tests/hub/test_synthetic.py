@@ -165,3 +165,16 @@ def test_seed_cli_refuses_bad_counts_and_reports(tmp_path: Path, capsys: pytest.
     assert main(["seed", "--people", "25", "--seed", "3", "--as-of", "2026-11-24"]) == 0
     assert "25 people" in capsys.readouterr().err
     assert main(["seed", "--people", "25"]) == 1
+
+
+def test_progress_in_a_log_is_one_line_per_tenth(capsys: pytest.CaptureFixture[str]) -> None:
+    from hub.synthetic.cli import ProgressBar
+
+    bar = ProgressBar()  # stderr captured: not a terminal
+    for done in range(50, 1001, 50):
+        bar(done, 1000)
+    err = capsys.readouterr().err
+    assert "\r" not in err
+    lines = err.splitlines()
+    assert len(lines) == 10 and lines[0].endswith(")") and "100/1000 people" in lines[0]
+    assert "1000/1000 people" in lines[-1]

@@ -14,6 +14,7 @@ import uvicorn
 from starlette.applications import Starlette
 
 from bench.bare import bare_app, floor_app
+from hub import collector
 from hub.app import create_app
 from hub.settings import Settings
 
@@ -37,6 +38,12 @@ class NoAudit:
 
 
 def app_for(mode: str, settings: Settings) -> Starlette:
+    app = _build(mode, settings)
+    collector.settle(settings.gc_threshold)  # as `hub serve` does, for every contender alike
+    return app
+
+
+def _build(mode: str, settings: Settings) -> Starlette:
     if mode == "hub":
         return create_app(settings)
     if mode == "hub-noaudit":

@@ -22,6 +22,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from hub import collector
 from hub.errors import ConfigurationError
 from hub.http.graphql_view import HubGraphQL
 from hub.http.request_id import RequestIdMiddleware
@@ -35,7 +36,10 @@ if TYPE_CHECKING:
 
 
 def create_app(settings: Settings, *, governance: bool = True, hub: Hub | None = None,
-               policies: PolicyStore | None = None, audit: AuditSink | None = None) -> Starlette:
+               policies: PolicyStore | None = None, audit: AuditSink | None = None,
+               serving: bool = False) -> Starlette:
+    """The hub as an ASGI app. ``serving``: this process exists to serve it, so once started it
+    tunes the garbage collector for request traffic (hub/collector.py)."""
     running = hub or Hub.open(settings)
     gov = open_governance(settings, policies, audit) if governance else None
     if gov is not None:
@@ -65,6 +69,8 @@ def create_app(settings: Settings, *, governance: bool = True, hub: Hub | None =
             if gov.sync is not None:
                 await gov.sync.start()
             await gov.policies.start()
+        if serving:
+            collector.settle(settings.gc_threshold)
         try:
             yield
         finally:
@@ -132,4 +138,4 @@ def app_from_env() -> Starlette:
 
     settings = Settings.from_env()
     configure_logging(production=settings.environment == "production")
-    return create_app(settings)
+    return create_app(settings, serving=True)

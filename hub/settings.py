@@ -59,6 +59,9 @@ class Settings:
     migrate_on_start: bool = True
     #: a span per resolver of agency data, on top of the grouped ones (for diagnosing a slow query)
     trace_resolvers: bool = False
+    #: a serving process freezes its start-up heap and collects generation 0 every this many
+    #: allocations (0: the interpreter's defaults); see hub/collector.py
+    gc_threshold: int = 50_000
     limits: QueryLimits = field(default_factory=QueryLimits)
 
     @classmethod
@@ -84,6 +87,7 @@ class Settings:
             seed = int(e.get("HUB_SEED", "20261124"))
             checkpoint_every = int(e.get("HUB_AUDIT_CHECKPOINT_EVERY", "1000"))
             caseload_ttl = float(e.get("HUB_CASELOAD_TTL_SECONDS", "30"))
+            gc_threshold = int(e.get("HUB_GC_THRESHOLD", "50000"))
         except ValueError as exc:
             raise ConfigurationError(f"a numeric HUB_* setting is not a number: {exc}") from exc
         s = cls(
@@ -110,6 +114,7 @@ class Settings:
             caseload_ttl_seconds=caseload_ttl,
             migrate_on_start=e.get("HUB_MIGRATE_ON_START", "true").lower() != "false",
             trace_resolvers=e.get("HUB_TRACE_RESOLVERS", "false").lower() == "true",
+            gc_threshold=gc_threshold,
             limits=limits,
         )
         if s.policy_sync not in ("", "postgresql"):

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import String, any_, bindparam, event, func, literal_column, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 
 class InvalidDatabaseURL(ValueError):
@@ -42,3 +46,18 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         return create_async_engine(parsed, pool_pre_ping=True, **kwargs)
     except Exception as exc:  # unknown dialect or missing driver
         raise InvalidDatabaseURL(f"cannot use database URL for {parsed.drivername}: {exc}") from exc
+
+
+def one_of(column: ColumnElement[Any], values: Sequence[str], dialect: str) -> ColumnElement[bool]:
+    """``column IN (values)`` as a single bound parameter, however many values there are.
+
+    A filtered search can resolve thousands of identifiers at once; as an IN list each value is
+    its own parameter for SQLAlchemy to render and the database to parse (about 30 ms for
+    8,843 on SQLite). PostgreSQL takes an array, SQLite a JSON array it unpacks with json_each.
+    """
+    if dialect == "postgresql":
+        return column == any_(bindparam(None, list(values), type_=ARRAY(String)))
+    if dialect == "sqlite":
+        as_json: BindParameter[str] = bindparam(None, json.dumps(list(values)))
+        return column.in_(select(literal_column("value")).select_from(func.json_each(as_json)).scalar_subquery())
+    return column.in_(list(values))

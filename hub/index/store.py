@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from connectors.sql import one_of
 from connectors.sql_source import IN_CHUNK
 from hub.index.tables import person, person_link
 
@@ -64,26 +65,22 @@ class PersonIndex:
     async def find_many(self, scheme: str, values: Iterable[str]) -> dict[str, str]:
         """Agency identifier -> hub person id, for those of ``values`` the index knows."""
         vals = sorted(set(values))
-        found: dict[str, str] = {}
+        if not vals:
+            return {}
+        stmt = select(person_link.c.value, person_link.c.person_id).where(
+            person_link.c.scheme == scheme, one_of(person_link.c.value, vals, self.engine.dialect.name))
         async with self.engine.connect() as conn:
-            for i in range(0, len(vals), IN_CHUNK):
-                stmt = select(person_link.c.value, person_link.c.person_id).where(
-                    person_link.c.scheme == scheme, person_link.c.value.in_(vals[i : i + IN_CHUNK])
-                )
-                found.update({value: pid for value, pid in (await conn.execute(stmt)).all()})
-        return found
+            return {value: pid for value, pid in (await conn.execute(stmt)).all()}
 
     async def resolve(self, scheme: str, values: Iterable[str]) -> set[str]:
         """Hub person ids of the people holding these agency identifiers."""
         vals = sorted(set(values))
-        ids: set[str] = set()
+        if not vals:
+            return set()
+        stmt = select(person_link.c.person_id).where(
+            person_link.c.scheme == scheme, one_of(person_link.c.value, vals, self.engine.dialect.name))
         async with self.engine.connect() as conn:
-            for i in range(0, len(vals), IN_CHUNK):
-                stmt = select(person_link.c.person_id).where(
-                    person_link.c.scheme == scheme, person_link.c.value.in_(vals[i : i + IN_CHUNK])
-                )
-                ids.update((await conn.execute(stmt)).scalars())
-        return ids
+            return set((await conn.execute(stmt)).scalars())
 
     async def first_ids(self, after: str | None, limit: int) -> list[str]:
         """The next ``limit`` person ids after ``after`` in id order (the unfiltered listing)."""

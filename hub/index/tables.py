@@ -27,4 +27,6 @@ person_link = Table(
     # an IdentifierScheme value: pncId | croNumber | crn | prisonNumber | nhsNumber | housingReference
     Column("scheme", String(20), primary_key=True),
     Column("value", String(16), primary_key=True),
+    # resolving identifiers to person ids reads this index alone (migration 0004)
+    Index("ix_person_link_resolve", "scheme", "value", "person_id"),
 )

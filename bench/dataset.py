@@ -12,6 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from connectors.sql import create_engine
+from hub.migrations.runner import upgrade
 from hub.settings import AGENCIES, Settings
 from hub.synthetic.seed import seed_all, seed_state
 
@@ -49,4 +50,6 @@ async def prepare(people: int, *, postgres: str | None = None, log: bool = True)
         started = time.perf_counter()
         await seed_all(settings, people=people, seed=SEED, as_of=AS_OF, replace=True)
         seconds = time.perf_counter() - started
+    # A data set kept from an earlier release gets the hub's own migrations, as `hub serve` applies them.
+    await upgrade(settings.index_url, "index")
     return settings, seconds

@@ -14,9 +14,6 @@ from __future__ import annotations
 
 import gc
 
-#: the interpreter's own default, restored by ``settle(0)``
-DEFAULT_THRESHOLD = 700
-
 
 def settle(threshold: int) -> None:
     """Freeze the objects alive now and collect generation 0 every ``threshold`` allocations.

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.sql.elements import ColumnElement
 
 from connectors.sql import one_of
 from connectors.sql_source import IN_CHUNK
@@ -62,25 +63,29 @@ class PersonIndex:
             result: str | None = (await conn.execute(stmt)).scalar_one_or_none()
             return result
 
+    def _links_among(self, scheme: str, values: Iterable[str]) -> ColumnElement[bool] | None:
+        """Where the ``scheme`` links hold one of ``values``, as one parameter (None: no values)."""
+        unique = list(set(values))
+        if not unique:
+            return None
+        return and_(person_link.c.scheme == scheme, one_of(person_link.c.value, unique, self.engine.dialect.name))
+
     async def find_many(self, scheme: str, values: Iterable[str]) -> dict[str, str]:
         """Agency identifier -> hub person id, for those of ``values`` the index knows."""
-        vals = sorted(set(values))
-        if not vals:
+        where = self._links_among(scheme, values)
+        if where is None:
             return {}
-        stmt = select(person_link.c.value, person_link.c.person_id).where(
-            person_link.c.scheme == scheme, one_of(person_link.c.value, vals, self.engine.dialect.name))
         async with self.engine.connect() as conn:
-            return {value: pid for value, pid in (await conn.execute(stmt)).all()}
+            rows = (await conn.execute(select(person_link.c.value, person_link.c.person_id).where(where))).all()
+            return {value: pid for value, pid in rows}
 
     async def resolve(self, scheme: str, values: Iterable[str]) -> set[str]:
         """Hub person ids of the people holding these agency identifiers."""
-        vals = sorted(set(values))
-        if not vals:
+        where = self._links_among(scheme, values)
+        if where is None:
             return set()
-        stmt = select(person_link.c.person_id).where(
-            person_link.c.scheme == scheme, one_of(person_link.c.value, vals, self.engine.dialect.name))
         async with self.engine.connect() as conn:
-            return set((await conn.execute(stmt)).scalars())
+            return set((await conn.execute(select(person_link.c.person_id).where(where))).scalars())
 
     async def first_ids(self, after: str | None, limit: int) -> list[str]:
         """The next ``limit`` person ids after ``after`` in id order (the unfiltered listing)."""

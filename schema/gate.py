@@ -10,7 +10,7 @@ disclosed, masked and withheld is kept in a ``Ledger`` for the errors and the au
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -56,6 +56,11 @@ class Conditions(Protocol):
 
 #: Pending consent: the record is not loaded yet, so consent-conditioned fields still may show.
 PENDING: frozenset[str] = frozenset({"\x00pending"})
+
+#: Row conditions checked against a set of people, and the reason given when a person is not in it.
+SET_REASONS = {"caseload": "not on caseload", "victim_case": "not the victim's case"}
+#: ``_condition_fails``: the condition's set is not loaded yet, so the verdict has to wait for it.
+UNKNOWN = "\x00unknown"
 
 #: Identifiers belong to the agency that issues them; the rest of the linked identity is the index's.
 IDENTIFIER_OWNER = {
@@ -130,12 +135,16 @@ class Gate:
     def selection(self, info: RawInfo) -> Selection:
         return selected(info, self._selections)
 
-    async def _set(self, name: str, load: Callable[[], Awaitable[frozenset[str]]]) -> frozenset[str]:
+    def _known_set(self, name: str) -> frozenset[str] | None:
         known = self._known.get(name)
         if known is None and self.conditions is not None:
             known = self.conditions.cached(name)
             if known is not None:
                 self._known[name] = known
+        return known
+
+    async def _set(self, name: str, load: Callable[[], Awaitable[frozenset[str]]]) -> frozenset[str]:
+        known = self._known_set(name)
         if known is not None:  # checked for every conditional field of every row: no await once loaded
             return known
         task = self._sets.get(name)
@@ -163,6 +172,32 @@ class Gate:
         self, type_name: str, person_id: str, pairs: Selection, consent: frozenset[str] | None = PENDING
     ) -> list[Verdict]:
         """Verdicts for the selected fields of one record of ``type_name`` about ``person_id``."""
+        verdicts = self.judge_now(type_name, person_id, pairs, consent)
+        if verdicts is None:
+            await self.ready(f"{type_name}.{name}" for name, _ in pairs)
+            verdicts = self.judge_now(type_name, person_id, pairs, consent)
+            assert verdicts is not None, "every condition set is loaded once ready"
+        return verdicts
+
+    async def ready(self, field_keys: Iterable[str]) -> None:
+        """Load the sets the row conditions on these fields are checked against (caseload, victim's cases)."""
+        if self.plan is None:
+            return
+        for key in field_keys:
+            if key.endswith(".__typename"):
+                continue
+            condition = self.plan.field(key).condition
+            if condition is not None:
+                await self.people_under(condition)
+
+    def judge_now(
+        self, type_name: str, person_id: str, pairs: Selection, consent: frozenset[str] | None = PENDING
+    ) -> list[Verdict] | None:
+        """``judge`` without waiting: None when a row condition needs a set not loaded yet.
+
+        Once a request has its caseload (and victim's cases) every verdict is a dict and set lookup,
+        so a prefetched page is judged and built without suspending once per record.
+        """
         out = []
         for name, key in pairs:
             field_key = f"{type_name}.{name}"
@@ -175,29 +210,31 @@ class Gate:
             if not d.visible:
                 out.append(Verdict(name, key, field_key, False, None, d, "masked" if d.effect == "mask" else "denied"))
                 continue
-            reason = await self._condition_fails(d.condition, person_id, consent)
+            reason = self._condition_fails(d.condition, person_id, consent)
+            if reason is UNKNOWN:
+                return None
             pending = consent is PENDING and d.condition is not None and "consent" in d.condition
             out.append(Verdict(name, key, field_key, reason is None, d.transform if reason is None else None,
                                d, reason, pending))
         return out
 
-    async def _condition_fails(self, condition: str | None, person_id: str,
-                               consent: frozenset[str] | None) -> str | None:
+    def _condition_fails(self, condition: str | None, person_id: str,
+                         consent: frozenset[str] | None) -> str | None:
+        """Why the condition keeps this row's field back; None if it holds; UNKNOWN until its set loads."""
         if condition is None:
             return None
         assert self.conditions is not None, "conditional decisions need the caller's conditions"
-        conditions = self.conditions
         for part in condition.split("+"):
-            if part == "caseload":
-                if person_id not in await self._set("caseload", conditions.caseload):
-                    return "not on caseload"
-            elif part == "victim_case":
-                if person_id not in await self._set("victim_case", conditions.victim_cases):
-                    return "not the victim's case"
+            if part in SET_REASONS:
+                known = self._known_set(part)
+                if known is None:
+                    return UNKNOWN
+                if person_id not in known:
+                    return SET_REASONS[part]
             elif part == "consent":
                 if consent is PENDING:
                     continue
-                if consent is None or conditions.agency not in consent:
+                if consent is None or self.conditions.agency not in consent:
                     return "no recorded consent"
             else:  # an unknown condition never releases data
                 return f"unknown condition {part}"

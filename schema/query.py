@@ -18,6 +18,7 @@ from hub.services.people import PeopleQuery
 from schema.access import FILTER_FIELDS, scope_for
 from schema.context import Info
 from schema.gate import owner_of
+from schema.prefetch import person_nodes, prefetch
 from schema.types.access import AccessExplanation, MyAccessReport
 from schema.types.audit import (
     AuditEventFilter,
@@ -42,6 +43,8 @@ class Query:
         if not valid_person_id(str(id)):
             raise BadUserInput("person id must be H followed by eight digits", argument="id")
         found = await info.context.loaders.person.load(str(id))
+        if found is not None:
+            await prefetch(info, [found], person_nodes(info))
         return returned(info, found)
 
     @strawberry.field(description="A person by an agency identifier; the format and check digit are validated")
@@ -52,6 +55,8 @@ class Query:
         if person_id is None or (scope.among is not None and person_id not in scope.among):
             return None
         found = await info.context.loaders.person.load(person_id)
+        if found is not None:
+            await prefetch(info, [found], person_nodes(info))
         return returned(info, found)
 
     @strawberry.field(description="Several people by one agency's identifiers (a caseload's CRNs, say), in the "
@@ -68,6 +73,7 @@ class Query:
         ids = [i if i is not None and (scope.among is None or i in scope.among) else None for i in ids]
         people = await ctx.loaders.person.load_many([i for i in ids if i is not None])
         by_id = {p.person_id: p for p in people if p is not None}
+        await prefetch(info, list(by_id.values()), person_nodes(info))
         return [returned(info, by_id[i]) if i is not None and i in by_id else None for i in ids]
 
     @strawberry.field(description="People matching a filter, in hub person id order unless `orderBy` says otherwise")
@@ -105,6 +111,7 @@ class Query:
                     if filter is not None and getattr(filter, _PYTHON_NAMES[arg]) is not None]
             ctx.gate.disclosed_by_argument(used + ([order.field.field_key] if order and order.field.field_key else []))
         ctx.loaders.prime_people(page.people)
+        await prefetch(info, page.people, person_nodes(info, "edges", "node"))
         return PersonConnection(
             edges=[PersonEdge(cursor=cursor, node=person_of(p)) for p, cursor in zip(page.people, page.cursors,
                                                                                        strict=True)],

@@ -7,6 +7,7 @@ on the query document, so it is computed once per field node and reused for ever
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from graphql import FieldNode, FragmentSpreadNode, GraphQLResolveInfo, InlineFragmentNode, SelectionSetNode
@@ -15,23 +16,28 @@ Selection = tuple[tuple[str, str], ...]  # (field name, response key) pairs in q
 RawInfo = GraphQLResolveInfo[Any]
 
 
-def _walk(selection_set: SelectionSetNode | None, fragments: dict[str, Any], out: list[tuple[str, str]],
-          seen: set[str]) -> None:
+def _fields(selection_set: SelectionSetNode | None, fragments: dict[str, Any], seen: set[str]
+            ) -> Iterator[FieldNode]:
+    """The field nodes of a selection set, fragments (each named one once) flattened."""
     if selection_set is None:
         return
     for node in selection_set.selections:
         if isinstance(node, FieldNode):
-            pair = (node.name.value, node.alias.value if node.alias else node.name.value)
-            if pair not in out:
-                out.append(pair)
+            yield node
         elif isinstance(node, InlineFragmentNode):
-            _walk(node.selection_set, fragments, out, seen)
+            yield from _fields(node.selection_set, fragments, seen)
         elif isinstance(node, FragmentSpreadNode):
             name = node.name.value
             if name in seen or name not in fragments:
                 continue
             seen.add(name)
-            _walk(fragments[name].selection_set, fragments, out, seen)
+            yield from _fields(fragments[name].selection_set, fragments, seen)
+
+
+def beneath(nodes: Iterable[FieldNode], fragments: dict[str, Any]) -> Iterator[FieldNode]:
+    """The field nodes selected directly beneath ``nodes``."""
+    for node in nodes:
+        yield from _fields(node.selection_set, fragments, set())
 
 
 def selected(info: RawInfo, cache: dict[tuple[int, ...], Selection]) -> Selection:
@@ -43,8 +49,17 @@ def selected(info: RawInfo, cache: dict[tuple[int, ...], Selection]) -> Selectio
     key = tuple(id(n) for n in info.field_nodes)
     found = cache.get(key)
     if found is None:
-        out: list[tuple[str, str]] = []
-        for node in info.field_nodes:
-            _walk(node.selection_set, info.fragments, out, set())
-        found = cache[key] = tuple(out)
+        pairs = ((n.name.value, n.alias.value if n.alias else n.name.value)
+                 for n in beneath(info.field_nodes, info.fragments))
+        found = cache[key] = tuple(dict.fromkeys(pairs))
     return found
+
+
+def children(nodes: Iterable[FieldNode], name: str, fragments: dict[str, Any]) -> list[FieldNode]:
+    """The field nodes called ``name`` selected directly beneath ``nodes``."""
+    return [n for n in beneath(nodes, fragments) if n.name.value == name]
+
+
+def field_names(nodes: Iterable[FieldNode], fragments: dict[str, Any]) -> list[str]:
+    """The names of the fields selected directly beneath ``nodes``, in query order, once each."""
+    return list(dict.fromkeys(n.name.value for n in beneath(nodes, fragments)))

@@ -8,7 +8,7 @@ import strawberry
 
 from connectors.housing.records import AccommodationStatus, DutyStage, HousingClient, PlacementKind
 from schema.context import Info
-from schema.types.governed import shown
+from schema.types.governed import Resolved, listed, shown
 
 
 @strawberry.type
@@ -45,17 +45,14 @@ class HousingRecord:
     status_since: date | None
     duty_stage: DutyStage | None
 
-    @strawberry.field(description="Duty to Refer referrals, newest first")
-    async def duty_to_refer(self, info: Info) -> list[DutyToRefer] | None:
-        if "dutyToRefer" not in self.shown:
-            return None
-        return await info.context.loaders.duty_to_refer.load(self.housing_ref)  # type: ignore[return-value]
+    @strawberry.field(description="Duty to Refer referrals, newest first", graphql_type=list[DutyToRefer] | None)
+    def duty_to_refer(self, info: Info) -> Resolved[list[DutyToRefer] | None]:
+        return listed(self.shown, "dutyToRefer", info.context.loaders.duty_to_refer, self.housing_ref)
 
-    @strawberry.field(description="Placements (transitional accommodation, approved premises...), newest first")
-    async def placements(self, info: Info) -> list[Placement] | None:
-        if "placements" not in self.shown:
-            return None
-        return await info.context.loaders.placements.load(self.housing_ref)  # type: ignore[return-value]
+    @strawberry.field(description="Placements (transitional accommodation, approved premises...), newest first",
+                      graphql_type=list[Placement] | None)
+    def placements(self, info: Info) -> Resolved[list[Placement] | None]:
+        return listed(self.shown, "placements", info.context.loaders.placements, self.housing_ref)
 
 
 def build_housing(c: HousingClient, names: frozenset[str]) -> HousingRecord:

@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 import strawberry
+from strawberry.dataloader import DataLoader
 
 from hub.index.store import IndexedPerson
 from policies.masks import initials
 from schema.context import Info
-from schema.types.governed import governed_record, shown
+from schema.gate import Verdict
+from schema.types.governed import Held, Resolved, governed_record, held, shown
 from schema.types.housing import HousingRecord, build_housing
 from schema.types.police import PoliceRecord, build_police
 from schema.types.probation import ProbationRecord, build_probation
 from schema.types.treatment import TreatmentRecord, build_treatment
 
 TRANSFORMS = {"initials": initials}
+
+R = TypeVar("R")
+T = TypeVar("T")
 
 
 @strawberry.type(description="Agency identifiers linked to the person, as far as the agreement releases them")
@@ -42,73 +48,84 @@ async def _absent() -> None:
     return None
 
 
+#: A person with no identifier in an agency's scheme has no record there, and that is known at once.
+NO_RECORD: Held[None] = Held(None)
+
+
 @strawberry.type(description="One person across the partnership's four agency systems")
 class Person:
     id: strawberry.ID = strawberry.field(description="Hub person id: opaque, not an agency identifier")
     p: strawberry.Private[IndexedPerson]
 
-    async def _scalar(self, info: Info, value: Any) -> Any:
+    def _scalar(self, info: Info, value: Any) -> Resolved[Any]:
         gate = info.context.gate
         raw = info._raw_info
-        verdicts = await gate.judge("Person", self.p.person_id, ((info.field_name, str(raw.path.key)),))
-        gate.record(raw, self.p.person_id, verdicts, scalar=True)
+        pairs = ((info.field_name, str(raw.path.key)),)
+        verdicts = gate.judge_now("Person", self.p.person_id, pairs)
+        if verdicts is not None:
+            return self._shown(info, verdicts, value)
+
+        async def later() -> Any:
+            return self._shown(info, await gate.judge("Person", self.p.person_id, pairs), value)
+
+        return later()
+
+    def _shown(self, info: Info, verdicts: list[Verdict], value: Any) -> Any:
+        info.context.gate.record(info._raw_info, self.p.person_id, verdicts, scalar=True)
         v = verdicts[0]
         if not v.show:
             return None
         return TRANSFORMS[v.transform](value) if v.transform else value
 
-    @strawberry.field(description="Full name (initials where only the existence of a record may be shown)")
-    async def name(self, info: Info) -> str | None:
-        result: str | None = await self._scalar(info, self.p.name)
-        return result
+    @strawberry.field(description="Full name (initials where only the existence of a record may be shown)",
+                      graphql_type=str | None)
+    def name(self, info: Info) -> Resolved[str | None]:
+        return self._scalar(info, self.p.name)
 
-    @strawberry.field
-    async def date_of_birth(self, info: Info) -> date | None:
-        result: date | None = await self._scalar(info, self.p.date_of_birth)
-        return result
+    @strawberry.field(graphql_type=date | None)
+    def date_of_birth(self, info: Info) -> Resolved[date | None]:
+        return self._scalar(info, self.p.date_of_birth)
 
-    @strawberry.field(description="Year of birth: released where the full date of birth is masked")
-    async def birth_year(self, info: Info) -> int | None:
-        result: int | None = await self._scalar(info, self.p.date_of_birth.year)
-        return result
+    @strawberry.field(description="Year of birth: released where the full date of birth is masked",
+                      graphql_type=int | None)
+    def birth_year(self, info: Info) -> Resolved[int | None]:
+        return self._scalar(info, self.p.date_of_birth.year)
 
-    @strawberry.field
-    async def identifiers(self, info: Info) -> Identifiers | None:
+    @strawberry.field(graphql_type=Identifiers | None)
+    def identifiers(self, info: Info) -> Resolved[Identifiers | None]:
         async def links() -> dict[str, str]:
             return self.p.links
 
-        return await governed_record(info, "Identifiers", self.p.person_id, links, _identifiers)
+        return governed_record(info, "Identifiers", self.p.person_id, Held(self.p.links), links, _identifiers)
 
-    @strawberry.field(description="Police (PNC, custody, intelligence)")
-    async def police(self, info: Info) -> PoliceRecord | None:
-        key = self.p.links.get("pncId")
-        load = info.context.loaders.nominal.load
-        return await governed_record(
-            info, "PoliceRecord", self.p.person_id, (lambda: load(key)) if key else _absent,
-            build_police(self.p.person_id, info.context.caller.agency if info.context.gate.plan else None),
-        )
+    def _agency(self, info: Info, type_name: str, scheme: str, loader: DataLoader[str, R | None],
+                build: Callable[[R, frozenset[str]], T],
+                consent_of: Callable[[R], frozenset[str]] | None = None) -> Resolved[T | None]:
+        key = self.p.links.get(scheme)
+        if key is None:
+            return governed_record(info, type_name, self.p.person_id, NO_RECORD, _absent, build, consent_of)
+        return governed_record(info, type_name, self.p.person_id, held(loader, key), lambda: loader.load(key),
+                               build, consent_of)
 
-    @strawberry.field(description="Probation (case management, assessments, prison data)")
-    async def probation(self, info: Info) -> ProbationRecord | None:
-        key = self.p.links.get("crn")
-        load = info.context.loaders.offender.load
-        return await governed_record(info, "ProbationRecord", self.p.person_id,
-                                     (lambda: load(key)) if key else _absent, build_probation)
+    @strawberry.field(description="Police (PNC, custody, intelligence)", graphql_type=PoliceRecord | None)
+    def police(self, info: Info) -> Resolved[PoliceRecord | None]:
+        build = build_police(self.p.person_id, info.context.caller.agency if info.context.gate.plan else None)
+        return self._agency(info, "PoliceRecord", "pncId", info.context.loaders.nominal, build)
 
-    @strawberry.field(description="Local-authority housing options")
-    async def housing(self, info: Info) -> HousingRecord | None:
-        key = self.p.links.get("housingReference")
-        load = info.context.loaders.housing_client.load
-        return await governed_record(info, "HousingRecord", self.p.person_id,
-                                     (lambda: load(key)) if key else _absent, build_housing)
+    @strawberry.field(description="Probation (case management, assessments, prison data)",
+                      graphql_type=ProbationRecord | None)
+    def probation(self, info: Info) -> Resolved[ProbationRecord | None]:
+        return self._agency(info, "ProbationRecord", "crn", info.context.loaders.offender, build_probation)
 
-    @strawberry.field(description="Drug and alcohol treatment")
-    async def treatment(self, info: Info) -> TreatmentRecord | None:
-        key = self.p.links.get("nhsNumber")
-        load = info.context.loaders.treatment_client.load
-        return await governed_record(info, "TreatmentRecord", self.p.person_id,
-                                     (lambda: load(key)) if key else _absent, build_treatment,
-                                     consent_of=lambda c: c.consent_to_share_with)
+    @strawberry.field(description="Local-authority housing options", graphql_type=HousingRecord | None)
+    def housing(self, info: Info) -> Resolved[HousingRecord | None]:
+        return self._agency(info, "HousingRecord", "housingReference", info.context.loaders.housing_client,
+                            build_housing)
+
+    @strawberry.field(description="Drug and alcohol treatment", graphql_type=TreatmentRecord | None)
+    def treatment(self, info: Info) -> Resolved[TreatmentRecord | None]:
+        return self._agency(info, "TreatmentRecord", "nhsNumber", info.context.loaders.treatment_client,
+                            build_treatment, consent_of=lambda c: c.consent_to_share_with)
 
 
 def person_of(p: IndexedPerson) -> Person:

@@ -9,7 +9,9 @@ import strawberry
 from connectors.police.records import ArrestOutcome, HandlingCode, IomCohort, Nominal
 from connectors.police.records import IntelligenceReport as IntelligenceRecord
 from schema.context import Info
-from schema.types.governed import shown
+from schema.gate import Gate, Verdict
+from schema.selection import RawInfo
+from schema.types.governed import Resolved, listed, loaded, shown
 
 
 @strawberry.type(description="The police IOM officer managing a cohort member")
@@ -52,33 +54,46 @@ class PoliceRecord:
     caller_is_police: strawberry.Private[bool]
 
     @strawberry.field(description="Arrests, newest first; `since` keeps those at or after a time (overnight "
-                                  "arrests: since yesterday evening)")
-    async def arrests(self, info: Info, since: datetime | None = None) -> list[Arrest] | None:
+                                  "arrests: since yesterday evening)", graphql_type=list[Arrest] | None)
+    def arrests(self, info: Info, since: datetime | None = None) -> Resolved[list[Arrest] | None]:
         if "arrests" not in self.shown:
             return None
-        found = await info.context.loaders.arrests.load(self.pnc_id)
-        if since is not None:
-            if since.tzinfo is not None:  # the police system records naive UTC times
-                since = since.astimezone(UTC).replace(tzinfo=None)
-            found = [a for a in found if a.arrested_at >= since]
-        return found  # type: ignore[return-value]
+        if since is None:
+            return listed(self.shown, "arrests", info.context.loaders.arrests, self.pnc_id)
+        if since.tzinfo is not None:  # the police system records naive UTC times
+            since = since.astimezone(UTC).replace(tzinfo=None)
+        after = since
+        # The police system's arrest records serve as the GraphQL type: same fields, no copy.
+        return loaded(info.context.loaders.arrests, self.pnc_id,
+                      lambda found: [a for a in found if a.arrested_at >= after])  # type: ignore[misc]
 
-    @strawberry.field
-    async def warning_markers(self, info: Info) -> list[WarningMarker] | None:
-        if "warningMarkers" not in self.shown:
-            return None
-        return await info.context.loaders.warning_markers.load(self.pnc_id)  # type: ignore[return-value]
+    @strawberry.field(graphql_type=list[WarningMarker] | None)
+    def warning_markers(self, info: Info) -> Resolved[list[WarningMarker] | None]:
+        return listed(self.shown, "warningMarkers", info.context.loaders.warning_markers, self.pnc_id)
 
-    @strawberry.field(description="Intelligence reports, newest first")
-    async def intelligence(self, info: Info) -> list[IntelligenceReport] | None:
+    @strawberry.field(description="Intelligence reports, newest first", graphql_type=list[IntelligenceReport] | None)
+    def intelligence(self, info: Info) -> Resolved[list[IntelligenceReport] | None]:
         if "intelligence" not in self.shown:
             return None
-        reports = await info.context.loaders.intelligence.load(self.pnc_id)
-        if not self.caller_is_police:
-            reports = [r for r in reports if r.handling_code is HandlingCode.P]
         gate = info.context.gate
         raw = info._raw_info
-        verdicts = await gate.judge("IntelligenceReport", self.person_id, gate.selection(raw))
+        pairs = gate.selection(raw)
+        loader = info.context.loaders.intelligence
+        verdicts = gate.judge_now("IntelligenceReport", self.person_id, pairs)
+        if verdicts is not None:
+            judged = verdicts
+            return loaded(loader, self.pnc_id, lambda found: self._released(gate, raw, found, judged))
+
+        async def later() -> list[IntelligenceReport]:
+            judged = await gate.judge("IntelligenceReport", self.person_id, pairs)
+            return self._released(gate, raw, await loader.load(self.pnc_id), judged)
+
+        return later()
+
+    def _released(self, gate: Gate, raw: RawInfo, reports: list[IntelligenceRecord], verdicts: list[Verdict]
+                  ) -> list[IntelligenceReport]:
+        if not self.caller_is_police:
+            reports = [r for r in reports if r.handling_code is HandlingCode.P]
         if reports:
             gate.record(raw, self.person_id, verdicts, items=len(reports))
         names = frozenset(v.field_name for v in verdicts if v.show)

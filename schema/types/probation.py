@@ -17,7 +17,7 @@ from connectors.probation.records import (
     SentenceKind,
 )
 from schema.context import Info
-from schema.types.governed import shown
+from schema.types.governed import Resolved, listed, shown
 
 
 @strawberry.type(description="The offender manager responsible for the case")
@@ -72,23 +72,17 @@ class ProbationRecord:
     release_date: date | None = strawberry.field(description="Latest release from custody, past or planned")
     release_type: ReleaseType | None
 
-    @strawberry.field
-    async def licence_conditions(self, info: Info) -> list[LicenceCondition] | None:
-        if "licenceConditions" not in self.shown:
-            return None
-        return await info.context.loaders.licence_conditions.load(self.crn)  # type: ignore[return-value]
+    @strawberry.field(graphql_type=list[LicenceCondition] | None)
+    def licence_conditions(self, info: Info) -> Resolved[list[LicenceCondition] | None]:
+        return listed(self.shown, "licenceConditions", info.context.loaders.licence_conditions, self.crn)
 
-    @strawberry.field(description="Sentences and orders, newest first")
-    async def sentences(self, info: Info) -> list[Sentence] | None:
-        if "sentences" not in self.shown:
-            return None
-        return await info.context.loaders.sentences.load(self.crn)  # type: ignore[return-value]
+    @strawberry.field(description="Sentences and orders, newest first", graphql_type=list[Sentence] | None)
+    def sentences(self, info: Info) -> Resolved[list[Sentence] | None]:
+        return listed(self.shown, "sentences", info.context.loaders.sentences, self.crn)
 
-    @strawberry.field
-    async def referrals(self, info: Info) -> list[Referral] | None:
-        if "referrals" not in self.shown:
-            return None
-        return await info.context.loaders.referrals.load(self.crn)  # type: ignore[return-value]
+    @strawberry.field(graphql_type=list[Referral] | None)
+    def referrals(self, info: Info) -> Resolved[list[Referral] | None]:
+        return listed(self.shown, "referrals", info.context.loaders.referrals, self.crn)
 
 
 def build_probation(o: Offender, names: frozenset[str]) -> ProbationRecord:

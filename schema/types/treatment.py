@@ -8,7 +8,7 @@ import strawberry
 
 from connectors.treatment.records import RequirementKind, Substance, TreatmentClient
 from schema.context import Info
-from schema.types.governed import shown
+from schema.types.governed import Resolved, listed, shown
 
 
 @strawberry.type
@@ -56,35 +56,25 @@ class TreatmentRecord:
     engaged: bool | None = strawberry.field(description="In an open treatment episode now (yes/no only)")
     service: str | None
 
-    @strawberry.field
-    async def episodes(self, info: Info) -> list[TreatmentEpisode] | None:
-        if "episodes" not in self.shown:
-            return None
-        return await info.context.loaders.episodes.load(self.nhs_number)  # type: ignore[return-value]
+    @strawberry.field(graphql_type=list[TreatmentEpisode] | None)
+    def episodes(self, info: Info) -> Resolved[list[TreatmentEpisode] | None]:
+        return listed(self.shown, "episodes", info.context.loaders.episodes, self.nhs_number)
 
-    @strawberry.field
-    async def ost_prescriptions(self, info: Info) -> list[OstPrescription] | None:
-        if "ostPrescriptions" not in self.shown:
-            return None
-        return await info.context.loaders.ost_prescriptions.load(self.nhs_number)  # type: ignore[return-value]
+    @strawberry.field(graphql_type=list[OstPrescription] | None)
+    def ost_prescriptions(self, info: Info) -> Resolved[list[OstPrescription] | None]:
+        return listed(self.shown, "ostPrescriptions", info.context.loaders.ost_prescriptions, self.nhs_number)
 
-    @strawberry.field
-    async def requirements(self, info: Info) -> list[TreatmentRequirement] | None:
-        if "requirements" not in self.shown:
-            return None
-        return await info.context.loaders.requirements.load(self.nhs_number)  # type: ignore[return-value]
+    @strawberry.field(graphql_type=list[TreatmentRequirement] | None)
+    def requirements(self, info: Info) -> Resolved[list[TreatmentRequirement] | None]:
+        return listed(self.shown, "requirements", info.context.loaders.requirements, self.nhs_number)
 
-    @strawberry.field
-    async def appointments(self, info: Info) -> list[Appointment] | None:
-        if "appointments" not in self.shown:
-            return None
-        return await info.context.loaders.appointments.load(self.nhs_number)  # type: ignore[return-value]
+    @strawberry.field(graphql_type=list[Appointment] | None)
+    def appointments(self, info: Info) -> Resolved[list[Appointment] | None]:
+        return listed(self.shown, "appointments", info.context.loaders.appointments, self.nhs_number)
 
-    @strawberry.field
-    async def consents(self, info: Info) -> list[Consent] | None:
-        if "consents" not in self.shown:
-            return None
-        return await info.context.loaders.consents.load(self.nhs_number)  # type: ignore[return-value]
+    @strawberry.field(graphql_type=list[Consent] | None)
+    def consents(self, info: Info) -> Resolved[list[Consent] | None]:
+        return listed(self.shown, "consents", info.context.loaders.consents, self.nhs_number)
 
 
 def build_treatment(c: TreatmentClient, names: frozenset[str]) -> TreatmentRecord:

@@ -1,0 +1,124 @@
+"""Loading the agency records a query selects for a set of people, before those people resolve.
+
+Left to themselves, a page's records load as each record's resolver asks its DataLoader: one batch
+per agency, but one suspended resolver per record (graphql-core schedules a task for each), and
+list fields such as arrests wait for their record before they ask. Here every record and list the
+query selects beneath the people is loaded for all of them at once, every agency in parallel, with
+the caller's condition sets (caseload, victim's cases). The resolvers then find all they need at hand
+and complete without suspending (:mod:`schema.types.governed`).
+
+Nothing is released here: each record is still judged, accounted and built by its own resolver.
+Records are loaded only for people the agreement can show them for, so a caller denied a record
+costs its agency no query, as before.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import FieldNode
+from strawberry.dataloader import DataLoader
+
+from hub.index.store import IndexedPerson
+from schema.context import Info
+from schema.gate import Gate
+from schema.selection import children, field_names
+
+
+@dataclass(frozen=True, slots=True)
+class AgencyRecord:
+    """How one agency's record of a person is loaded: by which identifier, with which loaders."""
+
+    type_name: str
+    #: the person-index link the agency keys its records by
+    scheme: str
+    #: the ``Loaders`` attribute for the record itself
+    loader: str
+    #: list field -> the ``Loaders`` attribute loading it, keyed by the same identifier
+    lists: Mapping[str, str]
+
+
+#: Person field -> the agency record it resolves to.
+RECORDS: Mapping[str, AgencyRecord] = {
+    "police": AgencyRecord("PoliceRecord", "pncId", "nominal", {
+        "arrests": "arrests", "warningMarkers": "warning_markers", "intelligence": "intelligence"}),
+    "probation": AgencyRecord("ProbationRecord", "crn", "offender", {
+        "licenceConditions": "licence_conditions", "sentences": "sentences", "referrals": "referrals"}),
+    "housing": AgencyRecord("HousingRecord", "housingReference", "housing_client", {
+        "dutyToRefer": "duty_to_refer", "placements": "placements"}),
+    "treatment": AgencyRecord("TreatmentRecord", "nhsNumber", "treatment_client", {
+        "episodes": "episodes", "ostPrescriptions": "ost_prescriptions", "requirements": "requirements",
+        "appointments": "appointments", "consents": "consents"}),
+}
+
+
+def person_nodes(info: Info, *path: str) -> list[FieldNode]:
+    """The field nodes of the people beneath the resolving field, down ``path`` (``edges``, ``node``)."""
+    raw = info._raw_info
+    nodes = list(raw.field_nodes)
+    for name in path:
+        nodes = children(nodes, name, raw.fragments)
+    return nodes
+
+
+async def prefetch(info: Info, people: Sequence[IndexedPerson], nodes: list[FieldNode]) -> None:
+    """Load, for ``people``, every agency record and list ``nodes`` select, in one parallel round."""
+    if not people or not nodes:
+        return
+    gate = info.context.gate
+    fragments = info._raw_info.fragments
+    wanted: list[tuple[AgencyRecord, list[str]]] = []
+    keys = [f"Person.{name}" for name in field_names(nodes, fragments)]
+    for name, record in RECORDS.items():
+        below = children(nodes, name, fragments)
+        if below:
+            names = [n for n in field_names(below, fragments) if n != "__typename"]
+            wanted.append((record, names))
+            keys += [f"{record.type_name}.{n}" for n in names]
+    # Condition sets first: the loads below skip people a condition already rules out.
+    await gate.ready(keys)
+    loads: list[Awaitable[Any]] = []
+    for record, names in wanted:
+        loaders = info.context.loaders
+        shown = [n for n in names if _may_show(gate, record.type_name, n)]
+        if names and not shown:
+            continue  # the record is denied whole: its resolver answers without loading
+        loads.append(_load(getattr(loaders, record.loader),
+                           _keys(gate, record, people, [(n, n) for n in shown])))
+        for field in shown:
+            if field in record.lists:
+                loads.append(_load(getattr(loaders, record.lists[field]),
+                                   _keys(gate, record, people, [(field, field)])))
+    # A failed load stays in its loader: the resolvers that need it raise it where they stand.
+    await asyncio.gather(*loads, return_exceptions=True)
+
+
+def _may_show(gate: Gate, type_name: str, field: str) -> bool:
+    return gate.plan is None or gate.plan.field(f"{type_name}.{field}").visible
+
+
+def _keys(gate: Gate, record: AgencyRecord, people: Iterable[IndexedPerson], pairs: list[tuple[str, str]]
+          ) -> list[str]:
+    """The identifiers of the people for whom one of these fields may show (before consent)."""
+    plan = gate.plan
+    if plan is None or not any(plan.field(f"{record.type_name}.{name}").condition for name, _ in pairs):
+        return [key for p in people if (key := p.links.get(record.scheme)) is not None]
+    out = []
+    for p in people:
+        key = p.links.get(record.scheme)
+        if key is None:
+            continue
+        verdicts = gate.judge_now(record.type_name, p.person_id, tuple(pairs))
+        if verdicts is None or any(v.show for v in verdicts):
+            out.append(key)
+    return out
+
+
+def _load(loader: DataLoader[str, Any], keys: list[str]) -> Awaitable[Any]:
+    return loader.load_many(keys)
+
+
+__all__ = ["RECORDS", "person_nodes", "prefetch"]

@@ -9,6 +9,7 @@ of a whole page and ask once.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Collection
 from typing import Any, ClassVar, Generic, TypeVar
 
 CriteriaT = TypeVar("CriteriaT")
@@ -20,8 +21,12 @@ class Connector(ABC, Generic[CriteriaT]):
     key_scheme: ClassVar[str]
 
     @abstractmethod
-    async def search(self, criteria: CriteriaT) -> set[str]:
-        """Keys of the agency's records matching every criterion that is set."""
+    async def search(self, criteria: CriteriaT, among: Collection[str] | None = None) -> set[str]:
+        """Keys of the agency's records matching every criterion that is set.
+
+        With ``among``, only those of these keys: the hub asks about a page's worth of candidates
+        when a filter is broad, rather than for every match.
+        """
 
     @abstractmethod
     async def caseload(self, user_id: str) -> set[str]:

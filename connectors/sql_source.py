@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, Table, select, text
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+from connectors.sql import one_of
 
 T = TypeVar("T")
 
@@ -38,7 +40,13 @@ class SqlSource:
             pairs: list[Any] = list((await conn.execute(stmt)).all())
         return {key: value for key, value in pairs if value is not None}
 
-    async def keys(self, stmt: Select[Any]) -> set[str]:
+    async def keys(self, stmt: Select[Any], among: Collection[str] | None = None) -> set[str]:
+        """The first column of ``stmt``'s rows; with ``among``, only rows whose first column is one of them."""
+        if among is not None:
+            if not among:
+                return set()
+            column = stmt.selected_columns[0]
+            stmt = stmt.where(one_of(column, list(among), self.engine.dialect.name))
         return {row[0] for row in await self.rows(stmt)}
 
     async def one_per_key(

@@ -118,6 +118,7 @@ class Query:
             page_info=PageInfo(has_next_page=page.has_next_page, has_previous_page=after is not None,
                                start_cursor=page.start_cursor, end_cursor=page.end_cursor),
             matched=page.total_count,
+            query=q,
         )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from sqlalchemy import func, select
@@ -76,7 +76,7 @@ class SqlHousingConnector(HousingConnector):
             order_by=t.placement.c.starts_on.desc(),
         )
 
-    async def search(self, criteria: HousingCriteria) -> set[str]:
+    async def search(self, criteria: HousingCriteria, among: Collection[str] | None = None) -> set[str]:
         c = t.housing_client
         stmt = select(c.c.housing_ref)
         if criteria.boroughs is not None:
@@ -85,7 +85,7 @@ class SqlHousingConnector(HousingConnector):
             stmt = stmt.where(
                 c.c.accommodation_status.in_(sorted(s.value for s in criteria.accommodation_statuses))
             )
-        return await self.db.keys(stmt)
+        return await self.db.keys(stmt, among)
 
     async def caseload(self, user_id: str) -> set[str]:
         c = t.housing_client

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import UTC
 from typing import Any
 
@@ -96,7 +96,7 @@ class SqlPoliceConnector(PoliceConnector):
                                           lambda r: WarningMarker(r.marker, r.recorded_on),
                                           order_by=t.warning_marker.c.recorded_on)
 
-    async def search(self, criteria: PoliceCriteria) -> set[str]:
+    async def search(self, criteria: PoliceCriteria, among: Collection[str] | None = None) -> set[str]:
         stmt = select(t.nominal.c.pnc_id)
         if criteria.iom_cohorts is not None:
             stmt = stmt.where(t.nominal.c.iom_cohort.in_(sorted(c.value for c in criteria.iom_cohorts)))
@@ -109,7 +109,7 @@ class SqlPoliceConnector(PoliceConnector):
                     select(t.arrest.c.pnc_id).where(t.arrest.c.arrested_at >= since)
                 )
             )
-        return await self.db.keys(stmt)
+        return await self.db.keys(stmt, among)
 
     async def caseload(self, user_id: str) -> set[str]:
         return await self.db.keys(select(t.nominal.c.pnc_id).where(t.nominal.c.iom_officer_id == user_id))

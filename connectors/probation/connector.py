@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from sqlalchemy import and_, case, func, or_, select
@@ -144,7 +144,7 @@ class SqlProbationConnector(ProbationConnector):
             order_by=t.referral.c.referred_on.desc(),
         )
 
-    async def search(self, criteria: ProbationCriteria) -> set[str]:
+    async def search(self, criteria: ProbationCriteria, among: Collection[str] | None = None) -> set[str]:
         o = t.offender
         stmt = select(o.c.crn)
         if criteria.mappa_levels is not None:
@@ -162,7 +162,7 @@ class SqlProbationConnector(ProbationConnector):
             if criteria.released_to is not None:
                 released = released.where(s.c.release_date <= criteria.released_to)
             stmt = stmt.where(o.c.crn.in_(released))
-        return await self.db.keys(stmt)
+        return await self.db.keys(stmt, among)
 
     async def caseload(self, user_id: str) -> set[str]:
         return await self.db.keys(select(t.offender.c.crn).where(t.offender.c.offender_manager_code == user_id))

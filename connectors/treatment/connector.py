@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from sqlalchemy import case, exists, func, select
@@ -111,8 +111,8 @@ class SqlTreatmentConnector(TreatmentConnector):
             order_by=t.consent.c.recorded_on.desc(),
         )
 
-    async def search(self, criteria: None) -> set[str]:
-        return await self.db.keys(select(t.treatment_client.c.nhs_number))
+    async def search(self, criteria: None, among: Collection[str] | None = None) -> set[str]:
+        return await self.db.keys(select(t.treatment_client.c.nhs_number), among)
 
     async def caseload(self, user_id: str) -> set[str]:
         c = t.treatment_client

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -94,6 +94,32 @@ class PersonIndex:
             stmt = stmt.where(person.c.person_id > after)
         async with self.engine.connect() as conn:
             return list((await conn.execute(stmt)).scalars())
+
+    async def links_after(self, after: str | None, limit: int, schemes: Collection[str]
+                          ) -> tuple[list[str], dict[str, dict[str, set[str]]]]:
+        """The next ``limit`` person ids after ``after`` in id order, and their identifiers in ``schemes``.
+
+        Returns the ids (all of them, linked or not) and person id -> scheme -> identifiers.
+        """
+        chunk = select(person.c.person_id).order_by(person.c.person_id).limit(limit)
+        if after is not None:
+            chunk = chunk.where(person.c.person_id > after)
+        ids = chunk.subquery()
+        stmt = (select(ids.c.person_id, person_link.c.scheme, person_link.c.value)
+                .outerjoin(person_link, and_(person_link.c.person_id == ids.c.person_id,
+                                             person_link.c.scheme.in_(sorted(schemes))))
+                .order_by(ids.c.person_id))
+        order: list[str] = []
+        links: dict[str, dict[str, set[str]]] = {}
+        async with self.engine.connect() as conn:
+            for pid, scheme, value in await conn.execute(stmt):
+                held = links.get(pid)
+                if held is None:
+                    order.append(pid)
+                    held = links[pid] = {}
+                if scheme is not None:
+                    held.setdefault(scheme, set()).add(value)
+        return order, links
 
     async def all_ids(self) -> list[str]:
         async with self.engine.connect() as conn:

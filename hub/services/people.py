@@ -8,11 +8,13 @@ order of one agency's value (:mod:`hub.services.ordering`), so a cursor stays va
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import Any
 
+from connectors.base import Connector
 from connectors.housing.records import AccommodationStatus, HousingCriteria
 from connectors.police.records import IomCohort, PoliceCriteria
 from connectors.probation.records import OgrsBand, ProbationCriteria
@@ -55,6 +57,7 @@ class PeopleQuery:
 class Page:
     people: list[IndexedPerson]
     has_next_page: bool
+    #: how many match across all pages; None when the page was found without counting them
     total_count: int | None
     #: one cursor per person, in the page's order
     cursors: list[str]
@@ -68,25 +71,43 @@ class Page:
         return self.cursors[0] if self.cursors else None
 
 
+#: A filtered page first asks about this many candidates per person wanted (see ``PeopleService._probe``).
+PROBE_FACTOR = 8
+#: seconds a filter whose probe came back short goes straight to the set path
+SELECTIVE_FOR = 300.0
+#: filters remembered as selective, at most (the oldest half is forgotten beyond it)
+SELECTIVE_KEPT = 512
+
+
 class PeopleService:
-    def __init__(self, index: PersonIndex, agencies: Agencies) -> None:
+    def __init__(self, index: PersonIndex, agencies: Agencies, probe_factor: int = PROBE_FACTOR) -> None:
         self.index = index
         self.agencies = agencies
+        #: 0 turns probing off: every filtered page resolves every match
+        self.probe_factor = probe_factor
+        #: criteria (and whether a scope applied) -> when a probe last came back short for them
+        self._selective: dict[tuple[Any, ...], float] = {}
+
+    def _searches(self, q: PeopleQuery) -> list[tuple[Connector[Any], Any]]:
+        """The agencies a query's criteria ask, each with the criteria it owns."""
+        out: list[tuple[Connector[Any], Any]] = []
+        police = PoliceCriteria(iom_cohorts=q.iom_cohorts, arrested_since=q.arrested_since)
+        if police != PoliceCriteria():
+            out.append((self.agencies.police, police))
+        probation = ProbationCriteria(q.mappa_levels, q.ogrs_bands, q.released_from, q.released_to)
+        if probation != ProbationCriteria():
+            out.append((self.agencies.probation, probation))
+        housing = HousingCriteria(boroughs=q.boroughs, accommodation_statuses=q.accommodation_statuses)
+        if housing != HousingCriteria():
+            out.append((self.agencies.housing, housing))
+        return out
 
     async def matching_ids(self, q: PeopleQuery) -> set[str] | None:
         """Hub person ids matching every criterion, or None when nothing narrows the set."""
         q.validate()
-        searches: list[Awaitable[set[str]]] = []
-        police = PoliceCriteria(iom_cohorts=q.iom_cohorts, arrested_since=q.arrested_since)
-        if police != PoliceCriteria():
-            searches.append(self._people(self.agencies.police.search(police), "pncId"))
-        probation = ProbationCriteria(q.mappa_levels, q.ogrs_bands, q.released_from, q.released_to)
-        if probation != ProbationCriteria():
-            searches.append(self._people(self.agencies.probation.search(probation), "crn"))
-        housing = HousingCriteria(boroughs=q.boroughs, accommodation_statuses=q.accommodation_statuses)
-        if housing != HousingCriteria():
-            searches.append(self._people(self.agencies.housing.search(housing), "housingReference"))
-        sets: list[set[str]] = list(await asyncio.gather(*searches))
+        sets: list[set[str]] = list(await asyncio.gather(*(
+            self._people(connector.search(criteria), connector.key_scheme)
+            for connector, criteria in self._searches(q))))
         if q.among is not None:
             sets.append(set(q.among))
         if not sets:
@@ -96,18 +117,57 @@ class PeopleService:
     async def _people(self, keys: Awaitable[set[str]], scheme: str) -> set[str]:
         return await self.index.resolve(scheme, await keys)
 
+    async def _probe(self, q: PeopleQuery, first: int, after: str | None) -> list[str] | None:
+        """The first ``first + 1`` people matching after ``after``, if the next few in id order hold them.
+
+        A broad filter (an IOM cohort is about a quarter of everyone) finds a page among a few pages
+        of candidates, and asking each agency which of those candidates match costs a few
+        milliseconds; resolving every match (thousands of identifiers) to keep 200 costs tens. One
+        probe only: None when it comes back short, as a selective filter does, and the caller
+        takes the set path, the cheaper one then. Such a filter is remembered for a few minutes,
+        so its next pages go straight to the set path. Either path gives the same page.
+        """
+        searches = self._searches(q)
+        if not searches or not self.probe_factor:
+            return None
+        shape = (*(criteria for _, criteria in searches), q.among is not None)
+        short = self._selective.get(shape)
+        if short is not None and time.monotonic() - short < SELECTIVE_FOR:
+            return None  # this filter matched too few to probe a moment ago
+        size = self.probe_factor * (first + 1)
+        ids, links = await self.index.links_after(after, size, {c.key_scheme for c, _ in searches})
+        candidates = [p for p in ids if q.among is None or p in q.among]
+        answers = await asyncio.gather(*(
+            connector.search(criteria, among={k for p in candidates for k in links[p].get(connector.key_scheme, ())})
+            for connector, criteria in searches))
+        matched = [p for p in candidates
+                   if all(not keys.isdisjoint(links[p].get(connector.key_scheme, ()))
+                          for (connector, _), keys in zip(searches, answers, strict=True))]
+        if len(matched) > first or len(ids) < size:
+            return matched[: first + 1]
+        if len(self._selective) >= SELECTIVE_KEPT:
+            for old in sorted(self._selective, key=self._selective.__getitem__)[: SELECTIVE_KEPT // 2]:
+                del self._selective[old]
+        self._selective[shape] = time.monotonic()
+        return None
+
     async def page(self, q: PeopleQuery, first: int, after: str | None, order: Ordering | None = None) -> Page:
         if order is not None and not (order.field is OrderField.PERSON_ID and not order.descending):
             return await self._ordered_page(q, first, after, order)
+        q.validate()
         after_id = cursors.decode_person(after) if after is not None else None
-        matching = await self.matching_ids(q)
-        if matching is None:
-            ids = await self.index.first_ids(after_id, first + 1)
-            total = None
+        total: int | None = None
+        probed = await self._probe(q, first, after_id)
+        if probed is not None:
+            ids = probed
         else:
-            ordered = sorted(i for i in matching if after_id is None or i > after_id)
-            ids = ordered[: first + 1]
-            total = len(matching)
+            matching = await self.matching_ids(q)
+            if matching is None:
+                ids = await self.index.first_ids(after_id, first + 1)
+            else:
+                ordered = sorted(i for i in matching if after_id is None or i > after_id)
+                ids = ordered[: first + 1]
+                total = len(matching)
         has_next = len(ids) > first
         ids = ids[:first]
         found = await self.index.get_many(ids)
@@ -136,5 +196,7 @@ class PeopleService:
                                              self.index.links(connector.key_scheme))
         return {links[key]: value for key, value in by_key.items() if key in links}
 
-    async def total(self) -> int:
-        return await self.index.count()
+    async def total(self, q: PeopleQuery | None = None) -> int:
+        """How many people match ``q`` (everyone without one), across all pages."""
+        matching = await self.matching_ids(q) if q is not None else None
+        return len(matching) if matching is not None else await self.index.count()

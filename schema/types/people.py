@@ -92,8 +92,9 @@ class PersonConnection:
     edges: list[PersonEdge]
     page_info: PageInfo
     matched: strawberry.Private[int | None]
+    query: strawberry.Private[PeopleQuery]
 
     @strawberry.field(description="How many people match the filter across all pages")
     async def total_count(self, info: Info) -> int:
-        # Unfiltered pages do not count up front: only a query that asks pays for the COUNT.
-        return self.matched if self.matched is not None else await info.context.people.total()
+        # A page found without every match in hand is counted only when a query asks for the count.
+        return self.matched if self.matched is not None else await info.context.people.total(self.query)

@@ -14,11 +14,13 @@ from sqlalchemy import text
 from connectors.sql import create_engine
 from hub.app import create_app
 from hub.runtime import Hub
+from hub.services.people import PeopleService
 from hub.settings import AGENCIES, Settings
 from hub.statement_counter import count_statements
 from hub.synthetic.seed import seed_all
 from tests.conftest import AS_OF, SEED, sqlite_settings
 from tests.graph_client import GraphClient
+from tests.hub.test_people_probe import BROAD, FILTERS, walk
 
 PAGE = """query($first: Int!, $filter: PeopleFilter) { people(first: $first, filter: $filter) { totalCount
   edges { node { id name identifiers { pncId crn nhsNumber housingReference }
@@ -94,3 +96,12 @@ async def test_seeding_leaves_planner_statistics_on_every_table(pg_hub: tuple[Se
             await engine.dispose()
         populated = tables - {"alembic_version_index", "synthetic_seed_run", "hub_policy_version"}  # empty
         assert populated and populated <= analysed, (url.rsplit("/", 1)[-1], populated - analysed)
+
+
+async def test_filtered_pages_are_the_same_probed_or_resolved_on_postgresql(pg_hub: tuple[Settings, Hub]) -> None:
+    _, hub = pg_hub
+    probing = PeopleService(hub.index, hub.agencies)
+    sets = PeopleService(hub.index, hub.agencies, probe_factor=0)
+    assert await probing._probe(BROAD, 7, None) is not None, "the probe path is the one under test"
+    for name, q in FILTERS.items():
+        assert await walk(probing, q, 7) == await walk(sets, q, 7), name

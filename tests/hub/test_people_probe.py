@@ -1,0 +1,109 @@
+"""Filtered pages found by probing the next people in id order, or by resolving every match: the same pages.
+
+PeopleService pages a broad filter by asking each agency which of the next few hundred people
+match, and a selective one by resolving every match; it remembers which filters were selective.
+Both paths must give the same people, the same hasNextPage and the same totalCount, page after page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from connectors.housing.records import AccommodationStatus, HousingCriteria
+from connectors.police.records import IomCohort, PoliceCriteria
+from connectors.probation.records import OgrsBand, ProbationCriteria
+from hub.runtime import Hub
+from hub.services import cursors
+from hub.services.people import PeopleQuery, PeopleService
+from hub.settings import Settings
+from hub.statement_counter import count_statements
+from tests.conftest import AS_OF
+
+BROAD = PeopleQuery(iom_cohorts=frozenset(IomCohort))
+SELECTIVE = PeopleQuery(boroughs=frozenset({"Hackney"}),
+                        accommodation_statuses=frozenset({AccommodationStatus.NFA,
+                                                          AccommodationStatus.ROUGH_SLEEPING,
+                                                          AccommodationStatus.TRANSIENT}))
+FILTERS = {
+    "iom-cohorts": BROAD,
+    "fixed-cohort": PeopleQuery(iom_cohorts=frozenset({IomCohort.FIXED})),
+    "borough-and-status": SELECTIVE,
+    "borough": PeopleQuery(boroughs=frozenset({"Hackney", "Lambeth", "Newham"})),
+    "mappa": PeopleQuery(mappa_levels=frozenset({1, 2, 3})),
+    "ogrs-high-in-cohort": PeopleQuery(ogrs_bands=frozenset({OgrsBand.HIGH}), iom_cohorts=frozenset(IomCohort)),
+    "arrested": PeopleQuery(arrested_since=datetime.combine(AS_OF - timedelta(days=90), datetime.min.time())),
+    "released": PeopleQuery(released_from=AS_OF - timedelta(days=365), released_to=AS_OF),
+    "three-agencies": PeopleQuery(iom_cohorts=frozenset(IomCohort), mappa_levels=frozenset({1, 2, 3}),
+                                  boroughs=frozenset({"Hackney", "Lambeth", "Newham", "Croydon", "Brent"})),
+    "cohort-in-scope": PeopleQuery(iom_cohorts=frozenset(IomCohort),
+                                   among=frozenset(f"H{i:08d}" for i in range(1, 301, 2))),
+}
+
+
+@pytest.fixture
+async def hub(settings: Settings) -> AsyncIterator[Hub]:
+    running = Hub.open(settings)
+    yield running
+    await running.close()
+
+
+async def walk(service: PeopleService, q: PeopleQuery, first: int) -> list[tuple[list[str], bool]]:
+    pages = []
+    after = None
+    while True:
+        page = await service.page(q, first, after)
+        pages.append(([p.person_id for p in page.people], page.has_next_page))
+        if not page.has_next_page:
+            return pages
+        after = page.end_cursor
+
+
+@pytest.mark.parametrize("name", FILTERS)
+@pytest.mark.parametrize("first", [1, 7, 40])
+async def test_probing_and_resolving_every_match_give_the_same_pages(hub: Hub, name: str, first: int) -> None:
+    q = FILTERS[name]
+    probing = PeopleService(hub.index, hub.agencies)
+    sets = PeopleService(hub.index, hub.agencies, probe_factor=0)
+    want = await walk(sets, q, first)
+    assert await walk(probing, q, first) == want
+    everyone = [i for ids, _ in want for i in ids]
+    assert everyone == sorted(set(everyone)), "pages overlap or leave id order"
+    assert await probing.total(q) == len(everyone) == (await sets.page(q, first, None)).total_count
+
+
+async def test_a_broad_filter_is_probed_and_a_selective_one_remembered(hub: Hub) -> None:
+    service = PeopleService(hub.index, hub.agencies)
+    engines = hub.sql_engines()
+    with count_statements(engines) as counted:
+        broad = await service._probe(BROAD, 7, None)
+    assert broad is not None and len(broad) == 8, "an IOM cohort holds a page within 64 people"
+    assert counted["index"] == 1 and counted["police"] == 1, counted
+    page = await service.page(BROAD, 7, cursors.encode_person(broad[-1]))
+    assert page.total_count is None, "a probed page is counted only when asked"
+    assert await service._probe(SELECTIVE, 7, None) is None, "a borough's homeless do not fill 64 people"
+    with count_statements(engines) as counted:
+        assert await service._probe(SELECTIVE, 7, None) is None
+    assert sum(counted.values()) == 0, "a filter just found selective is not probed again"
+    assert (await service.page(SELECTIVE, 7, None)).total_count is not None
+
+
+@pytest.mark.parametrize(("agency", "criteria"), [
+    ("police", PoliceCriteria(iom_cohorts=frozenset(IomCohort))),
+    ("probation", ProbationCriteria(mappa_levels=frozenset({1, 2, 3}), released_from=date(2020, 1, 1))),
+    ("housing", HousingCriteria(boroughs=frozenset({"Hackney", "Lambeth", "Newham"}))),
+    ("treatment", None),
+])
+async def test_a_connector_searches_among_given_keys(hub: Hub, agency: str, criteria: Any) -> None:
+    connector = hub.agencies.all()[agency]
+    everything = await connector.search(criteria)
+    assert everything
+    pool = sorted(await hub.index.links(connector.key_scheme))
+    among = set(pool[::3]) | {"not-a-key", "x' OR '1'='1"}
+    assert await connector.search(criteria, among=among) == everything & among
+    with count_statements(hub.sql_engines()) as counted:
+        assert await connector.search(criteria, among=[]) == set()
+    assert sum(counted.values()) == 0

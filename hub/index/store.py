@@ -96,30 +96,18 @@ class PersonIndex:
             return list((await conn.execute(stmt)).scalars())
 
     async def links_after(self, after: str | None, limit: int, schemes: Collection[str]
-                          ) -> tuple[list[str], dict[str, dict[str, set[str]]]]:
-        """The next ``limit`` person ids after ``after`` in id order, and their identifiers in ``schemes``.
-
-        Returns the ids (all of them, linked or not) and person id -> scheme -> identifiers.
-        """
+                          ) -> tuple[int, list[tuple[str, str, str]]]:
+        """The next ``limit`` people after ``after`` in id order: how many there were, and their
+        (person id, scheme, identifier) links in ``schemes``, in no particular order."""
         chunk = select(person.c.person_id).order_by(person.c.person_id).limit(limit)
         if after is not None:
             chunk = chunk.where(person.c.person_id > after)
         ids = chunk.subquery()
-        stmt = (select(ids.c.person_id, person_link.c.scheme, person_link.c.value)
-                .outerjoin(person_link, and_(person_link.c.person_id == ids.c.person_id,
-                                             person_link.c.scheme.in_(sorted(schemes))))
-                .order_by(ids.c.person_id))
-        order: list[str] = []
-        links: dict[str, dict[str, set[str]]] = {}
+        stmt = select(ids.c.person_id, person_link.c.scheme, person_link.c.value).outerjoin(
+            person_link, and_(person_link.c.person_id == ids.c.person_id, person_link.c.scheme.in_(sorted(schemes))))
         async with self.engine.connect() as conn:
-            for pid, scheme, value in await conn.execute(stmt):
-                held = links.get(pid)
-                if held is None:
-                    order.append(pid)
-                    held = links[pid] = {}
-                if scheme is not None:
-                    held.setdefault(scheme, set()).add(value)
-        return order, links
+            rows = (await conn.execute(stmt)).all()
+        return len({row[0] for row in rows}), [(pid, sch, val) for pid, sch, val in rows if sch is not None]
 
     async def all_ids(self) -> list[str]:
         async with self.engine.connect() as conn:

@@ -23,10 +23,12 @@ person = Table(
 person_link = Table(
     "person_link",
     metadata,
-    Column("person_id", String(9), ForeignKey("person.person_id"), nullable=False, index=True),
+    Column("person_id", String(9), ForeignKey("person.person_id"), nullable=False),
     # an IdentifierScheme value: pncId | croNumber | crn | prisonNumber | nhsNumber | housingReference
     Column("scheme", String(20), primary_key=True),
     Column("value", String(16), primary_key=True),
     # resolving identifiers to person ids reads this index alone (migration 0004)
     Index("ix_person_link_resolve", "scheme", "value", "person_id"),
+    # a person's identifiers, read from this index alone (migration 0005)
+    Index("ix_person_link_person", "person_id", "scheme", "value"),
 )

@@ -135,15 +135,20 @@ class PeopleService:
         if short is not None and time.monotonic() - short < SELECTIVE_FOR:
             return None  # this filter matched too few to probe a moment ago
         size = self.probe_factor * (first + 1)
-        ids, links = await self.index.links_after(after, size, {c.key_scheme for c, _ in searches})
-        candidates = [p for p in ids if q.among is None or p in q.among]
+        people, links = await self.index.links_after(after, size, {c.key_scheme for c, _ in searches})
+        by_scheme: dict[str, list[tuple[str, str]]] = {}
+        for pid, scheme, value in links:
+            if q.among is None or pid in q.among:
+                by_scheme.setdefault(scheme, []).append((pid, value))
         answers = await asyncio.gather(*(
-            connector.search(criteria, among={k for p in candidates for k in links[p].get(connector.key_scheme, ())})
+            connector.search(criteria, among={v for _, v in by_scheme.get(connector.key_scheme, ())})
             for connector, criteria in searches))
-        matched = [p for p in candidates
-                   if all(not keys.isdisjoint(links[p].get(connector.key_scheme, ()))
-                          for (connector, _), keys in zip(searches, answers, strict=True))]
-        if len(matched) > first or len(ids) < size:
+        hits: set[str] | None = None
+        for (connector, _), keys in zip(searches, answers, strict=True):
+            found = {pid for pid, value in by_scheme.get(connector.key_scheme, ()) if value in keys}
+            hits = found if hits is None else hits & found
+        matched = sorted(hits or ())
+        if len(matched) > first or people < size:
             return matched[: first + 1]
         if len(self._selective) >= SELECTIVE_KEPT:
             for old in sorted(self._selective, key=self._selective.__getitem__)[: SELECTIVE_KEPT // 2]:

@@ -47,16 +47,16 @@ async def run_sql(url: str, statements: list[str]) -> None:
 
 async def check_empty(url: str) -> None:
     assert await current(url, "index") is None
-    assert await upgrade(url, "index") == head("index") == "0004"
+    assert await upgrade(url, "index") == head("index") == "0005"
     tables, indexes, rows = await shape(url)
     assert {"person", "person_link", "hub_policy_version", "alembic_version_index"} <= tables
     assert "ix_person_surname_dob" in indexes and rows == []
-    assert await upgrade(url, "index") == "0004"  # a second run changes nothing
+    assert await upgrade(url, "index") == "0005"  # a second run changes nothing
 
 
 async def check_previous_release(url: str) -> None:
     await run_sql(url, FIRST_RELEASE)
-    assert await upgrade(url, "index") == "0004"
+    assert await upgrade(url, "index") == "0005"
     _tables, indexes, rows = await shape(url)
     assert "ix_person_surname_dob" in indexes
     assert [tuple(r) for r in rows] == [("H00000001", "crn", "X123456")], "the upgrade lost data"
@@ -84,10 +84,10 @@ def test_hub_db_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pyt
     monkeypatch.setenv("HUB_DATA_DIR", str(tmp_path))
     assert main(["db", "current"]) == 0
     out = capsys.readouterr().out
-    assert "index: at None, latest 0004" in out and "audit: at None, latest 0001" in out
+    assert "index: at None, latest 0005" in out and "audit: at None, latest 0001" in out
     assert main(["db", "upgrade"]) == 0
     out = capsys.readouterr().out
-    assert "index: at 0004" in out and "audit: at 0001" in out
+    assert "index: at 0005" in out and "audit: at 0001" in out
     assert main(["db", "current"]) == 0
     assert "audit: at 0001, latest 0001" in capsys.readouterr().out
 

@@ -15,6 +15,7 @@ costs its agency no query, as before.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -78,20 +79,22 @@ async def prefetch(info: Info, people: Sequence[IndexedPerson], nodes: list[Fiel
             names = [n for n in field_names(below, fragments) if n != "__typename"]
             wanted.append((record, names))
             keys += [f"{record.type_name}.{n}" for n in names]
-    # Condition sets first: the loads below skip people a condition already rules out.
-    await gate.ready(keys)
+    # Condition sets first: the loads below skip people a condition already rules out. A set that
+    # cannot load fails only the fields it conditions, in their own resolvers, as it would unfetched.
+    with contextlib.suppress(Exception):
+        await gate.ready(keys)
+    loaders = info.context.loaders
     loads: list[Awaitable[Any]] = []
     for record, names in wanted:
-        loaders = info.context.loaders
         shown = [n for n in names if _may_show(gate, record.type_name, n)]
         if names and not shown:
             continue  # the record is denied whole: its resolver answers without loading
-        loads.append(_load(getattr(loaders, record.loader),
-                           _keys(gate, record, people, [(n, n) for n in shown])))
+        loader: DataLoader[str, Any] = getattr(loaders, record.loader)
+        loads.append(loader.load_many(_keys(gate, record, people, [(n, n) for n in shown])))
         for field in shown:
             if field in record.lists:
-                loads.append(_load(getattr(loaders, record.lists[field]),
-                                   _keys(gate, record, people, [(field, field)])))
+                listed: DataLoader[str, Any] = getattr(loaders, record.lists[field])
+                loads.append(listed.load_many(_keys(gate, record, people, [(field, field)])))
     # A failed load stays in its loader: the resolvers that need it raise it where they stand.
     await asyncio.gather(*loads, return_exceptions=True)
 
@@ -115,10 +118,6 @@ def _keys(gate: Gate, record: AgencyRecord, people: Iterable[IndexedPerson], pai
         if verdicts is None or any(v.show for v in verdicts):
             out.append(key)
     return out
-
-
-def _load(loader: DataLoader[str, Any], keys: list[str]) -> Awaitable[Any]:
-    return loader.load_many(keys)
 
 
 __all__ = ["RECORDS", "person_nodes", "prefetch"]

@@ -166,3 +166,30 @@ async def test_an_agency_failing_fails_only_its_records(settings: Settings, tmp_
     finally:
         await app.state.governance.audit.close()
         await hub.close()
+
+
+async def test_a_caseload_that_cannot_load_fails_only_what_it_conditions(settings: Settings, tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Probation (the practitioner's caseload and probation records) fails: the page still comes back.
+
+    Whatever is judged without the caseload (name, date of birth) shows; a record with a field
+    conditioned on the caseload fails at its path, with or without prefetching."""
+    broken = replace(settings, agency_urls={**settings.agency_urls,
+                                            "probation": f"sqlite+aiosqlite:///{tmp_path / 'no-tables.db'}"})
+    results = []
+    for _ in range(2):
+        hub = Hub.open(broken)  # a new hub each time: nothing cached from the first run
+        app = create_app(broken, hub=hub)
+        try:
+            results.append(await Governed(app, broken, hub).ask(PAGE, {"first": 10}, role="probation-practitioner",
+                                                                purpose="mappa"))
+        finally:
+            await app.state.governance.audit.close()
+            await hub.close()
+        monkeypatch.setattr(query_module, "prefetch", _no_prefetch)
+    got = results[0]
+    nodes = [e["node"] for e in got["data"]["people"]["edges"]]
+    assert len(nodes) == 10 and all(n["probation"] is None for n in nodes)
+    assert all(n["name"] and n["dateOfBirth"] for n in nodes), "unconditioned fields do not need the caseload"
+    assert any(e["extensions"]["code"] == "INTERNAL_SERVER_ERROR" for e in got["errors"])
+    assert _comparable(results[0]) == _comparable(results[1])

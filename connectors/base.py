@@ -15,6 +15,18 @@ from typing import Any, ClassVar, Generic, TypeVar
 CriteriaT = TypeVar("CriteriaT")
 
 
+class SourceUnavailable(Exception):
+    """The agency's system did not answer (refused, timed out, or failed the query).
+
+    Carries the agency and the kind of failure only: a driver's message can quote SQL or values.
+    """
+
+    def __init__(self, agency: str, failure: str) -> None:
+        super().__init__(f"{agency} did not answer ({failure})")
+        self.agency = agency
+        self.failure = failure
+
+
 class Connector(ABC, Generic[CriteriaT]):
     agency: ClassVar[str]
     #: the identifier scheme (an ``IdentifierScheme`` value) the agency keys its records by

@@ -4,41 +4,49 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeAlias, TypeVar
 
-from sqlalchemy import Select, Table, select, text
+from sqlalchemy import Executable, Select, Table, select, text
 from sqlalchemy.engine import Row
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from connectors.base import SourceUnavailable
 from connectors.sql import one_of
 
 T = TypeVar("T")
+#: A row of any width.
+AnyRow: TypeAlias = Row[*tuple[Any, ...]]
 
 # Stays well under SQLite's and PostgreSQL's bound-parameter limits.
 IN_CHUNK = 5000
 
 
-class SqlSource:
-    def __init__(self, engine: AsyncEngine) -> None:
-        self.engine = engine
+#: What a database that is down, unreachable or broken raises (a bug in a query is none of these).
+UNAVAILABLE = (DBAPIError, PoolTimeout, OSError, TimeoutError)
 
-    async def rows(self, stmt: Select[Any]) -> Sequence[Row[Any]]:
-        async with self.engine.connect() as conn:
-            result = await conn.execute(stmt)
-            rows: Sequence[Row[Any]] = result.all()
-            return rows
+
+class SqlSource:
+    def __init__(self, engine: AsyncEngine, agency: str) -> None:
+        self.engine = engine
+        self.agency = agency
+
+    async def rows(self, stmt: Executable) -> Sequence[AnyRow]:
+        """Every row of ``stmt``; :class:`SourceUnavailable` if the agency's database does not answer."""
+        try:
+            async with self.engine.connect() as conn:
+                return (await conn.execute(stmt)).all()
+        except UNAVAILABLE as exc:
+            raise SourceUnavailable(self.agency, type(exc).__name__) from exc
 
     async def counts(self, stmt: Select[Any]) -> dict[str, int]:
         """A ``SELECT value, count(*) ... GROUP BY value`` as value -> count."""
-        async with self.engine.connect() as conn:
-            pairs: list[Any] = list((await conn.execute(stmt)).all())
-        return {str(value): int(count) for value, count in pairs}
+        return {str(row[0]): int(row[1]) for row in await self.rows(stmt)}
 
     async def values(self, stmt: Select[Any]) -> dict[str, Any]:
         """A ``SELECT key, value`` as key -> value, leaving out null values."""
-        async with self.engine.connect() as conn:
-            pairs: list[Any] = list((await conn.execute(stmt)).all())
-        return {key: value for key, value in pairs if value is not None}
+        return {row[0]: row[1] for row in await self.rows(stmt) if row[1] is not None}
 
     async def keys(self, stmt: Select[Any], among: Collection[str] | None = None) -> set[str]:
         """The first column of ``stmt``'s rows; with ``among``, only rows whose first column is one of them."""
@@ -80,16 +88,11 @@ class SqlSource:
             return []
         base = stmt if stmt is not None else select(table)
         column = table.c[key_column]
-        out = []
-        async with self.engine.connect() as conn:
-            for i in range(0, len(unique), IN_CHUNK):
-                result = await conn.execute(base.where(column.in_(unique[i : i + IN_CHUNK])))
-                out.append(result.all())
-        return out
+        return [await self.rows(base.where(column.in_(unique[i : i + IN_CHUNK])))
+                for i in range(0, len(unique), IN_CHUNK)]
 
     async def health(self) -> None:
-        async with self.engine.connect() as conn:
-            await conn.execute(text("SELECT 1"))
+        await self.rows(text("SELECT 1"))
 
     async def close(self) -> None:
         await self.engine.dispose()

@@ -15,12 +15,16 @@ from strawberry.types import ExecutionContext
 
 import schema.enums  # noqa: F401  (registers the agencies' code lists as GraphQL enums)
 from hub.settings import QueryLimits
+from schema.errors import as_hub_error
 from schema.extensions.guards import QueryGuards, guards
 from schema.query import AccessQuery, AuditQuery, CountsQuery, Query
 
 log = logging.getLogger("hub.graphql")
 
 SDL_PATH = Path(__file__).with_name("schema.graphql")
+#: An unexpected error is logged as one; an agency that did not answer as a warning; the rest (the
+#: caller's own mistakes, withheld fields) as information.
+LOG_LEVELS = {"INTERNAL_SERVER_ERROR": logging.ERROR, "CONNECTOR_UNAVAILABLE": logging.WARNING}
 
 
 Extension = type[SchemaExtension] | Callable[[], SchemaExtension]
@@ -34,11 +38,12 @@ class HubSchema(strawberry.Schema):
         """Log each error's kind and path only: messages and tracebacks may carry values."""
         for error in errors:
             original = error.original_error
-            code = getattr(original, "code", None) or ("GRAPHQL_VALIDATION_FAILED" if original is None
-                                                        else "INTERNAL_SERVER_ERROR")
-            level = logging.ERROR if code == "INTERNAL_SERVER_ERROR" else logging.INFO
+            known = as_hub_error(original)
+            code = known.code if known else "GRAPHQL_VALIDATION_FAILED" if original is None else "INTERNAL_SERVER_ERROR"
+            level = LOG_LEVELS.get(code, logging.INFO)
             log.log(level, "graphql error", extra={"code": code, "path": list(error.path or []),
-                                                   "error_type": type(original).__name__ if original else None})
+                                                   "error_type": type(original).__name__ if original else None,
+                                                   **({"agency": known.extensions.get("agency")} if known else {})})
 
 
 def create_schema(extensions: Sequence[Extension] = (), *, limits: QueryLimits | None = None,

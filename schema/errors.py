@@ -12,10 +12,22 @@ from typing import Any
 
 from graphql import GraphQLError
 
-from hub.errors import HubError
+from connectors.base import SourceUnavailable
+from hub.errors import ConnectorUnavailable, HubError
 from schema.gate import Ledger
 
 log = logging.getLogger("hub.graphql")
+
+
+def as_hub_error(original: BaseException | None) -> HubError | None:
+    """The hub error an execution error stands for: itself, or CONNECTOR_UNAVAILABLE for an agency that
+    did not answer (the rest of the answer stands; this part of it is missing)."""
+    if isinstance(original, HubError):
+        return original
+    if isinstance(original, SourceUnavailable):
+        return ConnectorUnavailable(f"the {original.agency} system did not answer, so this part of the answer "
+                                    "is missing; the rest stands", agency=original.agency)
+    return None
 
 
 def format_error(error: GraphQLError, trace_id: str | None) -> dict[str, Any]:
@@ -25,9 +37,12 @@ def format_error(error: GraphQLError, trace_id: str | None) -> dict[str, Any]:
         out["locations"] = [{"line": loc.line, "column": loc.column} for loc in error.locations]
     if error.path:
         out["path"] = list(error.path)
-    if isinstance(original, HubError):
-        out["message"] = original.message
-        out["extensions"] = original.as_extensions()
+    known = as_hub_error(original)
+    if known is not None:
+        out["message"] = known.message
+        out["extensions"] = known.as_extensions()
+        if isinstance(known, ConnectorUnavailable):
+            out["extensions"]["traceId"] = trace_id
     elif original is None:
         out["extensions"] = {"code": "GRAPHQL_VALIDATION_FAILED"}
         if error.extensions and "code" in error.extensions:

@@ -57,7 +57,7 @@ def _client(row: Row[Any]) -> HousingClient:
 
 class SqlHousingConnector(HousingConnector):
     def __init__(self, engine: AsyncEngine) -> None:
-        self.db = SqlSource(engine)
+        self.db = SqlSource(engine, self.agency)
 
     async def clients(self, refs: Iterable[str]) -> dict[str, HousingClient]:
         return await self.db.one_per_key(t.housing_client, "housing_ref", refs, _client)

@@ -75,7 +75,7 @@ def _intel(row: Row[Any]) -> IntelligenceReport:
 
 class SqlPoliceConnector(PoliceConnector):
     def __init__(self, engine: AsyncEngine) -> None:
-        self.db = SqlSource(engine)
+        self.db = SqlSource(engine, self.agency)
 
     async def nominals(self, pnc_ids: Iterable[str]) -> dict[str, Nominal]:
         stmt = select(t.nominal, t.officer.c.officer_id, t.officer.c.name, t.officer.c.borough,

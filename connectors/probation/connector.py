@@ -111,7 +111,7 @@ def _sentence(row: Row[Any]) -> Sentence:
 
 class SqlProbationConnector(ProbationConnector):
     def __init__(self, engine: AsyncEngine) -> None:
-        self.db = SqlSource(engine)
+        self.db = SqlSource(engine, self.agency)
 
     async def offenders(self, crns: Iterable[str]) -> dict[str, Offender]:
         o, om = t.offender, t.offender_manager

@@ -57,7 +57,7 @@ def _client(row: Row[Any]) -> TreatmentClient:
 
 class SqlTreatmentConnector(TreatmentConnector):
     def __init__(self, engine: AsyncEngine) -> None:
-        self.db = SqlSource(engine)
+        self.db = SqlSource(engine, self.agency)
 
     async def clients(self, nhs_numbers: Iterable[str]) -> dict[str, TreatmentClient]:
         c, e, k = t.treatment_client, t.episode, t.consent

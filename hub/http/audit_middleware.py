@@ -45,7 +45,8 @@ def outcome_of(status: int, state: RequestState, d: Disclosure | None) -> str:
         return "malformed"
     if status == 403 or (d is not None and REFUSALS & set(d.error_codes)):
         return "refused"
-    if status >= 500 or (d is not None and {"INTERNAL_SERVER_ERROR", "QUERY_TIMEOUT"} & set(d.error_codes)):
+    if status >= 500 or (d is not None and {"INTERNAL_SERVER_ERROR", "QUERY_TIMEOUT", "CONNECTOR_UNAVAILABLE"}
+                         & set(d.error_codes)):
         return "error"
     if d is not None and d.withheld:
         return "partial"

@@ -157,11 +157,16 @@ async def test_an_agency_failing_fails_only_its_records(settings: Settings, tmp_
         assert any(n["probation"] is not None for n in nodes) and any(n["police"] is not None for n in nodes)
         failed = [e for e in got["errors"] if e["extensions"]["code"] != "FIELD_NOT_SHARED"]
         # The practitioner sees the housing record of the people on their caseload (HOUS-ISA 3.2):
-        # those are the records whose load failed, one error each at the record's path.
+        # those are the records whose load failed, one error each at the record's path, naming housing.
         withheld = next(e for e in got["errors"] if e["extensions"].get("field") == "Person.housing")
         held_back = {tuple(p) for p in withheld["extensions"]["paths"]}
         assert failed and all(e["path"][-1] == "housing" for e in failed)
+        assert all(e["extensions"]["code"] == "CONNECTOR_UNAVAILABLE" and e["extensions"]["agency"] == "housing"
+                   and e["extensions"]["traceId"] and "housing system did not answer" in e["message"]
+                   for e in failed), failed[0]
         assert len(failed) + len(held_back) == 10 and not held_back & {tuple(e["path"]) for e in failed}
+        record = (await governed.records())[-2]  # the prefetched run's
+        assert record.event.outcome == "error" and "CONNECTOR_UNAVAILABLE" in record.event.error_codes
         assert _comparable(results[0]) == _comparable(results[1])
     finally:
         await app.state.governance.audit.close()
@@ -191,5 +196,25 @@ async def test_a_caseload_that_cannot_load_fails_only_what_it_conditions(setting
     nodes = [e["node"] for e in got["data"]["people"]["edges"]]
     assert len(nodes) == 10 and all(n["probation"] is None for n in nodes)
     assert all(n["name"] and n["dateOfBirth"] for n in nodes), "unconditioned fields do not need the caseload"
-    assert any(e["extensions"]["code"] == "INTERNAL_SERVER_ERROR" for e in got["errors"])
+    assert any(e["extensions"]["code"] == "CONNECTOR_UNAVAILABLE" and e["extensions"]["agency"] == "probation"
+               for e in got["errors"])
     assert _comparable(results[0]) == _comparable(results[1])
+
+
+async def test_a_search_an_agency_cannot_answer_is_connector_unavailable(settings: Settings, tmp_path: Path) -> None:
+    """Police's database is unreadable: an IOM-cohort page cannot be found, and the error says so."""
+    broken = replace(settings, agency_urls={**settings.agency_urls,
+                                            "police": f"sqlite+aiosqlite:///{tmp_path / 'no-tables.db'}"})
+    hub = Hub.open(broken)
+    app = create_app(broken, hub=hub)
+    try:
+        got = await Governed(app, broken, hub).ask(COHORT, {"first": 5}, role="probation-practitioner",
+                                                   purpose="mappa")
+    finally:
+        await app.state.governance.audit.close()
+        await hub.close()
+    assert got["data"] is None
+    [error] = [e for e in got["errors"] if e["extensions"]["code"] != "FIELD_NOT_SHARED"]
+    assert error["path"] == ["people"] and error["extensions"]["code"] == "CONNECTOR_UNAVAILABLE"
+    assert error["extensions"]["agency"] == "police"
+    assert "no such table" not in json.dumps(got) and "SELECT" not in json.dumps(got)

@@ -18,7 +18,8 @@ CriteriaT = TypeVar("CriteriaT")
 class SourceUnavailable(Exception):
     """The agency's system did not answer (refused, timed out, or failed the query).
 
-    Carries the agency and the kind of failure only: a driver's message can quote SQL or values.
+    Carries the agency and the kind of failure only, and is raised without the driver's exception
+    chained to it: a driver's message can quote SQL or values.
     """
 
     def __init__(self, agency: str, failure: str) -> None:

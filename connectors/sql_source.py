@@ -8,7 +8,7 @@ from typing import Any, TypeAlias, TypeVar
 
 from sqlalchemy import Executable, Select, Table, select, text
 from sqlalchemy.engine import Row
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -23,8 +23,23 @@ AnyRow: TypeAlias = Row[*tuple[Any, ...]]
 IN_CHUNK = 5000
 
 
-#: What a database that is down, unreachable or broken raises (a bug in a query is none of these).
-UNAVAILABLE = (DBAPIError, PoolTimeout, OSError, TimeoutError)
+#: SQLSTATE classes and codes of a database that cannot serve: connection exception, insufficient
+#: resources, operator intervention (shutdown), and a database that does not exist.
+UNAVAILABLE_SQLSTATES = ("08", "53", "57", "3D000")
+
+
+def unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` says the database is down, unreachable, overloaded or missing: not that a query
+    is wrong. A wrong column or a type mismatch stays an internal error, not the agency's fault."""
+    if isinstance(exc, OSError | TimeoutError | PoolTimeout | OperationalError | InterfaceError):
+        return True  # SQLite reports a missing database file or table as OperationalError too
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated:
+        return True
+    orig = exc.orig
+    state = getattr(orig, "sqlstate", None) or getattr(getattr(orig, "__cause__", None), "sqlstate", None)
+    return isinstance(state, str) and state.startswith(UNAVAILABLE_SQLSTATES)
 
 
 class SqlSource:
@@ -37,8 +52,11 @@ class SqlSource:
         try:
             async with self.engine.connect() as conn:
                 return (await conn.execute(stmt)).all()
-        except UNAVAILABLE as exc:
-            raise SourceUnavailable(self.agency, type(exc).__name__) from exc
+        except Exception as exc:
+            if not unavailable(exc):
+                raise
+            # Not chained: a driver's message can quote the statement or a value (PostgreSQL's DETAIL).
+            raise SourceUnavailable(self.agency, type(exc).__name__) from None
 
     async def counts(self, stmt: Select[Any]) -> dict[str, int]:
         """A ``SELECT value, count(*) ... GROUP BY value`` as value -> count."""

@@ -186,9 +186,9 @@ class Gate:
         for key in field_keys:
             if key.endswith(".__typename"):
                 continue
-            condition = self.plan.field(key).condition
-            if condition is not None:
-                await self.people_under(condition)
+            d = self.plan.field(key)
+            if d.visible and d.condition is not None:  # judging a field never shown checks no condition
+                await self.people_under(d.condition)
 
     def judge_now(
         self, type_name: str, person_id: str, pairs: Selection, consent: frozenset[str] | None = PENDING

@@ -9,7 +9,8 @@ and complete without suspending (:mod:`schema.types.governed`).
 
 Nothing is released here: each record is still judged, accounted and built by its own resolver.
 Records are loaded only for people the agreement can show them for, so a caller denied a record
-costs its agency no query, as before.
+costs its agency no query, as before. Consent is the exception: it is recorded on the record
+itself, so a record (and a list) that consent may release is loaded before consent is known.
 """
 
 from __future__ import annotations
@@ -115,7 +116,8 @@ def _keys(gate: Gate, record: AgencyRecord, people: Iterable[IndexedPerson], pai
         if key is None:
             continue
         verdicts = gate.judge_now(record.type_name, p.person_id, tuple(pairs))
-        if verdicts is None or any(v.show for v in verdicts):
+        # None: a condition set failed to load; the resolver fails without the record, so it is not read.
+        if verdicts is not None and any(v.show for v in verdicts):
             out.append(key)
     return out
 

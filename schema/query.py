@@ -19,6 +19,7 @@ from schema.access import FILTER_FIELDS, scope_for
 from schema.context import Info
 from schema.gate import owner_of
 from schema.prefetch import person_nodes, prefetch
+from schema.selection import field_names
 from schema.types.access import AccessExplanation, MyAccessReport
 from schema.types.audit import (
     AuditEventFilter,
@@ -104,7 +105,8 @@ class Query:
             if scope.among is not None:
                 among = scope.among if among is None else among & scope.among
         q = replace(query, among=among)
-        page = await ctx.people.page(q, first, after, order)
+        counted = "totalCount" in field_names(info._raw_info.field_nodes, info._raw_info.fragments)
+        page = await ctx.people.page(q, first, after, order, count=counted)
         ctx.gate.ledger.subjects.update(p.person_id for p in page.people)
         if page.people:
             used = [FILTER_FIELDS[arg] for arg in FILTER_FIELDS

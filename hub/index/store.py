@@ -44,6 +44,8 @@ class PersonIndex:
                     select(person, person_link.c.scheme, person_link.c.value)
                     .outerjoin(person_link, person_link.c.person_id == person.c.person_id)
                     .where(person.c.person_id.in_(ids[i : i + IN_CHUNK]))
+                    # Ordered, so a person holding two identifiers in one scheme always shows the same one.
+                    .order_by(person.c.person_id, person_link.c.scheme, person_link.c.value)
                 )
                 for row in await conn.execute(stmt):
                     p = found.get(row.person_id)

@@ -6,7 +6,7 @@ import asyncio
 from dataclasses import dataclass
 from typing import Any
 
-from connectors.base import Connector
+from connectors.base import Connector, SourceUnavailable
 from connectors.housing.connector import HousingConnector, SqlHousingConnector
 from connectors.police.connector import PoliceConnector, SqlPoliceConnector
 from connectors.probation.connector import ProbationConnector, SqlProbationConnector
@@ -46,6 +46,8 @@ class Agencies:
         async def check(c: Connector[Any]) -> str | None:
             try:
                 await asyncio.wait_for(c.health(), timeout=3)
+            except SourceUnavailable as exc:
+                return exc.failure
             except Exception as exc:  # any failure means not ready
                 return type(exc).__name__
             return None

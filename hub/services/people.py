@@ -80,11 +80,13 @@ SELECTIVE_KEPT = 512
 
 
 class PeopleService:
-    def __init__(self, index: PersonIndex, agencies: Agencies, probe_factor: int = PROBE_FACTOR) -> None:
+    def __init__(self, index: PersonIndex, agencies: Agencies, probe_factor: int = PROBE_FACTOR,
+                 selective_for: float = SELECTIVE_FOR) -> None:
         self.index = index
         self.agencies = agencies
         #: 0 turns probing off: every filtered page resolves every match
         self.probe_factor = probe_factor
+        self.selective_for = selective_for
         #: criteria (and whether a scope applied) -> when a probe last came back short for them
         self._selective: dict[tuple[Any, ...], float] = {}
 
@@ -130,9 +132,13 @@ class PeopleService:
         searches = self._searches(q)
         if not searches or not self.probe_factor:
             return None
-        shape = (*(criteria for _, criteria in searches), q.among is not None)
+        if q.among is not None and not q.among:
+            return []  # a scope holding no one
+        # How selective a filter is depends on the scope it runs within too (a caseload, a cohort).
+        scope = None if q.among is None else (len(q.among), hash(q.among))
+        shape = (*(criteria for _, criteria in searches), scope)
         short = self._selective.get(shape)
-        if short is not None and time.monotonic() - short < SELECTIVE_FOR:
+        if short is not None and time.monotonic() - short < self.selective_for:
             return None  # this filter matched too few to probe a moment ago
         size = self.probe_factor * (first + 1)
         people, links = await self.index.links_after(after, size, {c.key_scheme for c, _ in searches})
@@ -156,13 +162,16 @@ class PeopleService:
         self._selective[shape] = time.monotonic()
         return None
 
-    async def page(self, q: PeopleQuery, first: int, after: str | None, order: Ordering | None = None) -> Page:
+    async def page(self, q: PeopleQuery, first: int, after: str | None, order: Ordering | None = None,
+                   *, count: bool = False) -> Page:
+        """A page of people; with ``count``, also how many match across all pages."""
         if order is not None and not (order.field is OrderField.PERSON_ID and not order.descending):
             return await self._ordered_page(q, first, after, order)
         q.validate()
         after_id = cursors.decode_person(after) if after is not None else None
         total: int | None = None
-        probed = await self._probe(q, first, after_id)
+        # Counting needs every match anyway: then the set path answers both at once.
+        probed = None if count else await self._probe(q, first, after_id)
         if probed is not None:
             ids = probed
         else:

@@ -8,6 +8,7 @@ graphql-core completes a value synchronously, but schedules a task for every awa
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeAlias, TypeVar
@@ -17,6 +18,8 @@ from strawberry.dataloader import DataLoader
 from schema.context import Info
 from schema.gate import PENDING, Gate, Verdict
 from schema.selection import RawInfo, Selection
+
+log = logging.getLogger("hub.graphql")
 
 R = TypeVar("R")
 T = TypeVar("T")
@@ -90,7 +93,17 @@ async def _governed_later(
     if pre and not any(v.show for v in pre):
         gate.deny_record(raw, pre)
         return None
-    return _release(gate, raw, type_name, person_id, pairs, pre, await load(), build, consent_of)
+    try:
+        record = await load()
+    except Exception:
+        if any(v.show for v in pre) and all(v.consent_pending for v in pre if v.show):
+            # Only the record's own consent could release it and it did not load: answer as for a record
+            # without consent, so an outage does not tell this caller who is known to the agency.
+            log.warning("record withheld: its agency did not answer", extra={"record_type": type_name})
+            gate.deny_record(raw, _judged(gate, type_name, person_id, pairs, None))
+            return None
+        raise
+    return _release(gate, raw, type_name, person_id, pairs, pre, record, build, consent_of)
 
 
 def _release(

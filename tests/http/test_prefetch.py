@@ -57,9 +57,10 @@ def _comparable(result: dict[str, Any]) -> tuple[Any, list[str]]:
     fields resolve in, which prefetching changes (to the document's). Trace ids differ per request."""
     errors = []
     for e in result.get("errors", []):
-        e = {**e, "path": None, "extensions": {k: v for k, v in e.get("extensions", {}).items() if k != "traceId"}}
-        if "paths" in e["extensions"]:
+        e = {**e, "extensions": {k: v for k, v in e.get("extensions", {}).items() if k != "traceId"}}
+        if "paths" in e["extensions"]:  # a withheld field: its ``path`` is the first of its ``paths``
             e["extensions"]["paths"] = sorted(json.dumps(p) for p in e["extensions"]["paths"])
+            e["path"] = None
         errors.append(json.dumps(e, sort_keys=True))
     return result["data"], sorted(errors)
 
@@ -218,3 +219,29 @@ async def test_a_search_an_agency_cannot_answer_is_connector_unavailable(setting
     assert error["path"] == ["people"] and error["extensions"]["code"] == "CONNECTOR_UNAVAILABLE"
     assert error["extensions"]["agency"] == "police"
     assert "no such table" not in json.dumps(got) and "SELECT" not in json.dumps(got)
+
+
+async def test_an_outage_does_not_tell_a_caller_without_consent_who_is_in_treatment(
+        settings: Settings, tmp_path: Path) -> None:
+    """Treatment is down. For a practitioner who sees engagement only with consent (TREAT-ISA), every
+    person's treatment is withheld for want of consent, linked to treatment or not: no error marks
+    the people whose record failed to load."""
+    query = "query { people(first: 40) { edges { node { id treatment { engaged } } } } }"
+    answers = {}
+    for label, urls in (("up", settings.agency_urls), ("down", {
+            **settings.agency_urls, "treatment": f"sqlite+aiosqlite:///{tmp_path / 'no-tables.db'}"})):
+        configured = replace(settings, agency_urls=urls)
+        hub = Hub.open(configured)
+        app = create_app(configured, hub=hub)
+        try:
+            answers[label] = await Governed(app, configured, hub).ask(query, role="probation-practitioner",
+                                                                      purpose="mappa")
+        finally:
+            await app.state.governance.audit.close()
+            await hub.close()
+    up, down = answers["up"], answers["down"]
+    assert any(e["node"]["treatment"] for e in up["data"]["people"]["edges"]), "someone consented while it was up"
+    assert all(e["node"]["treatment"] is None for e in down["data"]["people"]["edges"])
+    assert {e["extensions"]["code"] for e in down["errors"]} == {"FIELD_NOT_SHARED"}
+    no_consent = [e for e in down["errors"] if e["extensions"]["reason"] == "no recorded consent"]
+    assert no_consent and no_consent[0]["extensions"]["field"] == "Person.treatment"

@@ -8,12 +8,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from connectors.base import SourceUnavailable
 from connectors.police.connector import SqlPoliceConnector
 from connectors.police.records import IomCohort, PoliceCriteria
 from connectors.sql import create_engine
+from connectors.sql_source import SqlSource, unavailable
 from tests.conftest import postgres_base_url
 
 
@@ -44,5 +47,18 @@ async def test_every_read_of_an_unreachable_agency_is_source_unavailable(kind: s
                 await read()
             assert raised.value.agency == "police"
             assert "SELECT" not in str(raised.value) and "2019/" not in str(raised.value)
+            assert raised.value.__cause__ is None and raised.value.__suppress_context__, "the driver's message"
     finally:
         await police.close()
+
+
+@pytest.mark.parametrize("sql", ["SELECT no_such_column FROM pg_class", "SELECT 1 / 0", "SELECT 'x'::int"])
+async def test_a_wrong_query_is_not_blamed_on_the_agency(postgres_url: str, sql: str) -> None:
+    """Only a database that cannot serve is SourceUnavailable; a bug in a query stays an internal error."""
+    source = SqlSource(create_engine(postgres_url), "police")
+    try:
+        with pytest.raises(DBAPIError) as raised:
+            await source.rows(text(sql))
+        assert not unavailable(raised.value)
+    finally:
+        await source.close()

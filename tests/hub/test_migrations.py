@@ -28,7 +28,8 @@ async def shape(url: str) -> tuple[set[str], set[str], list[Any]]:
     try:
         async with engine.connect() as conn:
             tables = set(await conn.run_sync(lambda c: inspect(c).get_table_names()))
-            indexes = {str(i["name"]) for i in await conn.run_sync(lambda c: inspect(c).get_indexes("person"))}
+            indexes = {str(i["name"]) for i in await conn.run_sync(
+                lambda c: [*inspect(c).get_indexes("person"), *inspect(c).get_indexes("person_link")])}
             rows: list[Any] = list((await conn.execute(text("SELECT person_id, scheme, value FROM person_link"))).all())
             return tables, indexes, rows
     finally:
@@ -51,6 +52,7 @@ async def check_empty(url: str) -> None:
     tables, indexes, rows = await shape(url)
     assert {"person", "person_link", "hub_policy_version", "alembic_version_index"} <= tables
     assert "ix_person_surname_dob" in indexes and rows == []
+    assert {"ix_person_link_resolve", "ix_person_link_person"} <= indexes and "ix_person_link_person_id" not in indexes
     assert await upgrade(url, "index") == "0005"  # a second run changes nothing
 
 
@@ -59,6 +61,7 @@ async def check_previous_release(url: str) -> None:
     assert await upgrade(url, "index") == "0005"
     _tables, indexes, rows = await shape(url)
     assert "ix_person_surname_dob" in indexes
+    assert {"ix_person_link_resolve", "ix_person_link_person"} <= indexes and "ix_person_link_person_id" not in indexes
     assert [tuple(r) for r in rows] == [("H00000001", "crn", "X123456")], "the upgrade lost data"
 
 

@@ -8,6 +8,7 @@ Both paths must give the same people, the same hasNextPage and the same totalCou
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -44,6 +45,10 @@ FILTERS = {
 }
 
 
+#: Filters broad enough in the 300 test people for a probe of 64 of them to hold a page of 7.
+PROBED_AT_7 = ("iom-cohorts", "borough", "arrested", "released", "cohort-in-scope")
+
+
 @pytest.fixture
 async def hub(settings: Settings) -> AsyncIterator[Hub]:
     running = Hub.open(settings)
@@ -62,14 +67,29 @@ async def walk(service: PeopleService, q: PeopleQuery, first: int) -> list[tuple
         after = page.end_cursor
 
 
+class Probing(PeopleService):
+    """Probes every page (no memory of selective filters) and counts the pages its probe answered."""
+
+    def __init__(self, hub: Hub) -> None:
+        super().__init__(hub.index, hub.agencies, selective_for=0)
+        self.probed = 0
+
+    async def _probe(self, q: PeopleQuery, first: int, after: str | None) -> list[str] | None:
+        found = await super()._probe(q, first, after)
+        self.probed += found is not None
+        return found
+
+
 @pytest.mark.parametrize("name", FILTERS)
 @pytest.mark.parametrize("first", [1, 7, 40])
 async def test_probing_and_resolving_every_match_give_the_same_pages(hub: Hub, name: str, first: int) -> None:
     q = FILTERS[name]
-    probing = PeopleService(hub.index, hub.agencies)
+    probing = Probing(hub)
     sets = PeopleService(hub.index, hub.agencies, probe_factor=0)
     want = await walk(sets, q, first)
     assert await walk(probing, q, first) == want
+    if first == 40 or (first == 7 and name in PROBED_AT_7):  # 8 x 41 candidates are all 300 people
+        assert probing.probed, "the probe path is the one under test"
     everyone = [i for ids, _ in want for i in ids]
     assert everyone == sorted(set(everyone)), "pages overlap or leave id order"
     assert await probing.total(q) == len(everyone) == (await sets.page(q, first, None)).total_count
@@ -89,6 +109,11 @@ async def test_a_broad_filter_is_probed_and_a_selective_one_remembered(hub: Hub)
         assert await service._probe(SELECTIVE, 7, None) is None
     assert sum(counted.values()) == 0, "a filter just found selective is not probed again"
     assert (await service.page(SELECTIVE, 7, None)).total_count is not None
+    counted_page = await PeopleService(hub.index, hub.agencies).page(BROAD, 7, None, count=True)
+    assert counted_page.total_count == await service.total(BROAD), "counting takes the set path, which counts"
+    with count_statements(engines) as counted:
+        assert await service._probe(replace(BROAD, among=frozenset()), 7, None) == []
+    assert sum(counted.values()) == 0, "a scope holding no one needs no query"
 
 
 @pytest.mark.parametrize(("agency", "criteria"), [

@@ -57,8 +57,9 @@ class Conditions(Protocol):
 #: Pending consent: the record is not loaded yet, so consent-conditioned fields still may show.
 PENDING: frozenset[str] = frozenset({"\x00pending"})
 
-#: Row conditions checked against a set of people, and the reason given when a person is not in it.
-SET_REASONS = {"caseload": "not on caseload", "victim_case": "not the victim's case"}
+#: Row conditions checked against a set of people: the reason given when a person is not in it, and
+#: the ``Conditions`` method that loads the set.
+SETS = {"caseload": ("not on caseload", "caseload"), "victim_case": ("not the victim's case", "victim_cases")}
 #: ``_condition_fails``: the condition's set is not loaded yet, so the verdict has to wait for it.
 UNKNOWN = "\x00unknown"
 
@@ -159,12 +160,9 @@ class Gate:
             raise BadUserInput("a caseload needs an authenticated caller", argument="filter")
         people: frozenset[str] | None = None
         for part in condition.split("+"):
-            if part == "caseload":
-                found = await self._set("caseload", self.conditions.caseload)
-            elif part == "victim_case":
-                found = await self._set("victim_case", self.conditions.victim_cases)
-            else:
+            if part not in SETS:
                 continue
+            found = await self._set(part, getattr(self.conditions, SETS[part][1]))
             people = found if people is None else people & found
         return people if people is not None else frozenset()
 
@@ -225,12 +223,12 @@ class Gate:
             return None
         assert self.conditions is not None, "conditional decisions need the caller's conditions"
         for part in condition.split("+"):
-            if part in SET_REASONS:
+            if part in SETS:
                 known = self._known_set(part)
                 if known is None:
                     return UNKNOWN
                 if person_id not in known:
-                    return SET_REASONS[part]
+                    return SETS[part][0]
             elif part == "consent":
                 if consent is PENDING:
                     continue

@@ -17,44 +17,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Iterable, Sequence
 from typing import Any
 
 from graphql import FieldNode
 from strawberry.dataloader import DataLoader
 
 from hub.index.store import IndexedPerson
+from schema.agency_records import RECORDS, AgencyRecord
 from schema.context import Info
 from schema.gate import Gate
 from schema.selection import children, field_names
-
-
-@dataclass(frozen=True, slots=True)
-class AgencyRecord:
-    """How one agency's record of a person is loaded: by which identifier, with which loaders."""
-
-    type_name: str
-    #: the person-index link the agency keys its records by
-    scheme: str
-    #: the ``Loaders`` attribute for the record itself
-    loader: str
-    #: list field -> the ``Loaders`` attribute loading it, keyed by the same identifier
-    lists: Mapping[str, str]
-
-
-#: Person field -> the agency record it resolves to.
-RECORDS: Mapping[str, AgencyRecord] = {
-    "police": AgencyRecord("PoliceRecord", "pncId", "nominal", {
-        "arrests": "arrests", "warningMarkers": "warning_markers", "intelligence": "intelligence"}),
-    "probation": AgencyRecord("ProbationRecord", "crn", "offender", {
-        "licenceConditions": "licence_conditions", "sentences": "sentences", "referrals": "referrals"}),
-    "housing": AgencyRecord("HousingRecord", "housingReference", "housing_client", {
-        "dutyToRefer": "duty_to_refer", "placements": "placements"}),
-    "treatment": AgencyRecord("TreatmentRecord", "nhsNumber", "treatment_client", {
-        "episodes": "episodes", "ostPrescriptions": "ost_prescriptions", "requirements": "requirements",
-        "appointments": "appointments", "consents": "consents"}),
-}
 
 
 def person_nodes(info: Info, *path: str) -> list[FieldNode]:

@@ -8,6 +8,7 @@ graphql-core completes a value synchronously, but schedules a task for every awa
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -56,6 +57,21 @@ def loaded(loader: DataLoader[str, T], key: str, then: Callable[[T], U]) -> Reso
     return later()
 
 
+def judged(gate: Gate, type_name: str, person_id: str, pairs: Selection,
+           then: Callable[[list[Verdict]], Resolved[T]]) -> Resolved[T]:
+    """``then`` of the verdicts on these fields: at once if they can be made now, else once the
+    condition sets they need have loaded."""
+    verdicts = gate.judge_now(type_name, person_id, pairs)
+    if verdicts is not None:
+        return then(verdicts)
+
+    async def later() -> T:
+        result = then(await gate.judge(type_name, person_id, pairs))
+        return await result if inspect.isawaitable(result) else result
+
+    return later()
+
+
 def governed_record(
     info: Info,
     type_name: str,
@@ -81,18 +97,20 @@ def governed_record(
             return None
         if record is not None:
             return _release(gate, raw, type_name, person_id, pairs, pre, record.value, build, consent_of)
-    return _governed_later(gate, raw, type_name, person_id, pairs, load, build, consent_of)
+    return _governed_later(gate, raw, type_name, person_id, pairs, pre, load, build, consent_of)
 
 
 async def _governed_later(
-    gate: Gate, raw: RawInfo, type_name: str, person_id: str, pairs: Selection,
+    gate: Gate, raw: RawInfo, type_name: str, person_id: str, pairs: Selection, pre: list[Verdict] | None,
     load: Callable[[], Awaitable[R | None]], build: Callable[[R, frozenset[str]], T],
     consent_of: Callable[[R], frozenset[str]] | None,
 ) -> T | None:
-    pre = await gate.judge(type_name, person_id, pairs)
-    if pre and not any(v.show for v in pre):
-        gate.deny_record(raw, pre)
-        return None
+    """The record once whatever was missing has loaded: the condition sets (``pre`` None), the record."""
+    if pre is None:
+        pre = await gate.judge(type_name, person_id, pairs)
+        if pre and not any(v.show for v in pre):
+            gate.deny_record(raw, pre)
+            return None
     try:
         record = await load()
     except Exception:
@@ -148,4 +166,4 @@ def _same(value: T) -> T:
     return value
 
 
-__all__ = ["PENDING", "Held", "Resolved", "governed_record", "held", "listed", "loaded", "shown"]
+__all__ = ["PENDING", "Held", "Resolved", "governed_record", "held", "judged", "listed", "loaded", "shown"]

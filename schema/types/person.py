@@ -11,9 +11,10 @@ from strawberry.dataloader import DataLoader
 
 from hub.index.store import IndexedPerson
 from policies.masks import initials
+from schema.agency_records import RECORDS
 from schema.context import Info
 from schema.gate import Verdict
-from schema.types.governed import Held, Resolved, governed_record, held, shown
+from schema.types.governed import Held, Resolved, governed_record, held, judged, shown
 from schema.types.housing import HousingRecord, build_housing
 from schema.types.police import PoliceRecord, build_police
 from schema.types.probation import ProbationRecord, build_probation
@@ -58,17 +59,9 @@ class Person:
     p: strawberry.Private[IndexedPerson]
 
     def _scalar(self, info: Info, value: Any) -> Resolved[Any]:
-        gate = info.context.gate
-        raw = info._raw_info
-        pairs = ((info.field_name, str(raw.path.key)),)
-        verdicts = gate.judge_now("Person", self.p.person_id, pairs)
-        if verdicts is not None:
-            return self._shown(info, verdicts, value)
-
-        async def later() -> Any:
-            return self._shown(info, await gate.judge("Person", self.p.person_id, pairs), value)
-
-        return later()
+        pairs = ((info.field_name, str(info._raw_info.path.key)),)
+        return judged(info.context.gate, "Person", self.p.person_id, pairs,
+                      lambda verdicts: self._shown(info, verdicts, value))
 
     def _shown(self, info: Info, verdicts: list[Verdict], value: Any) -> Any:
         info.context.gate.record(info._raw_info, self.p.person_id, verdicts, scalar=True)
@@ -98,34 +91,33 @@ class Person:
 
         return governed_record(info, "Identifiers", self.p.person_id, Held(self.p.links), links, _identifiers)
 
-    def _agency(self, info: Info, type_name: str, scheme: str, loader: DataLoader[str, R | None],
-                build: Callable[[R, frozenset[str]], T],
+    def _agency(self, info: Info, field: str, build: Callable[[R, frozenset[str]], T],
                 consent_of: Callable[[R], frozenset[str]] | None = None) -> Resolved[T | None]:
-        key = self.p.links.get(scheme)
+        record = RECORDS[field]
+        key = self.p.links.get(record.scheme)
         if key is None:
-            return governed_record(info, type_name, self.p.person_id, NO_RECORD, _absent, build, consent_of)
-        return governed_record(info, type_name, self.p.person_id, held(loader, key), lambda: loader.load(key),
-                               build, consent_of)
+            return governed_record(info, record.type_name, self.p.person_id, NO_RECORD, _absent, build, consent_of)
+        loader: DataLoader[str, R | None] = getattr(info.context.loaders, record.loader)
+        return governed_record(info, record.type_name, self.p.person_id, held(loader, key),
+                               lambda: loader.load(key), build, consent_of)
 
     @strawberry.field(description="Police (PNC, custody, intelligence)", graphql_type=PoliceRecord | None)
     def police(self, info: Info) -> Resolved[PoliceRecord | None]:
         build = build_police(self.p.person_id, info.context.caller.agency if info.context.gate.plan else None)
-        return self._agency(info, "PoliceRecord", "pncId", info.context.loaders.nominal, build)
+        return self._agency(info, "police", build)
 
     @strawberry.field(description="Probation (case management, assessments, prison data)",
                       graphql_type=ProbationRecord | None)
     def probation(self, info: Info) -> Resolved[ProbationRecord | None]:
-        return self._agency(info, "ProbationRecord", "crn", info.context.loaders.offender, build_probation)
+        return self._agency(info, "probation", build_probation)
 
     @strawberry.field(description="Local-authority housing options", graphql_type=HousingRecord | None)
     def housing(self, info: Info) -> Resolved[HousingRecord | None]:
-        return self._agency(info, "HousingRecord", "housingReference", info.context.loaders.housing_client,
-                            build_housing)
+        return self._agency(info, "housing", build_housing)
 
     @strawberry.field(description="Drug and alcohol treatment", graphql_type=TreatmentRecord | None)
     def treatment(self, info: Info) -> Resolved[TreatmentRecord | None]:
-        return self._agency(info, "TreatmentRecord", "nhsNumber", info.context.loaders.treatment_client,
-                            build_treatment, consent_of=lambda c: c.consent_to_share_with)
+        return self._agency(info, "treatment", build_treatment, consent_of=lambda c: c.consent_to_share_with)
 
 
 def person_of(p: IndexedPerson) -> Person:

@@ -11,7 +11,7 @@ from connectors.police.records import IntelligenceReport as IntelligenceRecord
 from schema.context import Info
 from schema.gate import Gate, Verdict
 from schema.selection import RawInfo
-from schema.types.governed import Resolved, listed, loaded, shown
+from schema.types.governed import Resolved, judged, listed, loaded, shown
 
 
 @strawberry.type(description="The police IOM officer managing a cohort member")
@@ -77,18 +77,9 @@ class PoliceRecord:
             return None
         gate = info.context.gate
         raw = info._raw_info
-        pairs = gate.selection(raw)
         loader = info.context.loaders.intelligence
-        verdicts = gate.judge_now("IntelligenceReport", self.person_id, pairs)
-        if verdicts is not None:
-            judged = verdicts
-            return loaded(loader, self.pnc_id, lambda found: self._released(gate, raw, found, judged))
-
-        async def later() -> list[IntelligenceReport]:
-            judged = await gate.judge("IntelligenceReport", self.person_id, pairs)
-            return self._released(gate, raw, await loader.load(self.pnc_id), judged)
-
-        return later()
+        return judged(gate, "IntelligenceReport", self.person_id, gate.selection(raw), lambda verdicts: loaded(
+            loader, self.pnc_id, lambda found: self._released(gate, raw, found, verdicts)))
 
     def _released(self, gate: Gate, raw: RawInfo, reports: list[IntelligenceRecord], verdicts: list[Verdict]
                   ) -> list[IntelligenceReport]:

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
-from graphql import FieldNode
+from graphql import FieldNode, GraphQLList, GraphQLObjectType, get_named_type, get_nullable_type
 
 from hub.app import create_app
 from hub.index.store import IndexedPerson
@@ -26,11 +26,13 @@ from hub.settings import Settings
 from hub.statement_counter import count_statements
 from policies.loader import PACKAGED, load_policy
 from schema import query as query_module
+from schema.agency_records import RECORDS
+from schema.build import create_schema
 from schema.context import Info
-from schema.prefetch import RECORDS
+from schema.loaders import Loaders
 from tests.http.conftest import Governed
 from tests.http.test_sharing_matrix import QUERY as MATRIX_QUERY
-from tests.http.test_sharing_matrix import ROLE_PURPOSES
+from tests.http.test_sharing_matrix import ROLE_PURPOSES, condition_sets
 from tests.schema.test_graph import FULL
 
 PAGE = "query($first: Int!) { people(first: $first) { edges { node { ...Full } } } }" + FULL
@@ -245,3 +247,44 @@ async def test_an_outage_does_not_tell_a_caller_without_consent_who_is_in_treatm
     assert {e["extensions"]["code"] for e in down["errors"]} == {"FIELD_NOT_SHARED"}
     no_consent = [e for e in down["errors"] if e["extensions"]["reason"] == "no recorded consent"]
     assert no_consent and no_consent[0]["extensions"]["field"] == "Person.treatment"
+
+
+def test_the_records_table_covers_every_agency_field_and_list() -> None:
+    """A new agency record on Person, or a new list on one, is prefetched only if RECORDS names it."""
+    types = create_schema()._schema.type_map
+    person = types["Person"]
+    assert isinstance(person, GraphQLObjectType)
+    named = {name: get_named_type(f.type).name for name, f in person.fields.items()}
+    assert {name for name, t in named.items() if t.endswith("Record")} == set(RECORDS)
+    for field, record in RECORDS.items():
+        assert named[field] == record.type_name
+        gql = types[record.type_name]
+        assert isinstance(gql, GraphQLObjectType)
+        lists = {name for name, f in gql.fields.items() if isinstance(get_nullable_type(f.type), GraphQLList)}
+        assert lists == set(record.lists), record.type_name
+        loaders = set(Loaders.__dataclass_fields__)
+        assert {record.loader, *record.lists.values()} <= loaders
+
+
+async def test_records_a_condition_withholds_are_not_read(governed: Governed, settings: Settings,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A practitioner sees housing records on their caseload only (HOUS-ISA 3.2): only those are read."""
+    housing = governed.hub.agencies.housing
+    read: list[str] = []
+    clients = housing.clients
+
+    async def recording(keys: Iterable[str]) -> Any:
+        keys = list(keys)
+        read.extend(keys)
+        return await clients(keys)
+
+    monkeypatch.setattr(housing, "clients", recording)
+    query = "query { people(first: 60) { edges { node { id housing { borough } } } } }"
+    got = await governed.ask(query, role="probation-practitioner", purpose="mappa")
+    page = [e["node"]["id"] for e in got["data"]["people"]["edges"]]
+    caseload = (await condition_sets(settings, "probation-practitioner"))["caseload"]
+    people = await governed.hub.index.get_many(page)
+    housed = {p: people[p].links["housingReference"] for p in page if "housingReference" in people[p].links}
+    want = {ref for p, ref in housed.items() if p in caseload}
+    assert want and set(read) == want
+    assert set(housed) - caseload, "the page must hold housed people off the caseload too"

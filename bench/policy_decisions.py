@@ -17,6 +17,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from itertools import cycle, islice
 
+import casbin
+
 from policies.agreements import Rule
 from policies.loader import MODEL_FILE, PACKAGED, check_policy, load_policy
 from policies.planner import build_enforcer, plan_groups
@@ -49,6 +51,20 @@ def grow(rules: tuple[Rule, ...], lines: int) -> tuple[Rule, ...]:
     return (*out[len(rules):], *rules)
 
 
+def grown_enforcer(lines: int) -> casbin.Enforcer:
+    """An enforcer over the shipped model and rules grown to about ``lines`` policy lines."""
+    return build_enforcer(PACKAGED / MODEL_FILE, grow(load_policy(PACKAGED).agreements.rules, lines))
+
+
+def yardstick_ms(lines: int = 750, calls: int = 50) -> float:
+    """Milliseconds per enforce() on a policy of ``lines`` lines: ../shared/PERFORMANCE.md quotes about 4 ms
+    on its reference machine, so this says how fast the machine measuring is, next to figures from others."""
+    policy = load_policy(PACKAGED)
+    enforcer = grown_enforcer(lines)
+    requests = cycle(list(policy.groups))
+    return per_call(lambda: enforcer.enforce(*next(requests)), calls) * 1000
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--lines", type=int, default=750)
@@ -62,8 +78,8 @@ def main() -> None:
     plan = policy.plan(("probation-practitioner",), "daily-intel")
 
     shipped = build_enforcer(PACKAGED / MODEL_FILE, rules)
-    big_rules = grow(rules, args.lines)
-    big = build_enforcer(PACKAGED / MODEL_FILE, big_rules)
+    big = grown_enforcer(args.lines)
+    big_lines = len(big.get_policy())
 
     shipped_requests = cycle(requests)
     big_requests = cycle(requests)
@@ -87,10 +103,10 @@ def main() -> None:
     cached = per_call(lambda: policy.plan(roles, "mappa"), 100_000)
 
     decisions = len(requests)
-    print(f"policy {policy.version}: {len(rules)} shipped lines, {len(big_rules)} grown lines, "
+    print(f"policy {policy.version}: {len(rules)} shipped lines, {big_lines} grown lines, "
           f"{decisions} role x purpose x group decisions ({len(GROUPS)} groups), {len(fields)} fields")
     print(f"enforce() per call, shipped policy ({len(rules)} lines):  {enforce_shipped * 1e6:10.1f} us")
-    print(f"enforce() per call, grown policy ({len(big_rules)} lines):   {enforce_big * 1e6:10.1f} us")
+    print(f"enforce() per call, grown policy ({big_lines} lines):   {enforce_big * 1e6:10.1f} us")
     print(f"plan.field(key) per call:                       {lookup * 1e9:10.1f} ns")
     print(f"plan.field(key) for 9 fields of one row:        {lookup_row * 1e9:10.1f} ns")
     print(f"ratio enforce/lookup, shipped:                  {enforce_shipped / lookup:10.0f}x")

@@ -95,4 +95,4 @@ def _keys(gate: Gate, record: AgencyRecord, people: Iterable[IndexedPerson], pai
     return out
 
 
-__all__ = ["RECORDS", "person_nodes", "prefetch"]
+__all__ = ["person_nodes", "prefetch"]

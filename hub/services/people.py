@@ -87,7 +87,7 @@ class PeopleService:
         #: 0 turns probing off: every filtered page resolves every match
         self.probe_factor = probe_factor
         self.selective_for = selective_for
-        #: criteria (and whether a scope applied) -> when a probe last came back short for them
+        #: criteria and scope (size, hash) -> when a probe last came back short for them
         self._selective: dict[tuple[Any, ...], float] = {}
 
     def _searches(self, q: PeopleQuery) -> list[tuple[Connector[Any], Any]]:

@@ -16,6 +16,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.utils.await_maybe import await_maybe
 
 from hub import telemetry
+from schema.agency_records import RECORDS
 
 TRACER = "hub.graphql"
 
@@ -48,10 +49,7 @@ class GraphQLTracing(SchemaExtension):
 
 
 #: Types holding agency data: each of their resolvers gets a span when resolver spans are asked for.
-AGENCY_TYPES = frozenset({
-    "Person", "Identifiers", "PoliceRecord", "ProbationRecord", "HousingRecord", "TreatmentRecord",
-    "IntelligenceReport",
-})
+AGENCY_TYPES = frozenset({"Person", "Identifiers", "IntelligenceReport", *(r.type_name for r in RECORDS.values())})
 
 
 class ResolverSpans(SchemaExtension):

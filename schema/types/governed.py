@@ -16,6 +16,7 @@ from typing import Any, Generic, TypeAlias, TypeVar
 
 from strawberry.dataloader import DataLoader
 
+from schema.agency_records import RECORDS
 from schema.context import Info
 from schema.gate import PENDING, Gate, Verdict
 from schema.selection import RawInfo, Selection
@@ -113,11 +114,12 @@ async def _governed_later(
             return None
     try:
         record = await load()
-    except Exception:
+    except Exception as exc:
         if any(v.show for v in pre) and all(v.consent_pending for v in pre if v.show):
             # Only the record's own consent could release it and it did not load: answer as for a record
             # without consent, so an outage does not tell this caller who is known to the agency.
-            log.warning("record withheld: its agency did not answer", extra={"record_type": type_name})
+            log.warning("record withheld: it did not load", extra={"record_type": type_name,
+                                                                     "error_type": type(exc).__name__})
             gate.deny_record(raw, _judged(gate, type_name, person_id, pairs, None))
             return None
         raise
@@ -154,16 +156,23 @@ def shown(names: frozenset[str], name: str, value: T) -> T | None:
     return value if name in names else None
 
 
-def listed(shown_names: frozenset[str], name: str, loader: DataLoader[str, list[Any]], key: str
+def list_loader(info: Info, agency: str, name: str) -> DataLoader[str, list[Any]]:
+    """The loader of the list field ``name`` of ``agency``'s record, as prefetching uses it."""
+    loader: DataLoader[str, list[Any]] = getattr(info.context.loaders, RECORDS[agency].lists[name])
+    return loader
+
+
+def listed(info: Info, agency: str, name: str, shown_names: frozenset[str], key: str
            ) -> Resolved[list[Any] | None]:
     """A list field of a record: None unless shown, else the loader's list for the record's key."""
     if name not in shown_names:
         return None
-    return loaded(loader, key, _same)
+    return loaded(list_loader(info, agency, name), key, _same)
 
 
 def _same(value: T) -> T:
     return value
 
 
-__all__ = ["PENDING", "Held", "Resolved", "governed_record", "held", "judged", "listed", "loaded", "shown"]
+__all__ = ["PENDING", "Held", "Resolved", "governed_record", "held", "judged", "list_loader", "listed", "loaded",
+           "shown"]

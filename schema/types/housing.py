@@ -47,12 +47,12 @@ class HousingRecord:
 
     @strawberry.field(description="Duty to Refer referrals, newest first", graphql_type=list[DutyToRefer] | None)
     def duty_to_refer(self, info: Info) -> Resolved[list[DutyToRefer] | None]:
-        return listed(self.shown, "dutyToRefer", info.context.loaders.duty_to_refer, self.housing_ref)
+        return listed(info, "housing", "dutyToRefer", self.shown, self.housing_ref)
 
     @strawberry.field(description="Placements (transitional accommodation, approved premises...), newest first",
                       graphql_type=list[Placement] | None)
     def placements(self, info: Info) -> Resolved[list[Placement] | None]:
-        return listed(self.shown, "placements", info.context.loaders.placements, self.housing_ref)
+        return listed(info, "housing", "placements", self.shown, self.housing_ref)
 
 
 def build_housing(c: HousingClient, names: frozenset[str]) -> HousingRecord:

@@ -11,7 +11,7 @@ from connectors.police.records import IntelligenceReport as IntelligenceRecord
 from schema.context import Info
 from schema.gate import Gate, Verdict
 from schema.selection import RawInfo
-from schema.types.governed import Resolved, judged, listed, loaded, shown
+from schema.types.governed import Resolved, judged, list_loader, listed, loaded, shown
 
 
 @strawberry.type(description="The police IOM officer managing a cohort member")
@@ -59,17 +59,17 @@ class PoliceRecord:
         if "arrests" not in self.shown:
             return None
         if since is None:
-            return listed(self.shown, "arrests", info.context.loaders.arrests, self.pnc_id)
+            return listed(info, "police", "arrests", self.shown, self.pnc_id)
         if since.tzinfo is not None:  # the police system records naive UTC times
             since = since.astimezone(UTC).replace(tzinfo=None)
         after = since
         # The police system's arrest records serve as the GraphQL type: same fields, no copy.
-        return loaded(info.context.loaders.arrests, self.pnc_id,
-                      lambda found: [a for a in found if a.arrested_at >= after])  # type: ignore[misc]
+        return loaded(list_loader(info, "police", "arrests"), self.pnc_id,
+                      lambda found: [a for a in found if a.arrested_at >= after])
 
     @strawberry.field(graphql_type=list[WarningMarker] | None)
     def warning_markers(self, info: Info) -> Resolved[list[WarningMarker] | None]:
-        return listed(self.shown, "warningMarkers", info.context.loaders.warning_markers, self.pnc_id)
+        return listed(info, "police", "warningMarkers", self.shown, self.pnc_id)
 
     @strawberry.field(description="Intelligence reports, newest first", graphql_type=list[IntelligenceReport] | None)
     def intelligence(self, info: Info) -> Resolved[list[IntelligenceReport] | None]:
@@ -77,7 +77,7 @@ class PoliceRecord:
             return None
         gate = info.context.gate
         raw = info._raw_info
-        loader = info.context.loaders.intelligence
+        loader = list_loader(info, "police", "intelligence")
         return judged(gate, "IntelligenceReport", self.person_id, gate.selection(raw), lambda verdicts: loaded(
             loader, self.pnc_id, lambda found: self._released(gate, raw, found, verdicts)))
 

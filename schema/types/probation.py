@@ -74,15 +74,15 @@ class ProbationRecord:
 
     @strawberry.field(graphql_type=list[LicenceCondition] | None)
     def licence_conditions(self, info: Info) -> Resolved[list[LicenceCondition] | None]:
-        return listed(self.shown, "licenceConditions", info.context.loaders.licence_conditions, self.crn)
+        return listed(info, "probation", "licenceConditions", self.shown, self.crn)
 
     @strawberry.field(description="Sentences and orders, newest first", graphql_type=list[Sentence] | None)
     def sentences(self, info: Info) -> Resolved[list[Sentence] | None]:
-        return listed(self.shown, "sentences", info.context.loaders.sentences, self.crn)
+        return listed(info, "probation", "sentences", self.shown, self.crn)
 
     @strawberry.field(graphql_type=list[Referral] | None)
     def referrals(self, info: Info) -> Resolved[list[Referral] | None]:
-        return listed(self.shown, "referrals", info.context.loaders.referrals, self.crn)
+        return listed(info, "probation", "referrals", self.shown, self.crn)
 
 
 def build_probation(o: Offender, names: frozenset[str]) -> ProbationRecord:

@@ -58,23 +58,23 @@ class TreatmentRecord:
 
     @strawberry.field(graphql_type=list[TreatmentEpisode] | None)
     def episodes(self, info: Info) -> Resolved[list[TreatmentEpisode] | None]:
-        return listed(self.shown, "episodes", info.context.loaders.episodes, self.nhs_number)
+        return listed(info, "treatment", "episodes", self.shown, self.nhs_number)
 
     @strawberry.field(graphql_type=list[OstPrescription] | None)
     def ost_prescriptions(self, info: Info) -> Resolved[list[OstPrescription] | None]:
-        return listed(self.shown, "ostPrescriptions", info.context.loaders.ost_prescriptions, self.nhs_number)
+        return listed(info, "treatment", "ostPrescriptions", self.shown, self.nhs_number)
 
     @strawberry.field(graphql_type=list[TreatmentRequirement] | None)
     def requirements(self, info: Info) -> Resolved[list[TreatmentRequirement] | None]:
-        return listed(self.shown, "requirements", info.context.loaders.requirements, self.nhs_number)
+        return listed(info, "treatment", "requirements", self.shown, self.nhs_number)
 
     @strawberry.field(graphql_type=list[Appointment] | None)
     def appointments(self, info: Info) -> Resolved[list[Appointment] | None]:
-        return listed(self.shown, "appointments", info.context.loaders.appointments, self.nhs_number)
+        return listed(info, "treatment", "appointments", self.shown, self.nhs_number)
 
     @strawberry.field(graphql_type=list[Consent] | None)
     def consents(self, info: Info) -> Resolved[list[Consent] | None]:
-        return listed(self.shown, "consents", info.context.loaders.consents, self.nhs_number)
+        return listed(info, "treatment", "consents", self.shown, self.nhs_number)
 
 
 def build_treatment(c: TreatmentClient, names: frozenset[str]) -> TreatmentRecord:

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from audit.integrity import require_trail, verify
-from audit.review import export, records_between, subject_access_report
+from audit.review import export, export_subject, records_between, subject_entries
 from audit.store import audit_engine
 from hub.settings import Settings
 
@@ -50,17 +50,17 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
                 n = export(records, args.format, sys.stdout)
             print(f"hub audit export: {n} records", file=sys.stderr)
             return 0
-        records = await subject_access_report(engine, args.person_id)
+        entries = await subject_entries(engine, args.person_id)
         if args.format != "text":
-            export(records, args.format, sys.stdout)
+            export_subject(entries, args.format, sys.stdout)
             return 0
-        print(f"{len(records)} recorded disclosures about {args.person_id}")
-        for rec in records:
-            e = rec.event
-            fields = ", ".join(f"{agency}: {' '.join(names)}" for agency, names in e.disclosed.items()) or "-"
-            print(f"#{rec.seq} {e.occurred_at.isoformat()} {e.actor_id} ({e.agency}; {', '.join(e.roles)}) "
-                  f"purpose {e.purpose} outcome {e.outcome}; fields {fields}; "
-                  f"withheld {len(e.withheld)}; justification {e.justification or '-'}")
+        print(f"{len(entries)} recorded requests concerning {args.person_id}")
+        for e in entries:
+            print(f"#{e.seq} {e.occurred_at.isoformat()} {e.actor_id} ({e.agency}; {', '.join(e.roles)}) "
+                  f"purpose {e.purpose} outcome {e.outcome}; disclosed {' '.join(e.disclosed) or '-'}; "
+                  f"masked {' '.join(e.masked) or '-'}; withheld {' '.join(e.withheld) or '-'}; "
+                  f"consulted {' '.join(e.consulted) or '-'}; justification {e.justification or '-'}"
+                  + ("" if e.per_person else " (recorded before per-person detail: the request's fields)"))
         return 0
     finally:
         await engine.dispose()

@@ -11,12 +11,54 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from typing import Any
 
 GENESIS = "0" * 64
 OUTCOMES = ("ok", "partial", "refused", "unauthenticated", "malformed", "error")
+
+
+@dataclass(frozen=True)
+class SubjectFields:
+    """What one request did with the fields of the people in ``subjects`` (people treated alike share one
+    entry, so a 200-person page is a few entries). Field names only, never values."""
+
+    subjects: tuple[str, ...]
+    #: returned to the caller
+    disclosed: tuple[str, ...] = ()
+    #: returned only as a mask allows: field -> clause
+    masked: Mapping[str, str] = field(default_factory=dict)
+    #: asked for and kept back: field -> reason
+    withheld: Mapping[str, str] = field(default_factory=dict)
+    #: read to filter, order or look up without being returned
+    consulted: tuple[str, ...] = ()
+
+    def as_data(self) -> dict[str, Any]:
+        return {"subjects": list(self.subjects), "disclosed": list(self.disclosed), "masked": dict(self.masked),
+                "withheld": dict(self.withheld), "consulted": list(self.consulted)}
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> SubjectFields:
+        return cls(tuple(data["subjects"]), tuple(data["disclosed"]), dict(data["masked"]), dict(data["withheld"]),
+                   tuple(data["consulted"]))
+
+
+@dataclass(frozen=True)
+class AggregateDisclosure:
+    """A count disclosed in aggregate (``totalCount``, ``partnershipCounts``): about no one person."""
+
+    kind: str
+    fields: tuple[str, ...]
+    #: the filter arguments or measure counted over (names, never values)
+    over: tuple[str, ...] = ()
+
+    def as_data(self) -> dict[str, Any]:
+        return {"kind": self.kind, "fields": list(self.fields), "over": list(self.over)}
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> AggregateDisclosure:
+        return cls(str(data["kind"]), tuple(data["fields"]), tuple(data["over"]))
 
 
 @dataclass(frozen=True)
@@ -46,6 +88,16 @@ class AuditEvent:
     error_codes: tuple[str, ...]
     latency_ms: float
     policy_version: str
+    #: per person: disclosed, masked, withheld, consulted (records written before this field hold none)
+    access: tuple[SubjectFields, ...] = ()
+    aggregates: tuple[AggregateDisclosure, ...] = ()
+
+    def about(self, person_id: str) -> SubjectFields | None:
+        """This record's fields about one person only (for a subject access report), or None."""
+        for entry in self.access:
+            if person_id in entry.subjects:
+                return replace(entry, subjects=(person_id,))
+        return None
 
 
 TUPLE_FIELDS = ("roles", "legal_bases", "clauses", "subjects", "error_codes")
@@ -68,6 +120,8 @@ def event_data(event: AuditEvent) -> dict[str, Any]:
     data["withheld"] = {str(k): str(v) for k, v in event.withheld.items()}
     data["masked"] = {str(k): str(v) for k, v in event.masked.items()}
     data["latency_ms"] = float(event.latency_ms)
+    data["access"] = [a.as_data() for a in event.access]
+    data["aggregates"] = [a.as_data() for a in event.aggregates]
     return data
 
 
@@ -86,6 +140,8 @@ def event_from(body: str) -> AuditEvent:
     for key in TUPLE_FIELDS:
         data[key] = tuple(data[key])
     data["disclosed"] = {k: tuple(v) for k, v in data["disclosed"].items()}
+    data["access"] = tuple(SubjectFields.from_data(a) for a in data.get("access", ()))
+    data["aggregates"] = tuple(AggregateDisclosure.from_data(a) for a in data.get("aggregates", ()))
     return AuditEvent(**data)
 
 

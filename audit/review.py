@@ -16,7 +16,7 @@ from typing import Any, TextIO
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from audit.record import StoredRecord, event_from
+from audit.record import StoredRecord, SubjectFields, event_from, utc_text
 from audit.store import AuditStore
 from audit.tables import as_utc, audit_record, audit_subject
 
@@ -104,10 +104,82 @@ async def records_between(source: Source, since: datetime | None, until: datetim
 
 
 async def subject_access_report(source: Source, person_id: str) -> list[StoredRecord]:
-    """Every record whose subjects include this person (who saw what about them, when, why), oldest first."""
+    """Every record whose subjects include this person, oldest first (whole records: see ``subject_entries``)."""
     stmt = _where(_columns(), AuditFilter(subject=person_id))
     async with _engine(source).connect() as conn:
         return _stored((await conn.execute(stmt.order_by(audit_record.c.seq))).all())
+
+
+@dataclass(frozen=True)
+class SubjectEntry:
+    """One request as it concerns one person: who, when, why, and what of theirs was disclosed, masked,
+    withheld or consulted. Nothing about anyone else: no other person's id, no other person's fields."""
+
+    seq: int
+    occurred_at: datetime
+    actor_id: str
+    actor_kind: str
+    agency: str
+    roles: tuple[str, ...]
+    purpose: str
+    justification: str
+    legal_bases: tuple[str, ...]
+    clauses: tuple[str, ...]
+    operation_name: str | None
+    outcome: str
+    trace_id: str
+    disclosed: tuple[str, ...]
+    masked: dict[str, str]
+    withheld: dict[str, str]
+    consulted: tuple[str, ...]
+    #: False for records written before the trail kept fields per person: the fields are the request's
+    per_person: bool = True
+
+    def as_dict(self) -> dict[str, Any]:
+        data = dict(self.__dict__)
+        data["occurred_at"] = utc_text(self.occurred_at)
+        for key in ("roles", "legal_bases", "clauses", "disclosed", "consulted"):
+            data[key] = list(data[key])
+        return data
+
+
+def subject_entry(record: StoredRecord, person_id: str) -> SubjectEntry:
+    e = record.event
+    mine = e.about(person_id)
+    per_person = mine is not None or bool(e.access)
+    if mine is None and not e.access:  # an older record: only the request's fields are known
+        mine = SubjectFields((person_id,), tuple(f for names in e.disclosed.values() for f in names),
+                             dict(e.masked), dict(e.withheld))
+    mine = mine or SubjectFields((person_id,))
+    return SubjectEntry(record.seq, e.occurred_at, e.actor_id, e.actor_kind, e.agency, e.roles, e.purpose,
+                        e.justification, e.legal_bases, e.clauses, e.operation_name, e.outcome, e.trace_id,
+                        mine.disclosed, dict(mine.masked), dict(mine.withheld), mine.consulted, per_person)
+
+
+async def subject_entries(source: Source, person_id: str) -> list[SubjectEntry]:
+    """What was disclosed or consulted about this person in each request, oldest first (subject access)."""
+    return [subject_entry(r, person_id) for r in await subject_access_report(source, person_id)]
+
+
+SUBJECT_COLUMNS = ("seq", "occurred_at", "actor_id", "actor_kind", "agency", "roles", "purpose", "justification",
+                   "legal_bases", "clauses", "operation_name", "outcome", "disclosed", "masked", "withheld",
+                   "consulted", "per_person", "trace_id")
+
+
+def export_subject(entries: Sequence[SubjectEntry], fmt: str, out: TextIO) -> int:
+    """A subject access report as JSON lines or CSV; returns the count."""
+    if fmt == "jsonl":
+        for entry in entries:
+            out.write(json.dumps(entry.as_dict(), sort_keys=True, ensure_ascii=False) + "\n")
+        return len(entries)
+    if fmt != "csv":
+        raise ValueError("format must be jsonl or csv")
+    writer = csv.writer(out)
+    writer.writerow(SUBJECT_COLUMNS)
+    for entry in entries:
+        d = entry.as_dict()
+        writer.writerow([_cell(d.get(col)) for col in SUBJECT_COLUMNS])
+    return len(entries)
 
 
 CSV_COLUMNS = ("seq", "occurred_at", "actor_id", "actor_kind", "agency", "roles", "purpose", "justification",

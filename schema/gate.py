@@ -54,6 +54,30 @@ class Conditions(Protocol):
     def cached(self, kind: str) -> frozenset[str] | None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class _Refused:
+    """The decision of a plan that releases nothing."""
+
+    effect: str = "deny"
+    visible: bool = False
+    transform: str | None = None
+    condition: str | None = None
+    clause: str = "no authenticated caller"
+    agreement: str = "none"
+    legal_basis: str = "none"
+    mask: str | None = None
+    aggregate: bool = False
+
+
+class _DenyAll:
+    """A plan for a request with no verified caller: every field denied (the view also refuses to run)."""
+
+    def field(self, field_key: str) -> Decision:
+        return _Refused()
+
+
+DENY_ALL: Plan = _DenyAll()
+
 #: Pending consent: the record is not loaded yet, so consent-conditioned fields still may show.
 PENDING: frozenset[str] = frozenset({"\x00pending"})
 
@@ -114,13 +138,67 @@ def owner_of(field_key: str) -> str:
 
 
 @dataclass
-class Ledger:
-    subjects: set[str] = field(default_factory=set)
-    disclosed: dict[str, set[str]] = field(default_factory=dict)
+class SubjectAccess:
+    """What one request did with one person's data, field by field (names only, never values)."""
+
+    #: returned to the caller (a list or record field: its existence and contents)
+    disclosed: set[str] = field(default_factory=set)
+    #: disclosed only as a mask allows: field -> the clause that masks it
     masked: dict[str, str] = field(default_factory=dict)
+    #: asked for and kept back: field -> why
+    withheld: dict[str, str] = field(default_factory=dict)
+    #: read to filter, order or look up, but not returned (DPA 2018 s62: consultation, not disclosure)
+    consulted: set[str] = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    """A count disclosed in aggregate: no person's value, so no subject."""
+
+    kind: str  # "totalCount" | "partnershipCounts"
+    fields: tuple[str, ...]
+    #: what was counted over: the filter arguments and measure used (names, never a person's value)
+    over: tuple[str, ...] = ()
+
+
+@dataclass
+class Ledger:
+    """Per request: what each person's fields did (disclosed, masked, withheld, consulted), the counts
+    disclosed in aggregate, and for the response's errors each withheld field with its paths."""
+
+    access: dict[str, SubjectAccess] = field(default_factory=dict)
+    aggregates: list[Aggregate] = field(default_factory=list)
     withheld: dict[tuple[str, str], Withheld] = field(default_factory=dict)
     clauses: set[str] = field(default_factory=set)
     legal_bases: set[str] = field(default_factory=set)
+
+    def of(self, person_id: str) -> SubjectAccess:
+        found = self.access.get(person_id)
+        if found is None:
+            found = self.access[person_id] = SubjectAccess()
+        return found
+
+    @property
+    def subjects(self) -> set[str]:
+        return set(self.access)
+
+    def disclosed_by_owner(self) -> dict[str, set[str]]:
+        """Every field disclosed (or masked) about anyone, and every aggregate, by the agency owning it."""
+        out: dict[str, set[str]] = {}
+        for a in self.access.values():
+            for key in (*a.disclosed, *a.masked):
+                out.setdefault(owner_of(key), set()).add(key)
+        for agg in self.aggregates:
+            for key in agg.fields:
+                out.setdefault(owner_of(key), set()).add(f"{key} (aggregate)")
+        return out
+
+    def masked_fields(self) -> dict[str, str]:
+        return {key: clause for a in self.access.values() for key, clause in a.masked.items()}
+
+    def cite(self, d: Decision) -> None:
+        self.clauses.add(d.clause)
+        self.legal_bases.add(d.legal_basis)
 
 
 class Gate:
@@ -249,28 +327,46 @@ class Gate:
         base = list(info.path.as_list())[:-1] if scalar else list(info.path.as_list())
         bases = [base] if items is None else [[*base, i] for i in range(items)]
         ledger = self.ledger
+        subject = ledger.of(person_id)
         for v in verdicts:
             if v.show:
-                ledger.subjects.add(person_id)
-                owner = owner_of(v.field_key)
-                ledger.disclosed.setdefault(owner, set()).add(v.field_key)
                 if v.decision is not None:
-                    ledger.clauses.add(v.decision.clause)
-                    ledger.legal_bases.add(v.decision.legal_basis)
+                    ledger.cite(v.decision)
                     if v.decision.effect == "mask":
-                        ledger.masked[v.field_key] = v.decision.clause
+                        subject.masked[v.field_key] = v.decision.clause
+                        continue
+                subject.disclosed.add(v.field_key)
             elif v.decision is not None and v.reason is not None:
+                subject.withheld[v.field_key] = v.reason
                 for at in bases:
                     self.withhold([*at, v.response_key], v.field_key, v.reason, v.decision)
 
-    def disclosed_by_argument(self, field_keys: list[str]) -> None:
-        """Rows chosen or ordered by a field tell something of its values: audit it as disclosed."""
-        for key in field_keys:
-            self.ledger.disclosed.setdefault(owner_of(key), set()).add(key)
-            if self.plan is not None:
-                d = self.plan.field(key)
-                self.ledger.clauses.add(d.clause)
-                self.ledger.legal_bases.add(d.legal_basis)
+    def returned(self, person_id: str) -> None:
+        """A person in the answer: their hub id is disclosed even with no field selected."""
+        self.ledger.of(person_id).disclosed.add("Person.id")
+
+    def existence(self, person_id: str, record_field: str) -> None:
+        """Whether an agency holds a record about the person was disclosed (the record, or its absence)."""
+        self.ledger.of(person_id).disclosed.add(record_field)
+
+    def read_by_argument(self, field_keys: list[str], returned: Iterable[str], consulted: Iterable[str]) -> None:
+        """Fields read to choose or order rows: disclosed for the people returned (the rows tell something
+        of their values), consulted for people read but not returned."""
+        if not field_keys:
+            return
+        for person_id in returned:
+            self.ledger.of(person_id).disclosed.update(field_keys)
+        for person_id in consulted:
+            self.ledger.of(person_id).consulted.update(field_keys)
+        if self.plan is not None:
+            for key in field_keys:
+                self.ledger.cite(self.plan.field(key))
+
+    def aggregate(self, kind: str, field_keys: list[str], over: Iterable[str] = ()) -> None:
+        self.ledger.aggregates.append(Aggregate(kind, tuple(field_keys), tuple(over)))
+        if self.plan is not None:
+            for key in field_keys:
+                self.ledger.cite(self.plan.field(key))
 
     def withhold(self, path: list[str | int], field_key: str, reason: str, d: Decision) -> None:
         entry = self.ledger.withheld.get((field_key, reason))
@@ -280,12 +376,17 @@ class Gate:
             )
         entry.paths.append(path)
 
-    def deny_record(self, info: RawInfo, verdicts: list[Verdict]) -> None:
-        """A whole record withheld: one entry at the record's path, naming the first clause."""
+    def deny_record(self, info: RawInfo, person_id: str, verdicts: list[Verdict]) -> None:
+        """A whole record withheld: one entry at the record's path, naming the first clause.
+
+        Said the same way whether or not the agency holds a record, so the answer shows neither.
+        """
         path = list(info.path.as_list())
+        key = f"{info.parent_type.name}.{info.field_name}"
         for v in verdicts:
             if v.decision is not None and v.reason is not None:
-                self.withhold(path, f"{info.parent_type.name}.{info.field_name}", v.reason, v.decision)
+                self.ledger.of(person_id).withheld[key] = v.reason
+                self.withhold(path, key, v.reason, v.decision)
                 return
 
 

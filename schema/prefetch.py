@@ -27,7 +27,8 @@ from hub.index.store import IndexedPerson
 from schema.agency_records import RECORDS, AgencyRecord
 from schema.context import Info
 from schema.gate import Gate
-from schema.selection import children, field_names
+from schema.selection import Selection, children, field_names
+from schema.types.governed import fields_of
 
 
 def person_nodes(info: Info, *path: str) -> list[FieldNode]:
@@ -35,7 +36,7 @@ def person_nodes(info: Info, *path: str) -> list[FieldNode]:
     raw = info._raw_info
     nodes = list(raw.field_nodes)
     for name in path:
-        nodes = children(nodes, name, raw.fragments)
+        nodes = children(nodes, name, raw.fragments, raw.variable_values)
     return nodes
 
 
@@ -44,31 +45,34 @@ async def prefetch(info: Info, people: Sequence[IndexedPerson], nodes: list[Fiel
     if not people or not nodes:
         return
     gate = info.context.gate
-    fragments = info._raw_info.fragments
-    wanted: list[tuple[AgencyRecord, list[str]]] = []
-    keys = [f"Person.{name}" for name in field_names(nodes, fragments)]
+    raw = info._raw_info
+    fragments, variables = raw.fragments, raw.variable_values
+    wanted: list[tuple[AgencyRecord, list[str], Selection]] = []
+    keys = [f"Person.{name}" for name in field_names(nodes, fragments, variables)]
     for name, record in RECORDS.items():
-        below = children(nodes, name, fragments)
+        below = children(nodes, name, fragments, variables)
         if below:
-            names = [n for n in field_names(below, fragments) if n != "__typename"]
-            wanted.append((record, names))
-            keys += [f"{record.type_name}.{n}" for n in names]
+            names = [n for n in field_names(below, fragments, variables) if n != "__typename"]
+            # Whether the record shows at all depends on every field of it (existence is data).
+            every = fields_of(raw.schema.get_type(record.type_name))
+            wanted.append((record, names, every))
+            keys += [f"{record.type_name}.{n}" for n, _ in every]
     # Condition sets first: the loads below skip people a condition already rules out. A set that
     # cannot load fails only the fields it conditions, in their own resolvers, as it would unfetched.
     with contextlib.suppress(Exception):
         await gate.ready(keys)
     loaders = info.context.loaders
     loads: list[Awaitable[Any]] = []
-    for record, names in wanted:
+    for record, names, every in wanted:
         shown = [n for n in names if _may_show(gate, record.type_name, n)]
         if names and not shown:
             continue  # the record is denied whole: its resolver answers without loading
         loader: DataLoader[str, Any] = getattr(loaders, record.loader)
-        loads.append(loader.load_many(_keys(gate, record, people, [(n, n) for n in shown])))
+        loads.append(loader.load_many(_keys(gate, record, people, tuple((n, n) for n in shown) or every)))
         for field in shown:
             if field in record.lists:
                 listed: DataLoader[str, Any] = getattr(loaders, record.lists[field])
-                loads.append(listed.load_many(_keys(gate, record, people, [(field, field)])))
+                loads.append(listed.load_many(_keys(gate, record, people, ((field, field),))))
     # A failed load stays in its loader: the resolvers that need it raise it where they stand.
     await asyncio.gather(*loads, return_exceptions=True)
 
@@ -77,8 +81,7 @@ def _may_show(gate: Gate, type_name: str, field: str) -> bool:
     return gate.plan is None or gate.plan.field(f"{type_name}.{field}").visible
 
 
-def _keys(gate: Gate, record: AgencyRecord, people: Iterable[IndexedPerson], pairs: list[tuple[str, str]]
-          ) -> list[str]:
+def _keys(gate: Gate, record: AgencyRecord, people: Iterable[IndexedPerson], pairs: Selection) -> list[str]:
     """The identifiers of the people for whom one of these fields may show (before consent)."""
     plan = gate.plan
     if plan is None or not any(plan.field(f"{record.type_name}.{name}").condition for name, _ in pairs):
@@ -88,7 +91,7 @@ def _keys(gate: Gate, record: AgencyRecord, people: Iterable[IndexedPerson], pai
         key = p.links.get(record.scheme)
         if key is None:
             continue
-        verdicts = gate.judge_now(record.type_name, p.person_id, tuple(pairs))
+        verdicts = gate.judge_now(record.type_name, p.person_id, pairs)
         # None: a condition set failed to load; the resolver fails without the record, so it is not read.
         if verdicts is not None and any(v.show for v in verdicts):
             out.append(key)

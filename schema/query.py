@@ -14,10 +14,10 @@ from hub.services import counts
 from hub.services.access import AccessService
 from hub.services.audit_review import AuditReadRefused, AuditReview
 from hub.services.cursors import valid_person_id
-from hub.services.people import PeopleQuery
+from hub.services.people import Page, PeopleQuery
 from schema.access import FILTER_FIELDS, scope_for
 from schema.context import Info
-from schema.gate import owner_of
+from schema.gate import Gate, owner_of
 from schema.prefetch import person_nodes, prefetch
 from schema.selection import field_names
 from schema.types.access import AccessExplanation, MyAccessReport
@@ -29,6 +29,7 @@ from schema.types.audit import (
     AuditRecordConnection,
     AuditRecordEdge,
     SubjectAccessReport,
+    SubjectDisclosure,
     decode_seq,
     encode_seq,
 )
@@ -53,8 +54,13 @@ class Query:
         canonical = validate(scheme, value)
         scope = await scope_for(info.context.gate, "scheme", [f"Identifiers.{scheme.value}"])
         person_id = await info.context.people.index.find(scheme.value, canonical)
-        if person_id is None or (scope.among is not None and person_id not in scope.among):
+        if person_id is None:
             return None
+        looked_up = [f"Identifiers.{scheme.value}"]
+        if scope.among is not None and person_id not in scope.among:
+            info.context.gate.read_by_argument(looked_up, (), (person_id,))
+            return None
+        info.context.gate.read_by_argument(looked_up, (person_id,), ())
         found = await info.context.loaders.person.load(person_id)
         if found is not None:
             await prefetch(info, [found], person_nodes(info))
@@ -70,8 +76,11 @@ class Query:
         canonical = [validate(scheme, v) for v in values]
         scope = await scope_for(ctx.gate, "scheme", [f"Identifiers.{scheme.value}"])
         found = await ctx.people.index.find_many(scheme.value, canonical)
-        ids = [found.get(v) for v in canonical]
-        ids = [i if i is not None and (scope.among is None or i in scope.among) else None for i in ids]
+        hits = [found.get(v) for v in canonical]
+        ids = [i if i is not None and (scope.among is None or i in scope.among) else None for i in hits]
+        kept = {i for i in ids if i is not None}
+        ctx.gate.read_by_argument([f"Identifiers.{scheme.value}"], kept,
+                                  {i for i in hits if i is not None and i not in kept})
         people = await ctx.loaders.person.load_many([i for i in ids if i is not None])
         by_id = {p.person_id: p for p in people if p is not None}
         await prefetch(info, list(by_id.values()), person_nodes(info))
@@ -105,13 +114,18 @@ class Query:
             if scope.among is not None:
                 among = scope.among if among is None else among & scope.among
         q = replace(query, among=among)
-        counted = "totalCount" in field_names(info._raw_info.field_nodes, info._raw_info.fragments)
+        fragments, variables = info._raw_info.fragments, info._raw_info.variable_values
+        counted = "totalCount" in field_names(info._raw_info.field_nodes, fragments, variables)
         page = await ctx.people.page(q, first, after, order, count=counted)
-        ctx.gate.ledger.subjects.update(p.person_id for p in page.people)
-        if page.people:
-            used = [FILTER_FIELDS[arg] for arg in FILTER_FIELDS
-                    if filter is not None and getattr(filter, _PYTHON_NAMES[arg]) is not None]
-            ctx.gate.disclosed_by_argument(used + ([order.field.field_key] if order and order.field.field_key else []))
+        used = [FILTER_FIELDS[arg] for arg in FILTER_FIELDS
+                if filter is not None and getattr(filter, _PYTHON_NAMES[arg]) is not None]
+        if order is not None and order.field.field_key is not None:
+            used.append(order.field.field_key)
+        names = field_names(info._raw_info.field_nodes, fragments, variables)
+        # The people are in the answer through their edges or the cursors (which carry their ids).
+        account_page(ctx.gate, page, used, shown="edges" in names or "pageInfo" in names)
+        if counted:
+            ctx.gate.aggregate("totalCount", used, _filter_names(filter))
         ctx.loaders.prime_people(page.people)
         await prefetch(info, page.people, person_nodes(info, "edges", "node"))
         return PersonConnection(
@@ -128,8 +142,35 @@ def returned(info: Info, found: IndexedPerson | None) -> Person | None:
     """A person in the answer: even with no field selected, the id tells the caller who matched."""
     if found is None:
         return None
-    info.context.gate.ledger.subjects.add(found.person_id)
+    info.context.gate.returned(found.person_id)
     return person_of(found)
+
+
+def account_page(gate: Gate, page: Page, used: list[str], *, shown: bool) -> None:
+    """The page's people are returned (when ``shown``); the fields its filter and order read are
+    disclosed about them (the rows tell something of those values) and consulted about everyone
+    else read to find them."""
+    on_page = {p.person_id for p in page.people} if shown else set()
+    for person_id in on_page:
+        gate.returned(person_id)
+    gate.read_by_argument(used, on_page, ())
+    for person_id, owners in page.consulted.items():
+        if person_id not in on_page:
+            gate.read_by_argument([k for k in used if _owner(k) in owners], (), (person_id,))
+
+
+def _owner(field_key: str) -> str:
+    """Who answers for a filter or order field: an agency, or the person index for the identity."""
+    owner = owner_of(field_key)
+    return "index" if owner == "identity" else owner
+
+
+def _filter_names(filter: PeopleFilter | None) -> list[str]:
+    """The filter arguments a count ran over (names only: the values can be a person's data)."""
+    names = [arg for arg in _PYTHON_NAMES if filter is not None and getattr(filter, _PYTHON_NAMES[arg]) is not None]
+    if filter is not None and filter.on_my_caseload:
+        names.append("onMyCaseload")
+    return names
 
 
 _PYTHON_NAMES = {
@@ -189,8 +230,8 @@ class AuditQuery:
         if not valid_person_id(str(person_id)):
             raise BadUserInput("person id must be H followed by eight digits", argument="personId")
         records = await _review(info).subject_report(caller.roles, caller.purpose, str(person_id))
-        info.context.gate.ledger.subjects.add(str(person_id))  # IG looked this person up: that is recorded too
-        return SubjectAccessReport(person_id=person_id, disclosures=[AuditRecord.of(r) for r in records])
+        info.context.gate.ledger.of(str(person_id)).consulted.add("Query.subjectAccessReport")
+        return SubjectAccessReport(person_id=person_id, disclosures=[SubjectDisclosure.of(r) for r in records])
 
     @strawberry.field(description="Verify the whole trail now: chain, stored copies and signed checkpoints")
     async def audit_integrity(self, info: Info) -> AuditIntegrity:
@@ -210,9 +251,7 @@ class CountsQuery:
             if not (d.aggregate or (d.visible and d.condition is None)):
                 raise FieldNotShared(f"{key} is not shared, even in aggregate, for this role and purpose",
                                      field=key, clause=d.clause, agreement=d.agreement, legalBasis=d.legal_basis)
-            gate.ledger.disclosed.setdefault(owner_of(key), set()).add(f"{key} (aggregate)")
-            gate.ledger.clauses.add(d.clause)
-            gate.ledger.legal_bases.add(d.legal_basis)
+            gate.aggregate("partnershipCounts", [key], [measure.value])
         table = await counts.count(info.context.agencies, measure.value)
         return CountTable(measure=measure, field=key, threshold=counts.THRESHOLD, total=table.total,
                           cells=[CountCell(value=c.value, count=c.count, suppressed=c.suppressed)

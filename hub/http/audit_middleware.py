@@ -53,11 +53,19 @@ def outcome_of(status: int, state: RequestState, d: Disclosure | None) -> str:
     return "ok"
 
 
-def build_event(scope: Scope, state: RequestState, status: int) -> AuditEvent:
+def build_events(scope: Scope, state: RequestState, status: int) -> list[AuditEvent]:
+    """One record per operation executed (a batch of two is two records), or one for a request that
+    executed none (refused, malformed)."""
+    if not state.disclosures:
+        return [build_event(scope, state, status)]
+    return [build_event(scope, state, status, d) for d in state.disclosures]
+
+
+def build_event(scope: Scope, state: RequestState, status: int, found: Disclosure | None = None) -> AuditEvent:
     headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
     client = scope.get("client")
     principal = state.principal
-    d = state.disclosure or Disclosure()
+    d = found or Disclosure()
     codes = list(d.error_codes)
     if state.refusal_code:
         codes.insert(0, state.refusal_code)
@@ -83,10 +91,12 @@ def build_event(scope: Scope, state: RequestState, status: int) -> AuditEvent:
         disclosed=d.disclosed,
         withheld=d.withheld,
         masked=d.masked,
-        outcome=outcome_of(status, state, state.disclosure),
+        outcome=outcome_of(status, state, found),
         error_codes=tuple(dict.fromkeys(codes)),
         latency_ms=round((time.perf_counter() - state.started) * 1000, 3),
         policy_version=state.policy_version or "",
+        access=d.access,
+        aggregates=d.aggregates,
     )
 
 
@@ -121,7 +131,12 @@ class AuditMiddleware:
             await send(message)
 
     async def _record(self, scope: Scope, state: RequestState, status: int) -> bool:
-        event = build_event(scope, state, status)
+        for event in build_events(scope, state, status):
+            if not await self._write(event, state):
+                return False
+        return True
+
+    async def _write(self, event: AuditEvent, state: RequestState) -> bool:
         measures = instruments()
         started = time.perf_counter()
         with telemetry.span("audit.write", {"hub.outcome": event.outcome}) as span:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from cross_web import HTTPException
 from graphql import GraphQLError
 from opentelemetry import trace
 from starlette.requests import Request
@@ -15,7 +16,8 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.types import ExecutionResult
 
-from hub.errors import HubError, QueryTimeout
+from audit.record import AggregateDisclosure, SubjectFields
+from hub.errors import HubError, QueryTimeout, Unauthenticated
 from hub.http.state import Disclosure, RequestState
 from hub.persisted import OperationRegistry
 from hub.runtime import Hub
@@ -28,7 +30,7 @@ from schema.context import Caller, HubContext
 from schema.errors import format_error, withheld_errors
 from schema.extensions.operation import OperationRecorder
 from schema.extensions.tracing import GraphQLTracing, ResolverSpans
-from schema.gate import Gate
+from schema.gate import DENY_ALL, Gate, SubjectAccess
 from schema.loaders import Loaders
 
 if TYPE_CHECKING:
@@ -55,10 +57,17 @@ class HubGraphQL(GraphQL[HubContext, None]):
         self.access = AccessService(governance.policies.current) if governance is not None else None
         self.audit = AuditReview(governance.audit.store) if governance is not None else None
 
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        """GraphiQL only for the bare page (``hub.http.state.ide_page`` says the same to the pipeline):
+        anything with a query string is a query, authenticated and audited."""
+        return (request.method == "GET" and not request.query_params
+                and "text/html" in request.headers.get("accept", ""))
+
     async def get_context(self, request: Request, response: Response | Any) -> HubContext:  # type: ignore[override]
         hub = self.hub
         state: RequestState | None = getattr(request.state, "hub", None)
         principal = state.principal if state else None
+        plan = getattr(request.state, "plan", None)
         caller = Caller()
         conditions = None
         if principal is not None:
@@ -67,23 +76,54 @@ class HubGraphQL(GraphQL[HubContext, None]):
                             justification=state.justification if state else None)
             conditions = CallerConditions(hub.index, hub.agencies, principal.agency, principal.subject,
                                           hub.caseloads)
-        plan = getattr(request.state, "plan", None) if self.governance is not None else None
+        if self.governance is None:
+            gate = Gate(None, conditions)
+        elif principal is None or plan is None:
+            # Fail closed: with governance on nothing runs without a verified caller and a plan.
+            # (Only the GraphiQL page gets here, and it executes nothing; see execute_operation.)
+            gate = Gate(DENY_ALL, None)
+        else:
+            gate = Gate(plan, conditions)
         ctx = HubContext(
             people=hub.people,
             agencies=hub.agencies,
             loaders=Loaders.create(hub.people, hub.agencies, self.tracer),
-            gate=Gate(plan, conditions),
+            gate=gate,
             caller=caller,
             max_first=self.max_first,
             access=self.access,
             audit=self.audit,
         )
-        request.state.hub_context = ctx
         return ctx
 
+    async def execute_operation(self, *args: Any, **kwargs: Any) -> Any:
+        """Refuse to execute anything, with governance on, for a request without a verified caller and plan."""
+        request: Request = kwargs["request"]
+        if self.governance is not None:
+            state: RequestState | None = getattr(request.state, "hub", None)
+            if state is None or state.principal is None or getattr(request.state, "plan", None) is None:
+                if state is not None:
+                    state.refusal_code = Unauthenticated.code
+                raise HTTPException(401, "an authenticated caller with a permitted purpose is required")
+        return await super().execute_operation(*args, **kwargs)
+
     async def execute_single(self, *args: Any, **kwargs: Any) -> ExecutionResult:
-        """Run one operation (its registered body if persisted) under the execution time limit."""
+        """Run one operation (its registered body if persisted) under the execution time limit.
+
+        Each operation of a batch gets a context of its own (its own gate, ledger and loaders), so
+        what one operation withheld or disclosed never shows in another's errors or audit record.
+        """
         data: GraphQLRequestData = kwargs["request_data"]
+        request: Request = kwargs["request"]
+        shared: HubContext = kwargs["context"]
+        ctx = replace(shared, gate=Gate(shared.gate.plan, shared.gate.conditions),
+                      loaders=Loaders.create(self.hub.people, self.hub.agencies, self.tracer), extra={})
+        kwargs["context"] = ctx
+        result = await self._execute(data, args, kwargs)
+        _contexts(request)[id(result)] = ctx
+        return result
+
+    async def _execute(self, data: GraphQLRequestData, args: Any, kwargs: dict[str, Any]) -> ExecutionResult:
         try:
             query = self.registry.resolve(data.query, data.extensions)
         except HubError as refused:
@@ -97,7 +137,7 @@ class HubGraphQL(GraphQL[HubContext, None]):
             return ExecutionResult(data=None, errors=[GraphQLError(late.message, original_error=late)])
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
-        ctx: HubContext | None = getattr(request.state, "hub_context", None)
+        ctx = _contexts(request).pop(id(result), None)
         state: RequestState | None = getattr(request.state, "hub", None)
         trace_id = state.trace_id if state else None
         response: dict[str, Any] = {"data": result.data}
@@ -109,29 +149,20 @@ class HubGraphQL(GraphQL[HubContext, None]):
         if trace_id:
             response["extensions"] = {"traceId": trace_id}
         if state is not None and ctx is not None:
-            found = disclosure(ctx, result, errors)
-            # A batch shares one context: its record covers every operation in it.
-            state.disclosure = found if state.disclosure is None else merge(state.disclosure, found)
+            state.disclosures.append(disclosure(ctx, result, errors))
         return response  # type: ignore[return-value]
 
 
-def merge(before: Disclosure, after: Disclosure) -> Disclosure:
-    def joined(a: str | None, b: str | None) -> str | None:
-        return ",".join(x or "" for x in (a, b)) if a or b else None
-
-    return replace(
-        after,
-        operation_name=joined(before.operation_name, after.operation_name),
-        operation_type=joined(before.operation_type, after.operation_type),
-        query_hash=joined(before.query_hash, after.query_hash),
-        variables_hash=joined(before.variables_hash, after.variables_hash),
-        error_codes=tuple(dict.fromkeys(before.error_codes + after.error_codes)),
-        has_data=before.has_data or after.has_data,
-    )
+def _contexts(request: Request) -> dict[int, HubContext]:
+    """Each executed operation's context, by its result, until its response is shaped."""
+    found: dict[int, HubContext] | None = getattr(request.state, "operation_contexts", None)
+    if found is None:
+        found = request.state.operation_contexts = {}
+    return found
 
 
 def disclosure(ctx: HubContext, result: ExecutionResult, errors: list[dict[str, Any]]) -> Disclosure:
-    """What the audit record keeps of an execution: names of fields and people, never values."""
+    """What the audit record keeps of one operation: names of fields and people, never values."""
     ledger = ctx.gate.ledger
     op = ctx.extra.get("operation", {})
     return Disclosure(
@@ -140,11 +171,24 @@ def disclosure(ctx: HubContext, result: ExecutionResult, errors: list[dict[str, 
         query_hash=op.get("query_hash"),
         variables_hash=op.get("variables_hash"),
         subjects=tuple(sorted(ledger.subjects)),
-        disclosed={agency: tuple(sorted(keys)) for agency, keys in sorted(ledger.disclosed.items())},
+        disclosed={agency: tuple(sorted(keys)) for agency, keys in sorted(ledger.disclosed_by_owner().items())},
         withheld={w.field_key: w.clause for w in ledger.withheld.values()},
-        masked=dict(sorted(ledger.masked.items())),
+        masked=dict(sorted(ledger.masked_fields().items())),
         clauses=tuple(sorted(ledger.clauses)),
         legal_bases=tuple(sorted(ledger.legal_bases)),
         error_codes=tuple(dict.fromkeys(e.get("extensions", {}).get("code", "") for e in errors)),
         has_data=result.data is not None,
+        access=access_entries(ledger.access),
+        aggregates=tuple(AggregateDisclosure(a.kind, a.fields, a.over) for a in ledger.aggregates),
     )
+
+
+def access_entries(access: dict[str, SubjectAccess]) -> tuple[SubjectFields, ...]:
+    """Per-person access, people treated alike sharing one entry (a page is a few entries, not hundreds)."""
+    groups: dict[tuple[Any, ...], list[str]] = {}
+    for person_id, a in sorted(access.items()):
+        key = (tuple(sorted(a.disclosed)), tuple(sorted(a.masked.items())), tuple(sorted(a.withheld.items())),
+               tuple(sorted(a.consulted - a.disclosed - set(a.masked))))
+        groups.setdefault(key, []).append(person_id)
+    return tuple(SubjectFields(tuple(people), disclosed, dict(masked), dict(withheld), consulted)
+                 for (disclosed, masked, withheld, consulted), people in groups.items())

@@ -8,6 +8,8 @@ from typing import Any
 
 from starlette.types import Scope
 
+from audit.record import AggregateDisclosure, SubjectFields
+
 
 @dataclass
 class Disclosure:
@@ -25,6 +27,8 @@ class Disclosure:
     legal_bases: tuple[str, ...] = ()
     error_codes: tuple[str, ...] = ()
     has_data: bool = False
+    access: tuple[SubjectFields, ...] = ()
+    aggregates: tuple[AggregateDisclosure, ...] = ()
 
 
 @dataclass
@@ -38,7 +42,8 @@ class RequestState:
     policy_version: str | None = None
     #: set by whichever stage answered the request itself (401, 403, 400, 413...)
     refusal_code: str | None = None
-    disclosure: Disclosure | None = None
+    #: one per GraphQL operation executed, in the order of the request (a batch has several)
+    disclosures: list[Disclosure] = field(default_factory=list)
 
 
 def request_state(scope: Scope) -> RequestState | None:
@@ -48,7 +53,11 @@ def request_state(scope: Scope) -> RequestState | None:
 
 
 def ide_page(scope: Scope) -> bool:
-    """A browser loading GraphiQL: a page, not a query, so nothing to authorise, disclose or record."""
-    if scope["method"] != "GET" or b"query=" in scope.get("query_string", b""):
+    """A browser loading GraphiQL: a page, not a query, so nothing to authorise, disclose or record.
+
+    Only an exact ``GET /graphql`` with no query string at all is the page: any other request,
+    however its query string is spelt or encoded, is authenticated and audited as a query.
+    """
+    if scope["method"] != "GET" or scope.get("query_string", b"") or scope["path"] != "/graphql":
         return False
     return b"text/html" in dict(scope["headers"]).get(b"accept", b"")

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from audit.integrity import IntegrityReport, verify
 from audit.record import StoredRecord
-from audit.review import AuditFilter, search, subject_access_report
+from audit.review import AuditFilter, SubjectEntry, search, subject_entries
 from audit.store import AuditStore
 from hub.errors import BadUserInput, Forbidden
 
@@ -45,9 +45,10 @@ class AuditReview:
         f = AuditFilter(**{**f.__dict__, "since": _utc(f.since), "until": _utc(f.until)})
         return await search((await self._store()).engine, f, first=first, before_seq=before_seq)
 
-    async def subject_report(self, roles: tuple[str, ...], purpose: str | None, person_id: str) -> list[StoredRecord]:
+    async def subject_report(self, roles: tuple[str, ...], purpose: str | None, person_id: str
+                             ) -> list[SubjectEntry]:
         self.check(roles, purpose)
-        return await subject_access_report((await self._store()).engine, person_id)
+        return await subject_entries((await self._store()).engine, person_id)
 
     async def integrity(self, roles: tuple[str, ...], purpose: str | None) -> IntegrityReport:
         self.check(roles, purpose)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from typing import Any
 
@@ -61,6 +61,9 @@ class Page:
     total_count: int | None
     #: one cursor per person, in the page's order
     cursors: list[str]
+    #: hub person id -> the owners (agencies, or ``index``) whose values for that person were read to
+    #: choose or order the page: what the request consulted, returned or not
+    consulted: dict[str, set[str]] = field(default_factory=dict)
 
     @property
     def end_cursor(self) -> str | None:
@@ -104,12 +107,20 @@ class PeopleService:
             out.append((self.agencies.housing, housing))
         return out
 
-    async def matching_ids(self, q: PeopleQuery) -> set[str] | None:
-        """Hub person ids matching every criterion, or None when nothing narrows the set."""
+    async def matching_ids(self, q: PeopleQuery, consulted: dict[str, set[str]] | None = None) -> set[str] | None:
+        """Hub person ids matching every criterion, or None when nothing narrows the set.
+
+        ``consulted`` gains, for each person an agency named as matching its criteria (within the
+        scope), that agency: the hub learnt something of that person's values there.
+        """
         q.validate()
+        searches = self._searches(q)
         sets: list[set[str]] = list(await asyncio.gather(*(
-            self._people(connector.search(criteria), connector.key_scheme)
-            for connector, criteria in self._searches(q))))
+            self._people(connector.search(criteria), connector.key_scheme) for connector, criteria in searches)))
+        if consulted is not None:
+            for (connector, _), found in zip(searches, sets, strict=True):
+                for pid in found if q.among is None else found & q.among:
+                    consulted.setdefault(pid, set()).add(connector.agency)
         if q.among is not None:
             sets.append(set(q.among))
         if not sets:
@@ -119,7 +130,8 @@ class PeopleService:
     async def _people(self, keys: Awaitable[set[str]], scheme: str) -> set[str]:
         return await self.index.resolve(scheme, await keys)
 
-    async def _probe(self, q: PeopleQuery, first: int, after: str | None) -> list[str] | None:
+    async def _probe(self, q: PeopleQuery, first: int, after: str | None,
+                     consulted: dict[str, set[str]] | None = None) -> list[str] | None:
         """The first ``first + 1`` people matching after ``after``, if the next few in id order hold them.
 
         A broad filter (an IOM cohort is about a quarter of everyone) finds a page among a few pages
@@ -150,11 +162,18 @@ class PeopleService:
             connector.search(criteria, among={v for _, v in by_scheme.get(connector.key_scheme, ())})
             for connector, criteria in searches))
         hits: set[str] | None = None
+        asked: dict[str, set[str]] = {}
         for (connector, _), keys in zip(searches, answers, strict=True):
-            found = {pid for pid, value in by_scheme.get(connector.key_scheme, ()) if value in keys}
+            candidates = by_scheme.get(connector.key_scheme, ())
+            for pid, _value in candidates:  # matching or not, the agency was asked about them
+                asked.setdefault(pid, set()).add(connector.agency)
+            found = {pid for pid, value in candidates if value in keys}
             hits = found if hits is None else hits & found
         matched = sorted(hits or ())
         if len(matched) > first or people < size:
+            if consulted is not None:
+                for pid, agencies in asked.items():
+                    consulted.setdefault(pid, set()).update(agencies)
             return matched[: first + 1]
         if len(self._selective) >= SELECTIVE_KEPT:
             for old in sorted(self._selective, key=self._selective.__getitem__)[: SELECTIVE_KEPT // 2]:
@@ -170,12 +189,13 @@ class PeopleService:
         q.validate()
         after_id = cursors.decode_person(after) if after is not None else None
         total: int | None = None
+        consulted: dict[str, set[str]] = {}
         # Counting needs every match anyway: then the set path answers both at once.
-        probed = None if count else await self._probe(q, first, after_id)
+        probed = None if count else await self._probe(q, first, after_id, consulted)
         if probed is not None:
             ids = probed
         else:
-            matching = await self.matching_ids(q)
+            matching = await self.matching_ids(q, consulted)
             if matching is None:
                 ids = await self.index.first_ids(after_id, first + 1)
             else:
@@ -186,18 +206,23 @@ class PeopleService:
         ids = ids[:first]
         found = await self.index.get_many(ids)
         people = [found[i] for i in ids if i in found]
-        return Page(people, has_next, total, [cursors.encode_person(p.person_id) for p in people])
+        return Page(people, has_next, total, [cursors.encode_person(p.person_id) for p in people], consulted)
 
     async def _ordered_page(self, q: PeopleQuery, first: int, after: str | None, order: Ordering) -> Page:
-        matching, values = await asyncio.gather(self.matching_ids(q), self.order_values(order.field))
+        consulted: dict[str, set[str]] = {}
+        matching, values = await asyncio.gather(self.matching_ids(q, consulted), self.order_values(order.field))
         candidates = matching if matching is not None else await self.index.all_ids()
         if order.field is OrderField.PERSON_ID:
             values = {p: p for p in candidates}
+        else:  # every candidate's value was compared to place the page
+            for pid in candidates:
+                if pid in values:
+                    consulted.setdefault(pid, set()).add(order.field.owner)
         ids, has_next = ordering.ordered_page(order, candidates, values, first, after)
         found = await self.index.get_many(ids)
         people = [found[i] for i in ids if i in found]
         return Page(people, has_next, len(candidates),
-                    [ordering.encode(order, values.get(p.person_id), p.person_id) for p in people])
+                    [ordering.encode(order, values.get(p.person_id), p.person_id) for p in people], consulted)
 
     async def order_values(self, field: OrderField) -> dict[str, Any]:
         """Hub person id -> the value people are ordered by (people without one are left out)."""

@@ -9,7 +9,7 @@ import strawberry
 
 from audit.integrity import IntegrityReport
 from audit.record import StoredRecord
-from audit.review import AuditFilter
+from audit.review import AuditFilter, SubjectEntry
 from hub.errors import BadUserInput
 
 
@@ -122,10 +122,54 @@ def decode_seq(cursor: str) -> int:
         raise BadUserInput("not an audit cursor", argument="after") from exc
 
 
-@strawberry.type(description="Every recorded disclosure about one person: who, when, why and which fields")
+@strawberry.type(description="One request as it concerns one person: who, when, why, and which of their fields "
+                             "were disclosed, masked, withheld or consulted. Nothing about anyone else.")
+class SubjectDisclosure:
+    seq: int
+    occurred_at: datetime
+    actor_id: str
+    actor_kind: str
+    agency: str
+    roles: list[str]
+    purpose: str
+    justification: str
+    legal_bases: list[str]
+    clauses: list[str]
+    operation_name: str | None
+    outcome: str
+    trace_id: str
+    disclosed: list[str] = strawberry.field(description="Fields returned to the caller (Person.id: the person "
+                                                        "was in the answer; Person.police etc.: whether that "
+                                                        "agency holds a record)")
+    masked: list[FieldClause] = strawberry.field(description="Fields returned only as a mask allows")
+    withheld: list[FieldReason] = strawberry.field(description="Fields asked for and kept back, with why")
+    consulted: list[str] = strawberry.field(description="Fields read to filter, order or look up, not returned "
+                                                        "(DPA 2018 s62 consultation)")
+    per_person: bool = strawberry.field(description="False for records written before the trail kept fields "
+                                                    "per person: the fields are then the whole request's")
+
+    @classmethod
+    def of(cls, e: SubjectEntry) -> SubjectDisclosure:
+        return cls(seq=e.seq, occurred_at=e.occurred_at, actor_id=e.actor_id, actor_kind=e.actor_kind,
+                   agency=e.agency, roles=list(e.roles), purpose=e.purpose, justification=e.justification,
+                   legal_bases=list(e.legal_bases), clauses=list(e.clauses), operation_name=e.operation_name,
+                   outcome=e.outcome, trace_id=e.trace_id, disclosed=list(e.disclosed),
+                   masked=[FieldClause(field=f, clause=c) for f, c in e.masked.items()],
+                   withheld=[FieldReason(field=f, reason=r) for f, r in e.withheld.items()],
+                   consulted=list(e.consulted), per_person=e.per_person)
+
+
+@strawberry.type
+class FieldReason:
+    field: str
+    reason: str
+
+
+@strawberry.type(description="Every recorded request concerning one person: who, when, why and which of their "
+                             "fields; never another person's id or fields")
 class SubjectAccessReport:
     person_id: strawberry.ID
-    disclosures: list[AuditRecord]
+    disclosures: list[SubjectDisclosure]
 
 
 @strawberry.type(description="The result of verifying the whole trail now")

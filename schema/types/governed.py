@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeAlias, TypeVar
 
+from graphql import GraphQLNamedType, GraphQLObjectType, get_named_type
 from strawberry.dataloader import DataLoader
 
 from schema.agency_records import RECORDS
@@ -73,6 +74,35 @@ def judged(gate: Gate, type_name: str, person_id: str, pairs: Selection,
     return later()
 
 
+def every_field(raw: RawInfo) -> Selection:
+    """(name, name) for every field of the record type the resolving field returns."""
+    return fields_of(get_named_type(raw.return_type))
+
+
+def fields_of(named: GraphQLNamedType | None) -> Selection:
+    """(name, name) for every field of a record type."""
+    if named is None:
+        return ()
+    found = _EVERY.get(named.name)
+    if found is None:
+        fields = named.fields if isinstance(named, GraphQLObjectType) else {}
+        found = _EVERY[named.name] = tuple((n, n) for n in fields if not n.startswith("__"))
+    return found
+
+
+_EVERY: dict[str, Selection] = {}
+
+
+def _any_shown(verdicts: list[Verdict]) -> bool:
+    return any(v.show for v in verdicts)
+
+
+def _refused(asked: list[Verdict], every: list[Verdict]) -> bool:
+    """The record is withheld whole: no field of it may show for this person (so not even whether it
+    exists), or none of the fields asked for may."""
+    return not _any_shown(every) or (bool(asked) and not _any_shown(asked))
+
+
 def governed_record(
     info: Info,
     type_name: str,
@@ -85,71 +115,87 @@ def governed_record(
     """Load and build one record, releasing only the selected fields the agreement allows.
 
     ``record`` is the record if it is already held, else ``load`` fetches it. ``build`` gets the
-    record and the names of the fields that may be shown; it must leave the others empty. Whether
-    a record exists is not revealed to a caller who may see none of it.
+    record and the names of the fields that may be shown; it must leave the others empty.
+
+    Whether an agency holds a record is itself data. The record is an object (or null for no
+    record) only where the caller may read at least one of its fields about this person, conditions
+    and consent included; otherwise it is null with one FIELD_NOT_SHARED error, decided before
+    the record is read, so the answer is the same whether it exists and whether its agency is up.
     """
     gate = info.context.gate
     raw = info._raw_info
-    pairs = gate.selection(raw)
-    pre = gate.judge_now(type_name, person_id, pairs)
-    if pre is not None:
-        if pre and not any(v.show for v in pre):
-            gate.deny_record(raw, pre)
+    job = _Job(gate, raw, type_name, person_id, gate.selection(raw), every_field(raw), build, consent_of)
+    asked = gate.judge_now(type_name, person_id, job.pairs)
+    every = gate.judge_now(type_name, person_id, job.every) if asked is not None else None
+    if asked is not None and every is not None:
+        if _refused(asked, every):
+            gate.deny_record(raw, person_id, asked or every)
             return None
         if record is not None:
-            return _release(gate, raw, type_name, person_id, pairs, pre, record.value, build, consent_of)
-    return _governed_later(gate, raw, type_name, person_id, pairs, pre, load, build, consent_of)
+            return job.release(asked, every, record.value)
+    return _governed_later(job, asked, every, load)
 
 
-async def _governed_later(
-    gate: Gate, raw: RawInfo, type_name: str, person_id: str, pairs: Selection, pre: list[Verdict] | None,
-    load: Callable[[], Awaitable[R | None]], build: Callable[[R, frozenset[str]], T],
-    consent_of: Callable[[R], frozenset[str]] | None,
-) -> T | None:
-    """The record once whatever was missing has loaded: the condition sets (``pre`` None), the record."""
-    if pre is None:
-        pre = await gate.judge(type_name, person_id, pairs)
-        if pre and not any(v.show for v in pre):
-            gate.deny_record(raw, pre)
+@dataclass(frozen=True, slots=True)
+class _Job(Generic[R, T]):
+    """One record's release: who it is about, what was asked, and how to build it."""
+
+    gate: Gate
+    raw: RawInfo
+    type_name: str
+    person_id: str
+    pairs: Selection
+    every: Selection
+    build: Callable[[R, frozenset[str]], T]
+    consent_of: Callable[[R], frozenset[str]] | None
+
+    def judged(self, pairs: Selection, consent: frozenset[str] | None) -> list[Verdict]:
+        # The first judgement loaded every set the conditions need; consent is the record's own.
+        verdicts = self.gate.judge_now(self.type_name, self.person_id, pairs, consent)
+        assert verdicts is not None, "condition sets are loaded by the first judgement"
+        return verdicts
+
+    def deny_as_without_consent(self) -> None:
+        asked, every = self.judged(self.pairs, None), self.judged(self.every, None)
+        self.gate.deny_record(self.raw, self.person_id, asked or every)
+
+    def release(self, asked: list[Verdict], every: list[Verdict], record: R | None) -> T | None:
+        """The loaded record (or its absence), judged again where consent decides, accounted and built."""
+        if any(v.consent_pending for v in every if v.show):
+            consent = self.consent_of(record) if record is not None and self.consent_of is not None else None
+            asked, every = self.judged(self.pairs, consent), self.judged(self.every, consent)
+            if _refused(asked, every):  # without consent: the same answer whether the record exists or not
+                self.gate.deny_record(self.raw, self.person_id, asked or every)
+                return None
+        self.gate.existence(self.person_id, f"{self.raw.parent_type.name}.{self.raw.field_name}")
+        if record is None:
+            return None
+        self.gate.record(self.raw, self.person_id, asked)
+        return self.build(record, frozenset(v.field_name for v in asked if v.show))
+
+
+async def _governed_later(job: _Job[R, T], asked: list[Verdict] | None, every: list[Verdict] | None,
+                          load: Callable[[], Awaitable[R | None]]) -> T | None:
+    """The record once whatever was missing has loaded: the condition sets, the record."""
+    gate = job.gate
+    if asked is None or every is None:
+        asked = await gate.judge(job.type_name, job.person_id, job.pairs)
+        every = await gate.judge(job.type_name, job.person_id, job.every)
+        if _refused(asked, every):
+            gate.deny_record(job.raw, job.person_id, asked or every)
             return None
     try:
         record = await load()
     except Exception as exc:
-        if any(v.show for v in pre) and all(v.consent_pending for v in pre if v.show):
+        if all(v.consent_pending for v in every if v.show):
             # Only the record's own consent could release it and it did not load: answer as for a record
             # without consent, so an outage does not tell this caller who is known to the agency.
-            log.warning("record withheld: it did not load", extra={"record_type": type_name,
+            log.warning("record withheld: it did not load", extra={"record_type": job.type_name,
                                                                      "error_type": type(exc).__name__})
-            gate.deny_record(raw, _judged(gate, type_name, person_id, pairs, None))
+            job.deny_as_without_consent()
             return None
         raise
-    return _release(gate, raw, type_name, person_id, pairs, pre, record, build, consent_of)
-
-
-def _release(
-    gate: Gate, raw: RawInfo, type_name: str, person_id: str, pairs: Selection, pre: list[Verdict],
-    record: R | None, build: Callable[[R, frozenset[str]], T], consent_of: Callable[[R], frozenset[str]] | None,
-) -> T | None:
-    """The loaded record, judged again where consent decides, accounted and built."""
-    final = pre
-    consent_pending = any(v.consent_pending for v in pre)
-    if record is None:
-        if consent_pending and all(v.consent_pending for v in pre if v.show):
-            # Same answer as a record without consent: absence must not be learnt either.
-            gate.deny_record(raw, _judged(gate, type_name, person_id, pairs, None))
-        return None
-    if consent_pending:
-        final = _judged(gate, type_name, person_id, pairs, consent_of(record) if consent_of is not None else None)
-    gate.record(raw, person_id, final)
-    return build(record, frozenset(v.field_name for v in final if v.show))
-
-
-def _judged(gate: Gate, type_name: str, person_id: str, pairs: Selection,
-            consent: frozenset[str] | None) -> list[Verdict]:
-    # The first judgement loaded every set the conditions need; consent is the record's own.
-    verdicts = gate.judge_now(type_name, person_id, pairs, consent)
-    assert verdicts is not None, "condition sets are loaded by the first judgement"
-    return verdicts
+    return job.release(asked, every, record)
 
 
 def shown(names: frozenset[str], name: str, value: T) -> T | None:
@@ -174,5 +220,5 @@ def _same(value: T) -> T:
     return value
 
 
-__all__ = ["PENDING", "Held", "Resolved", "governed_record", "held", "judged", "list_loader", "listed", "loaded",
-           "shown"]
+__all__ = ["PENDING", "Held", "Resolved", "every_field", "fields_of", "governed_record", "held", "judged",
+           "list_loader", "listed", "loaded", "shown"]

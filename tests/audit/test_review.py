@@ -106,4 +106,4 @@ async def test_cli_export_and_subject(tmp_path: Path, capsys: pytest.CaptureFixt
     assert len(list(csv.DictReader(out.open()))) == 6
     assert await asyncio.to_thread(run, parser.parse_args(["subject", "H00000042"]), settings) == 0
     text = capsys.readouterr().out
-    assert "3 recorded disclosures about H00000042" in text and "#2 " in text and "#1 " not in text
+    assert "3 recorded requests concerning H00000042" in text and "#2 " in text and "#1 " not in text

@@ -47,15 +47,25 @@ async def test_a_partly_withheld_query_is_recorded_in_full(governed: Governed) -
     assert e.latency_ms > 0
 
 
-async def test_fields_used_to_filter_or_order_are_recorded_as_disclosed(governed: Governed) -> None:
+async def test_fields_used_to_filter_or_order_are_disclosed_about_those_returned_and_consulted_about_the_rest(
+        governed: Governed) -> None:
     # Only ids are selected, yet which people come back and in what order tells their OGRS band and score.
     query = ('{ people(first: 5, filter: {ogrsBands: [HIGH]}, orderBy: {field: OGRS_SCORE, direction: DESC}) '
              '{ edges { node { id } } } }')
     result = await governed.ask(query, role="probation-practitioner", purpose="daily-intel")
-    assert result["data"]["people"]["edges"]
+    returned = {edge["node"]["id"] for edge in result["data"]["people"]["edges"]}
+    assert len(returned) == 5
     e = (await only_record(governed)).event
-    assert {"ProbationRecord.ogrsBand", "ProbationRecord.ogrsScore"} <= set(e.disclosed["probation"])
-    assert len(e.subjects) == len(result["data"]["people"]["edges"])
+    read = {"ProbationRecord.ogrsBand", "ProbationRecord.ogrsScore"}
+    assert read <= set(e.disclosed["probation"])
+    for person in e.subjects:
+        mine = e.about(person)
+        assert mine is not None
+        if person in returned:
+            assert set(mine.disclosed) == {"Person.id", *read} and not mine.consulted
+        else:  # compared to place the page, never returned
+            assert not mine.disclosed and set(mine.consulted) == read
+    assert returned < set(e.subjects), "the people compared and not returned are named as consulted"
 
 
 async def test_a_person_returned_with_no_governed_field_is_still_a_subject(governed: Governed) -> None:
@@ -164,7 +174,7 @@ async def test_the_audit_api_is_for_ig_only_and_is_itself_audited(governed: Gove
     await governed.ask(PROFILE, {"id": "H00000003"}, role="police-iom-officer", purpose="iom")
     await governed.ask(PROFILE, {"id": "H00000004"}, role="probation-practitioner", purpose="daily-intel")
     query = ('{ subjectAccessReport(personId: "H00000003") { personId disclosures { seq actorId purpose '
-             'disclosed { agency fields } withheld { field clause } } } '
+             'disclosed withheld { field reason } } } '
              'auditEvents(first: 10, filter: {agency: "probation"}) { edges { node { seq actorId subjects } } '
              'pageInfo { hasNextPage } } auditIntegrity { ok records firstBadSeq } }')
     refused = await governed.ask(query, role="probation-practitioner", purpose="iom")
@@ -173,7 +183,7 @@ async def test_the_audit_api_is_for_ig_only_and_is_itself_audited(governed: Gove
     ig = await governed.ask(query, role="ig-officer", purpose="audit", justification="SAR 2026-77")
     report = ig["data"]["subjectAccessReport"]
     assert [d["actorId"] for d in report["disclosures"]] == ["iom-officer-001"]
-    assert report["disclosures"][0]["purpose"] == "iom" and report["disclosures"][0]["disclosed"]
+    assert report["disclosures"][0]["purpose"] == "iom" and "Person.name" in report["disclosures"][0]["disclosed"]
     # newest first: the refused request is on the trail too
     assert [n["node"]["actorId"] for n in ig["data"]["auditEvents"]["edges"]] == ["om-001", "om-001"]
     assert ig["data"]["auditIntegrity"] == {"ok": True, "records": 3, "firstBadSeq": None}

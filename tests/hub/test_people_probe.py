@@ -74,8 +74,9 @@ class Probing(PeopleService):
         super().__init__(hub.index, hub.agencies, selective_for=0)
         self.probed = 0
 
-    async def _probe(self, q: PeopleQuery, first: int, after: str | None) -> list[str] | None:
-        found = await super()._probe(q, first, after)
+    async def _probe(self, q: PeopleQuery, first: int, after: str | None,
+                     consulted: dict[str, set[str]] | None = None) -> list[str] | None:
+        found = await super()._probe(q, first, after, consulted)
         self.probed += found is not None
         return found
 

@@ -115,6 +115,7 @@ class SubjectEntry:
     """One request as it concerns one person: who, when, why, and what of theirs was disclosed, masked,
     withheld or consulted. Nothing about anyone else: no other person's id, no other person's fields."""
 
+    person_id: str
     seq: int
     occurred_at: datetime
     actor_id: str
@@ -151,7 +152,7 @@ def subject_entry(record: StoredRecord, person_id: str) -> SubjectEntry:
         mine = SubjectFields((person_id,), tuple(f for names in e.disclosed.values() for f in names),
                              dict(e.masked), dict(e.withheld))
     mine = mine or SubjectFields((person_id,))
-    return SubjectEntry(record.seq, e.occurred_at, e.actor_id, e.actor_kind, e.agency, e.roles, e.purpose,
+    return SubjectEntry(person_id, record.seq, e.occurred_at, e.actor_id, e.actor_kind, e.agency, e.roles, e.purpose,
                         e.justification, e.legal_bases, e.clauses, e.operation_name, e.outcome, e.trace_id,
                         mine.disclosed, dict(mine.masked), dict(mine.withheld), mine.consulted, per_person)
 
@@ -161,9 +162,9 @@ async def subject_entries(source: Source, person_id: str) -> list[SubjectEntry]:
     return [subject_entry(r, person_id) for r in await subject_access_report(source, person_id)]
 
 
-SUBJECT_COLUMNS = ("seq", "occurred_at", "actor_id", "actor_kind", "agency", "roles", "purpose", "justification",
-                   "legal_bases", "clauses", "operation_name", "outcome", "disclosed", "masked", "withheld",
-                   "consulted", "per_person", "trace_id")
+SUBJECT_COLUMNS = ("person_id", "seq", "occurred_at", "actor_id", "actor_kind", "agency", "roles", "purpose",
+                   "justification", "legal_bases", "clauses", "operation_name", "outcome", "disclosed", "masked",
+                   "withheld", "consulted", "per_person", "trace_id")
 
 
 def export_subject(entries: Sequence[SubjectEntry], fmt: str, out: TextIO) -> int:

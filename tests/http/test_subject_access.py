@@ -71,8 +71,8 @@ async def test_a_filter_consults_the_people_it_read_without_returning_them(
     assert all(set(e["disclosed"]) == {"Person.id", "HousingRecord.borough"} and not e["consulted"]
                for e in of_returned)
     records = await governed.records()
-    counted = [r for r in records if r.event.aggregates]
-    assert [(a.kind, a.fields, a.over) for a in counted[0].event.aggregates] == \
+    with_count = [r for r in records if r.event.aggregates]
+    assert [(a.kind, a.fields, a.over) for a in with_count[0].event.aggregates] == \
         [("totalCount", ("HousingRecord.borough",), ("boroughs",))]
 
 

@@ -84,6 +84,9 @@ PENDING: frozenset[str] = frozenset({"\x00pending"})
 #: Row conditions checked against a set of people: the reason given when a person is not in it, and
 #: the ``Conditions`` method that loads the set.
 SETS = {"caseload": ("not on caseload", "caseload"), "victim_case": ("not the victim's case", "victim_cases")}
+#: ``Gate.exposure_now``: some field of the record shows for the person; only the record's own consent
+#: could show one; none can (so not even whether the record exists).
+SHOWN, CONSENT, HIDDEN = "shown", "consent", "hidden"
 #: ``_condition_fails``: the condition's set is not loaded yet, so the verdict has to wait for it.
 UNKNOWN = "\x00unknown"
 
@@ -210,6 +213,8 @@ class Gate:
         self._selections: dict[tuple[int, ...], Selection] = {}
         self._sets: dict[str, asyncio.Task[frozenset[str]]] = {}
         self._known: dict[str, frozenset[str]] = {}
+        #: record type -> (some field shows to everyone, the conditions under which the others show)
+        self._visibility: dict[str, tuple[bool, tuple[str, ...]]] = {}
 
     def selection(self, info: RawInfo) -> Selection:
         return selected(info, self._selections)
@@ -265,6 +270,50 @@ class Gate:
             d = self.plan.field(key)
             if d.visible and d.condition is not None:  # judging a field never shown checks no condition
                 await self.people_under(d.condition)
+
+    def _visible_under(self, type_name: str, every: Selection) -> tuple[bool, tuple[str, ...]]:
+        found = self._visibility.get(type_name)
+        if found is None:
+            assert self.plan is not None
+            anyone = False
+            conditions: list[str] = []
+            for name, _ in every:
+                d = self.plan.field(f"{type_name}.{name}")
+                if d.visible and d.condition is None:
+                    anyone = True
+                elif d.visible and d.condition not in conditions:
+                    conditions.append(d.condition)  # type: ignore[arg-type]
+            found = self._visibility[type_name] = (anyone, tuple(conditions))
+        return found
+
+    def exposure_now(self, type_name: str, person_id: str, every: Selection,
+                     consent: frozenset[str] | None = PENDING) -> str | None:
+        """Whether any field of a record (``every``: all its fields) may show for this person: SHOWN,
+        CONSENT (only if the record's own consent allows), HIDDEN; None until a condition set loads."""
+        if self.plan is None:
+            return SHOWN
+        anyone, conditions = self._visible_under(type_name, every)
+        if anyone:
+            return SHOWN
+        pending = False
+        for condition in conditions:
+            reason = self._condition_fails(condition, person_id, consent)
+            if reason is UNKNOWN:
+                return None
+            if reason is None:
+                if consent is PENDING and "consent" in condition:
+                    pending = True
+                else:
+                    return SHOWN
+        return CONSENT if pending else HIDDEN
+
+    async def exposure(self, type_name: str, person_id: str, every: Selection) -> str:
+        found = self.exposure_now(type_name, person_id, every)
+        if found is None:
+            await self.ready(f"{type_name}.{name}" for name, _ in every)
+            found = self.exposure_now(type_name, person_id, every)
+            assert found is not None, "every condition set is loaded once ready"
+        return found
 
     def judge_now(
         self, type_name: str, person_id: str, pairs: Selection, consent: frozenset[str] | None = PENDING

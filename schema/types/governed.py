@@ -19,7 +19,7 @@ from strawberry.dataloader import DataLoader
 
 from schema.agency_records import RECORDS
 from schema.context import Info
-from schema.gate import PENDING, Gate, Verdict
+from schema.gate import CONSENT, HIDDEN, PENDING, Gate, Verdict
 from schema.selection import RawInfo, Selection
 
 log = logging.getLogger("hub.graphql")
@@ -93,14 +93,10 @@ def fields_of(named: GraphQLNamedType | None) -> Selection:
 _EVERY: dict[str, Selection] = {}
 
 
-def _any_shown(verdicts: list[Verdict]) -> bool:
-    return any(v.show for v in verdicts)
-
-
-def _refused(asked: list[Verdict], every: list[Verdict]) -> bool:
+def _refused(asked: list[Verdict], exposure: str) -> bool:
     """The record is withheld whole: no field of it may show for this person (so not even whether it
     exists), or none of the fields asked for may."""
-    return not _any_shown(every) or (bool(asked) and not _any_shown(asked))
+    return exposure == HIDDEN or (bool(asked) and not any(v.show for v in asked))
 
 
 def governed_record(
@@ -126,14 +122,14 @@ def governed_record(
     raw = info._raw_info
     job = _Job(gate, raw, type_name, person_id, gate.selection(raw), every_field(raw), build, consent_of)
     asked = gate.judge_now(type_name, person_id, job.pairs)
-    every = gate.judge_now(type_name, person_id, job.every) if asked is not None else None
-    if asked is not None and every is not None:
-        if _refused(asked, every):
-            gate.deny_record(raw, person_id, asked or every)
+    exposure = gate.exposure_now(type_name, person_id, job.every) if asked is not None else None
+    if asked is not None and exposure is not None:
+        if _refused(asked, exposure):
+            job.deny(asked, PENDING)
             return None
         if record is not None:
-            return job.release(asked, every, record.value)
-    return _governed_later(job, asked, every, load)
+            return job.release(asked, exposure, record.value)
+    return _governed_later(job, asked, exposure, load)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,17 +151,18 @@ class _Job(Generic[R, T]):
         assert verdicts is not None, "condition sets are loaded by the first judgement"
         return verdicts
 
-    def deny_as_without_consent(self) -> None:
-        asked, every = self.judged(self.pairs, None), self.judged(self.every, None)
-        self.gate.deny_record(self.raw, self.person_id, asked or every)
+    def deny(self, asked: list[Verdict], consent: frozenset[str] | None) -> None:
+        """Null with one error naming why: a field asked for, or (``__typename`` only) the record's first."""
+        self.gate.deny_record(self.raw, self.person_id, asked or self.judged(self.every, consent))
 
-    def release(self, asked: list[Verdict], every: list[Verdict], record: R | None) -> T | None:
+    def release(self, asked: list[Verdict], exposure: str, record: R | None) -> T | None:
         """The loaded record (or its absence), judged again where consent decides, accounted and built."""
-        if any(v.consent_pending for v in every if v.show):
+        if exposure == CONSENT or any(v.consent_pending for v in asked):
             consent = self.consent_of(record) if record is not None and self.consent_of is not None else None
-            asked, every = self.judged(self.pairs, consent), self.judged(self.every, consent)
-            if _refused(asked, every):  # without consent: the same answer whether the record exists or not
-                self.gate.deny_record(self.raw, self.person_id, asked or every)
+            asked = self.judged(self.pairs, consent)
+            exposure = self.gate.exposure_now(self.type_name, self.person_id, self.every, consent) or HIDDEN
+            if _refused(asked, exposure):  # without consent: the same answer whether the record exists or not
+                self.deny(asked, consent)
                 return None
         self.gate.existence(self.person_id, f"{self.raw.parent_type.name}.{self.raw.field_name}")
         if record is None:
@@ -174,28 +171,28 @@ class _Job(Generic[R, T]):
         return self.build(record, frozenset(v.field_name for v in asked if v.show))
 
 
-async def _governed_later(job: _Job[R, T], asked: list[Verdict] | None, every: list[Verdict] | None,
+async def _governed_later(job: _Job[R, T], asked: list[Verdict] | None, exposure: str | None,
                           load: Callable[[], Awaitable[R | None]]) -> T | None:
     """The record once whatever was missing has loaded: the condition sets, the record."""
     gate = job.gate
-    if asked is None or every is None:
+    if asked is None or exposure is None:
         asked = await gate.judge(job.type_name, job.person_id, job.pairs)
-        every = await gate.judge(job.type_name, job.person_id, job.every)
-        if _refused(asked, every):
-            gate.deny_record(job.raw, job.person_id, asked or every)
+        exposure = await gate.exposure(job.type_name, job.person_id, job.every)
+        if _refused(asked, exposure):
+            job.deny(asked, PENDING)
             return None
     try:
         record = await load()
     except Exception as exc:
-        if all(v.consent_pending for v in every if v.show):
+        if exposure == CONSENT:
             # Only the record's own consent could release it and it did not load: answer as for a record
             # without consent, so an outage does not tell this caller who is known to the agency.
             log.warning("record withheld: it did not load", extra={"record_type": job.type_name,
                                                                      "error_type": type(exc).__name__})
-            job.deny_as_without_consent()
+            job.deny(job.judged(job.pairs, None), None)
             return None
         raise
-    return job.release(asked, every, record)
+    return job.release(asked, exposure, record)
 
 
 def shown(names: frozenset[str], name: str, value: T) -> T | None:

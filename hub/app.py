@@ -98,6 +98,7 @@ def create_app(settings: Settings, *, governance: bool = True, hub: Hub | None =
 
 def open_governance(settings: Settings, policies: PolicyStore | None, audit: AuditSink | None) -> Governance:
     """Policy, authentication and audit: imported only when governance is on."""
+    from audit.digest import load_digest
     from hub import telemetry
     from hub.auth import Authenticator
     from hub.governance import Governance
@@ -115,7 +116,7 @@ def open_governance(settings: Settings, policies: PolicyStore | None, audit: Aud
             raise ConfigurationError("HUB_POLICY_SYNC=postgresql needs the person index (HUB_INDEX_DB) on PostgreSQL")
         sync = PostgresPolicySync(store, settings.index_url)
     return Governance(policies=store, authenticator=Authenticator.from_settings(settings),
-                      audit=audit or AuditSink(settings), sync=sync)
+                      audit=audit or AuditSink(settings), digest=load_digest(settings), sync=sync)
 
 
 def governed_pipeline(settings: Settings, gov: Governance) -> list[Middleware]:

@@ -115,7 +115,9 @@ def open_governance(settings: Settings, policies: PolicyStore | None, audit: Aud
         if is_sqlite(settings.index_url):
             raise ConfigurationError("HUB_POLICY_SYNC=postgresql needs the person index (HUB_INDEX_DB) on PostgreSQL")
         sync = PostgresPolicySync(store, settings.index_url)
-    return Governance(policies=store, authenticator=Authenticator.from_settings(settings),
+    # Tokens are checked against the roles.csv in force, so a reloaded policy applies at once.
+    authenticator = Authenticator.from_settings(settings, roles=lambda: store.current().agreements.roles)
+    return Governance(policies=store, authenticator=authenticator,
                       audit=audit or AuditSink(settings), digest=load_digest(settings), sync=sync)
 
 

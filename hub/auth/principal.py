@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from policies.vocabulary import AGENCIES
+
+__all__ = ["AGENCIES", "KINDS", "Principal"]
+
 KINDS = ("user", "service")
-AGENCIES = ("police", "probation", "housing", "treatment", "partnership")
 
 
 @dataclass(frozen=True)

@@ -83,6 +83,8 @@ def test_dev_keys_are_created_once_private_to_the_user(dev: Settings) -> None:
     ({"iss": "someone-else"}, "wrong_issuer"),
     ({"aud": "another-api"}, "wrong_audience"),
     ({"roles": ["superuser"]}, "unknown_role"),
+    ({"agency": "police"}, "role_not_of_agency"),
+    ({"roles": ["probation-practitioner", "housing-officer"]}, "role_not_of_agency"),
     ({"roles": []}, "missing_claim"),
     ({"agency": "fire-brigade"}, "missing_claim"),
     ({"sub": ""}, "missing_claim"),

@@ -2,12 +2,14 @@
 
 With governance on (the default), a GraphQL request passes, outermost first:
 
-    RequestId -> Tracing -> Audit -> BodyLimit -> Caller -> GraphQL
+    RequestId -> Tracing -> Audit -> Caller -> BodyLimit -> GraphQL
 
-so every request, even one refused for its size or its token, gets an id, a span and exactly one
-audit record, and nothing reaches a resolver without a verified caller, a permitted purpose and
-a plan of what that caller may see. ``governance=False`` (benchmarks, schema tests) keeps only
-the id and the GraphQL view: no policy, audit or tracing.
+so every request, even one refused for its token or its size, gets an id, a span and exactly one
+audit record (naming the verified caller whenever the token was valid), and nothing reaches a
+resolver without a verified caller, a permitted purpose and a plan of what that caller may see.
+The caller is judged from headers alone, so an oversized body is still refused before it is read.
+``governance=False`` (benchmarks, schema tests) keeps only the id and the GraphQL view: no policy,
+audit or tracing.
 """
 
 from __future__ import annotations
@@ -130,8 +132,11 @@ def governed_pipeline(settings: Settings, gov: Governance) -> list[Middleware]:
     return [
         Middleware(TracingMiddleware),
         Middleware(AuditMiddleware, sink=gov.audit),
-        Middleware(BodyLimitMiddleware, max_bytes=settings.limits.max_body_bytes, max_batch=settings.limits.max_batch),
+        # The caller is known (from headers alone) before the body is read or refused, so a 413 or a
+        # batch over the limit is recorded against the verified actor, and no body is read for a
+        # request without a valid token.
         Middleware(CallerMiddleware, authenticator=gov.authenticator, policy=gov.policies.current),
+        Middleware(BodyLimitMiddleware, max_bytes=settings.limits.max_body_bytes, max_batch=settings.limits.max_batch),
     ]
 
 

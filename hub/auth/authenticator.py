@@ -26,7 +26,7 @@ import jwt
 
 from hub.auth.errors import InvalidToken
 from hub.auth.keys import ensure_dev_keys, load_public_key
-from hub.auth.principal import AGENCIES, KINDS, Principal
+from hub.auth.principal import AGENCIES, KINDS, MAX_SUBJECT, Principal
 from hub.errors import ConfigurationError, Unauthenticated
 from hub.settings import Settings
 from policies.loader import load_role_agencies, policy_dir
@@ -138,6 +138,10 @@ def principal_from(claims: dict[str, Any]) -> Principal:
         claims.get("kind", "user")
     if not isinstance(subject, str) or not subject.strip():
         raise InvalidToken("the token has no subject (sub)", "missing_claim")
+    if len(subject) > MAX_SUBJECT or not subject.isprintable():
+        # It becomes the audit record's actor: cut or escaped there, it would no longer name one person.
+        raise InvalidToken(f"the token's subject (sub) must be at most {MAX_SUBJECT} printable characters",
+                           "missing_claim")
     if agency not in AGENCIES:
         raise InvalidToken(f"the token's agency claim must be one of {', '.join(AGENCIES)}", "missing_claim")
     if not isinstance(roles, list) or not roles or not all(isinstance(r, str) for r in roles):

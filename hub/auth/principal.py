@@ -6,9 +6,11 @@ from dataclasses import dataclass
 
 from policies.vocabulary import AGENCIES
 
-__all__ = ["AGENCIES", "KINDS", "Principal"]
+__all__ = ["AGENCIES", "KINDS", "MAX_SUBJECT", "Principal"]
 
 KINDS = ("user", "service")
+#: The longest user or client id a token may carry: the audit trail's actor column holds no more.
+MAX_SUBJECT = 200
 
 
 @dataclass(frozen=True)

@@ -81,7 +81,7 @@ def sanitised(event: AuditEvent) -> AuditEvent:
     """The event with every free-text value escaped and bounded (the rest is hub-made and left alone)."""
     changes: dict[str, Any] = {}
     for name, limit in LIMITS.items():
-        value = getattr(event, name)
+        value = getattr(event, name, None)  # (a field this version of the record lacks is skipped)
         if isinstance(value, str):
             safe = clean(value, limit)
             if safe != value:

@@ -62,8 +62,9 @@ async def test_control_characters_are_escaped_before_storing(governed: Governed,
     e = (await governed.records())[-1].event
     assert e.justification == "SAR 12\\x1b[2J\\x00\\u202eevil\\\\x1b\\x7f"
     assert e.user_agent == "curl/8\\x1b]0;owned\\x07\\u2028 (x)"
-    refused = await governed.post(QUERY, {**governed.headers("police-iom-officer", None),
-                                          "x-purpose-of-use": b"iom\x1b[31m"})
+    escape_purpose: dict[str, Any] = {**governed.headers("police-iom-officer", None),
+                                      "x-purpose-of-use": b"iom\x1b[31m"}
+    refused = await governed.post(QUERY, escape_purpose)
     assert refused.status_code == 403
     assert (await governed.records())[-1].event.purpose == "iom\\x1b[31m"
     for body in await stored_bodies(settings):

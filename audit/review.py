@@ -17,6 +17,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from audit.record import StoredRecord, SubjectFields, event_from, utc_text
+from audit.sanitise import csv_safe
 from audit.store import AuditStore
 from audit.tables import as_utc, audit_record, audit_subject
 
@@ -201,7 +202,7 @@ def export(records: Sequence[StoredRecord], fmt: str, out: TextIO) -> int:
     writer.writerow(CSV_COLUMNS)
     for rec in records:
         d = rec.as_dict()
-        writer.writerow([_cell(d.get(col)) for col in CSV_COLUMNS])
+        writer.writerow([csv_safe(_cell(d.get(col))) for col in CSV_COLUMNS])  # no cell opens a formula
     return len(records)
 
 

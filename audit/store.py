@@ -33,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from audit.keys import CheckpointKeys, ensure_checkpoint_keys
 from audit.record import GENESIS, AuditEvent, chain_hash, encode, event_data
+from audit.sanitise import sanitised
 from audit.tables import (
     MAX_SUBJECT,
     audit_checkpoint,
@@ -123,7 +124,7 @@ class AuditStore:
     @staticmethod
     def _prepare(event: AuditEvent, future: asyncio.Future[int]) -> _Pending:
         try:
-            data = event_data(event)
+            data = event_data(sanitised(event))  # free text escaped and bounded, whoever built the event
             body = encode(data)
             columns = review_columns(data)
         except (TypeError, ValueError, AttributeError) as exc:

@@ -2,12 +2,14 @@
 
 With governance on (the default), a GraphQL request passes, outermost first:
 
-    RequestId -> Tracing -> Audit -> BodyLimit -> Caller -> GraphQL
+    RequestId -> Tracing -> Audit -> Caller -> BodyLimit -> GraphQL
 
-so every request, even one refused for its size or its token, gets an id, a span and exactly one
-audit record, and nothing reaches a resolver without a verified caller, a permitted purpose and
-a plan of what that caller may see. ``governance=False`` (benchmarks, schema tests) keeps only
-the id and the GraphQL view: no policy, audit or tracing.
+so every request, even one refused for its token or its size, gets an id, a span and exactly one
+audit record (naming the verified caller whenever the token was valid), and nothing reaches a
+resolver without a verified caller, a permitted purpose and a plan of what that caller may see.
+The caller is judged from headers alone, so an oversized body is still refused before it is read.
+``governance=False`` (benchmarks, schema tests) keeps only the id and the GraphQL view: no policy,
+audit or tracing.
 """
 
 from __future__ import annotations
@@ -98,6 +100,7 @@ def create_app(settings: Settings, *, governance: bool = True, hub: Hub | None =
 
 def open_governance(settings: Settings, policies: PolicyStore | None, audit: AuditSink | None) -> Governance:
     """Policy, authentication and audit: imported only when governance is on."""
+    from audit.digest import load_digest
     from hub import telemetry
     from hub.auth import Authenticator
     from hub.governance import Governance
@@ -114,8 +117,10 @@ def open_governance(settings: Settings, policies: PolicyStore | None, audit: Aud
         if is_sqlite(settings.index_url):
             raise ConfigurationError("HUB_POLICY_SYNC=postgresql needs the person index (HUB_INDEX_DB) on PostgreSQL")
         sync = PostgresPolicySync(store, settings.index_url)
-    return Governance(policies=store, authenticator=Authenticator.from_settings(settings),
-                      audit=audit or AuditSink(settings), sync=sync)
+    # Tokens are checked against the roles.csv in force, so a reloaded policy applies at once.
+    authenticator = Authenticator.from_settings(settings, roles=lambda: store.current().agreements.roles)
+    return Governance(policies=store, authenticator=authenticator,
+                      audit=audit or AuditSink(settings), digest=load_digest(settings), sync=sync)
 
 
 def governed_pipeline(settings: Settings, gov: Governance) -> list[Middleware]:
@@ -127,8 +132,11 @@ def governed_pipeline(settings: Settings, gov: Governance) -> list[Middleware]:
     return [
         Middleware(TracingMiddleware),
         Middleware(AuditMiddleware, sink=gov.audit),
-        Middleware(BodyLimitMiddleware, max_bytes=settings.limits.max_body_bytes, max_batch=settings.limits.max_batch),
+        # The caller is known (from headers alone) before the body is read or refused, so a 413 or a
+        # batch over the limit is recorded against the verified actor, and no body is read for a
+        # request without a valid token.
         Middleware(CallerMiddleware, authenticator=gov.authenticator, policy=gov.policies.current),
+        Middleware(BodyLimitMiddleware, max_bytes=settings.limits.max_body_bytes, max_batch=settings.limits.max_batch),
     ]
 
 

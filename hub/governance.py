@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from audit.digest import VariablesDigest
 from hub.auth import Authenticator
 from hub.http.audit_sink import AuditSink
 from policies.pg_sync import PostgresPolicySync
@@ -15,5 +16,7 @@ class Governance:
     policies: PolicyStore
     authenticator: Authenticator
     audit: AuditSink
+    #: keys the audit record's digest of each request's variables
+    digest: VariablesDigest
     #: shares policy versions between replicas; None for a single process
     sync: PostgresPolicySync | None = None

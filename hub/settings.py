@@ -46,6 +46,8 @@ class Settings:
     jwt_audience: str = "partnership-hub"
     jwt_public_key_file: Path | None = None
     jwt_jwks_url: str | None = None
+    #: the secret the audit's variables digest is keyed with (production must set it; see audit/digest.py)
+    audit_digest_key_file: Path | None = None
     #: introspection is only ever open to authenticated callers; this turns it off for them too
     introspection: bool = True
     persisted_operations: Path | None = None
@@ -81,6 +83,7 @@ class Settings:
         )
         policy_dir = e.get("HUB_POLICY_DIR")
         key_file = e.get("HUB_JWT_PUBLIC_KEY_FILE")
+        digest_key_file = e.get("HUB_AUDIT_DIGEST_KEY_FILE")
         try:
             port = int(e.get("HUB_PORT", "8000"))
             seed_people = int(e.get("HUB_SEED_PEOPLE", "500"))
@@ -105,6 +108,7 @@ class Settings:
             jwt_audience=e.get("HUB_JWT_AUDIENCE", "partnership-hub"),
             jwt_public_key_file=Path(key_file) if key_file else None,
             jwt_jwks_url=e.get("HUB_JWT_JWKS_URL") or None,
+            audit_digest_key_file=Path(digest_key_file) if digest_key_file else None,
             introspection=e.get("HUB_INTROSPECTION", "true").lower() != "false",
             policy_sync=e.get("HUB_POLICY_SYNC", ""),
             persisted_operations=Path(e["HUB_PERSISTED_OPERATIONS"]) if e.get("HUB_PERSISTED_OPERATIONS") else None,

@@ -1,4 +1,5 @@
-"""The agreement files: purposes.csv (who may use which purpose) and ``<owner>-isa.csv`` rules.
+"""The agreement files: purposes.csv (who may use which purpose), roles.csv (which agencies may
+hold each role, policies/roles.py) and ``<owner>-isa.csv`` rules.
 
 A rule says what one role, under one purpose (or ``*``: each purpose the role is permitted),
 receives of one field group: allow, ``mask:<mask>`` or deny, optionally only under a condition,
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
+from policies.roles import ROLES_FILE, RoleAgencies, load_roles
 from policies.sources import Problem, Row, read_rows
 from policies.vocabulary import AGREEMENT_OWNERS, ANY_PURPOSE, CONDITIONS, GROUPS, MASKS, PURPOSES, ROLES
 
@@ -56,21 +58,27 @@ class Agreements:
     purposes: Mapping[str, PurposeEntry]
     rules: tuple[Rule, ...]
     files: tuple[Path, ...]
+    roles: RoleAgencies
+
+
+def isa_files(policy_dir: Path) -> list[Path]:
+    return sorted((policy_dir / AGREEMENTS_DIR).glob("*-isa.csv"))
 
 
 def agreement_files(policy_dir: Path) -> list[Path]:
     folder = policy_dir / AGREEMENTS_DIR
-    return [*sorted(folder.glob("*-isa.csv")), folder / PURPOSES_FILE]
+    return [*isa_files(policy_dir), folder / PURPOSES_FILE, folder / ROLES_FILE]
 
 
 def load_agreements(policy_dir: Path, problems: list[Problem]) -> Agreements:
     folder = policy_dir / AGREEMENTS_DIR
     purposes = _purposes(folder / PURPOSES_FILE, problems)
+    roles = load_roles(folder / ROLES_FILE, problems)
     rules: list[Rule] = []
     files = agreement_files(policy_dir)
-    if len(files) == 1:
+    if not isa_files(policy_dir):
         problems.append(Problem(AGREEMENTS_DIR, 0, "no <owner>-isa.csv agreement files"))
-    for path in files[:-1]:
+    for path in isa_files(policy_dir):
         owner = path.name.removesuffix("-isa.csv")
         if owner not in AGREEMENT_OWNERS:
             problems.append(Problem(path.name, 0, f"unknown agreement owner {owner!r} "
@@ -80,7 +88,7 @@ def load_agreements(policy_dir: Path, problems: list[Problem]) -> Agreements:
             rule = _rule(row, purposes, problems)
             if rule is not None:
                 rules.append(rule)
-    return Agreements(MappingProxyType(purposes), tuple(rules), tuple(files))
+    return Agreements(MappingProxyType(purposes), tuple(rules), tuple(files), roles)
 
 
 def _purposes(path: Path, problems: list[Problem]) -> dict[str, PurposeEntry]:

@@ -1,6 +1,6 @@
 """Loading a policy directory: read, validate, plan. A broken directory never loads.
 
-The directory holds model.conf, fields.csv and agreements/ (purposes.csv, <owner>-isa.csv).
+The directory holds model.conf, fields.csv and agreements/ (purposes.csv, roles.csv, <owner>-isa.csv).
 """
 
 from __future__ import annotations
@@ -9,10 +9,11 @@ from pathlib import Path
 
 from hub.errors import ConfigurationError
 from hub.settings import Settings
-from policies.agreements import agreement_files, load_agreements
+from policies.agreements import AGREEMENTS_DIR, agreement_files, load_agreements
 from policies.catalogue import FIELDS_FILE, load_catalogue
 from policies.planner import build_enforcer, plan_groups
 from policies.policy_set import PolicySet
+from policies.roles import ROLES_FILE, RoleAgencies, load_roles
 from policies.sources import Problem, content_hash
 from policies.validate import cross_check
 
@@ -65,3 +66,12 @@ def load_policy(directory: Path) -> PolicySet:
     if policy is None:
         raise PolicyInvalid(problems)
     return policy
+
+
+def load_role_agencies(directory: Path) -> RoleAgencies:
+    """roles.csv alone (``hub token``, an authenticator outside a serving hub); PolicyInvalid on errors."""
+    problems: list[Problem] = []
+    roles = load_roles(directory / AGREEMENTS_DIR / ROLES_FILE, problems)
+    if any(p.severity == "error" for p in problems):
+        raise PolicyInvalid(problems)
+    return roles

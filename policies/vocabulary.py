@@ -59,6 +59,9 @@ TRANSFORMS: Final = ("initials", "birth_year", "ogrs_band", "postcode_district")
 
 CONDITIONS: Final = ("caseload", "consent", "victim_case", "caseload+consent")
 
+#: The agencies a token may name (its ``agency`` claim); roles.csv says which roles each may hold.
+AGENCIES: Final = ("police", "probation", "housing", "treatment", "partnership")
+
 #: Who owns each agreement file: ``<owner>-isa.csv``. "partnership" holds the shared identity rows.
 AGREEMENT_OWNERS: Final = ("partnership", "police", "probation", "housing", "treatment")
 

@@ -7,7 +7,7 @@ from typing import Literal
 from hub.errors import Forbidden
 
 Reason = Literal["malformed", "bad_signature", "expired", "not_yet_valid", "wrong_issuer", "wrong_audience",
-                 "missing_claim", "unknown_role", "unknown_key", "unsupported_algorithm"]
+                 "missing_claim", "unknown_role", "role_not_of_agency", "unknown_key", "unsupported_algorithm"]
 
 
 class InvalidToken(Forbidden):

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from policies.vocabulary import AGENCIES
+
+__all__ = ["AGENCIES", "KINDS", "MAX_SUBJECT", "Principal"]
+
 KINDS = ("user", "service")
-AGENCIES = ("police", "probation", "housing", "treatment", "partnership")
+#: The longest user or client id a token may carry: the audit trail's actor column holds no more.
+MAX_SUBJECT = 200
 
 
 @dataclass(frozen=True)

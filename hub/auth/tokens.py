@@ -8,10 +8,12 @@ from collections.abc import Sequence
 
 import jwt
 
+from hub.auth.authenticator import role_mismatch
 from hub.auth.keys import ensure_dev_keys
 from hub.auth.principal import AGENCIES, KINDS
 from hub.errors import BadUserInput, ConfigurationError
 from hub.settings import Settings
+from policies.loader import load_role_agencies, policy_dir
 from policies.vocabulary import ROLES
 
 MAX_TTL = 24 * 3600
@@ -28,6 +30,10 @@ def issue_dev_token(settings: Settings, *, user: str, agency: str, roles: Sequen
     unknown = [r for r in roles if r not in ROLES]
     if not roles or unknown:
         raise BadUserInput(f"unknown role {', '.join(unknown) or '(none given)'}; known roles: {', '.join(ROLES)}")
+    foreign = load_role_agencies(policy_dir(settings)).foreign(agency, roles)
+    if foreign:
+        # The hub would refuse the token (role_not_of_agency): say so now, not at the first request.
+        raise BadUserInput(role_mismatch(agency, foreign))
     if kind not in KINDS:
         raise BadUserInput("kind must be user or service")
     if not 1 <= ttl <= MAX_TTL:

@@ -12,11 +12,14 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from opentelemetry.trace import Status, StatusCode
+from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from audit.record import AuditEvent
+from audit.sanitise import MAX_PURPOSE, MAX_USER_AGENT
 from hub import telemetry
 from hub.errors import AuditUnavailable
+from hub.http.header_text import header_text
 from hub.http.responses import error_response
 from hub.http.state import Disclosure, RequestState, ide_page, request_state
 from hub.telemetry import instruments
@@ -36,12 +39,18 @@ REFUSALS = frozenset({
 })
 
 
+#: Codes that mean the request's own input was bad.
+BAD_INPUT = frozenset({"GRAPHQL_VALIDATION_FAILED", "BAD_USER_INPUT"})
+
+
 def outcome_of(status: int, state: RequestState, d: Disclosure | None) -> str:
     if status == 401:
         return "unauthenticated"
-    # Malformed: refused before any data, or a query that disclosed nothing because its input was bad.
-    if status in (400, 413, 415) or (d is not None and not d.subjects and
-                                     {"GRAPHQL_VALIDATION_FAILED", "BAD_USER_INPUT"} & set(d.error_codes)):
+    # Malformed: any other client error the hub answered without running a query (400, a method
+    # other than GET or POST: 405, 413, 415...), or a query that disclosed nothing because its
+    # input was bad. 403 is a refusal, below.
+    bad_input = d is not None and not d.subjects and bool(BAD_INPUT & set(d.error_codes))
+    if (400 <= status < 500 and status != 403) or bad_input:
         return "malformed"
     if status == 403 or (d is not None and REFUSALS & set(d.error_codes)):
         return "refused"
@@ -62,7 +71,7 @@ def build_events(scope: Scope, state: RequestState, status: int) -> list[AuditEv
 
 
 def build_event(scope: Scope, state: RequestState, status: int, found: Disclosure | None = None) -> AuditEvent:
-    headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+    headers = Headers(scope=scope)
     client = scope.get("client")
     principal = state.principal
     d = found or Disclosure()
@@ -78,8 +87,8 @@ def build_event(scope: Scope, state: RequestState, status: int, found: Disclosur
         agency=getattr(principal, "agency", None) or "",
         roles=tuple(getattr(principal, "roles", ()) or ()),
         source_address=client[0] if client else "",
-        user_agent=headers.get("user-agent", "")[:200],
-        purpose=state.purpose or headers.get("x-purpose-of-use", "")[:64],
+        user_agent=header_text(headers, "user-agent", MAX_USER_AGENT),
+        purpose=state.purpose or header_text(headers, "x-purpose-of-use", MAX_PURPOSE),
         justification=state.justification or "",
         legal_bases=d.legal_bases,
         clauses=d.clauses,

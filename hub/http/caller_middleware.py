@@ -10,14 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from audit.sanitise import MAX_JUSTIFICATION, MAX_PURPOSE
 from hub import telemetry
 from hub.errors import HubError, JustificationRequired, PurposeNotPermitted
+from hub.http.header_text import header_text
 from hub.http.responses import error_response
 from hub.http.state import ide_page, request_state
-
-MAX_JUSTIFICATION = 500
 
 
 class Authenticator(Protocol):
@@ -45,12 +46,12 @@ class CallerMiddleware:
         if scope["type"] != "http" or scope["path"] != self.path or state is None or ide_page(scope):
             await self.app(scope, receive, send)
             return
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        headers = Headers(scope=scope)
         try:
             principal = self.authenticator.authenticate(headers.get("authorization"))
             state.principal = principal
-            purpose = headers.get("x-purpose-of-use", "").strip()
-            justification = headers.get("x-justification", "").strip()[:MAX_JUSTIFICATION]
+            purpose = header_text(headers, "x-purpose-of-use", MAX_PURPOSE)
+            justification = header_text(headers, "x-justification", MAX_JUSTIFICATION)
             state.justification = justification or None
             policy = self.policy()
             state.policy_version = policy.version

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import replace
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from cross_web import HTTPException
@@ -44,7 +45,8 @@ class HubGraphQL(GraphQL[HubContext, None]):
         traced: list[Extension] = [GraphQLTracing] if governance is not None else []
         if governance is not None and settings.trace_resolvers:
             traced.append(ResolverSpans)
-        super().__init__(create_schema([OperationRecorder, *traced, *extensions], limits=limits,
+        recorder = partial(OperationRecorder, digest=governance.digest if governance is not None else None)
+        super().__init__(create_schema([recorder, *traced, *extensions], limits=limits,
                                        field_suggestions=settings.development,
                                        introspection=settings.introspection), **kwargs)
         self.max_first = limits.max_first

@@ -1,15 +1,20 @@
-"""Remember which operation ran (for the audit record) without keeping the document or variables."""
+"""Remember which operation ran (for the audit record) without keeping the document or variables.
+
+The variables are kept only as a keyed digest (audit/digest.py): a plain hash of them would give
+back any identifier short enough to guess. With no digest (governance off) nothing is kept.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from functools import lru_cache
+from typing import Any
 
 from graphql import DocumentNode, print_ast
 from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionContext
 
 from schema.context import HubContext
 
@@ -28,7 +33,16 @@ def normalised_hash(document: DocumentNode) -> str:
     return sha256(print_ast(document))
 
 
+Digest = Callable[[Mapping[str, Any] | None], str]
+
+
 class OperationRecorder(SchemaExtension):
+    """Build one per execution with the deployment's digest: ``partial(OperationRecorder, digest=...)``."""
+
+    def __init__(self, *, digest: Digest | None = None, execution_context: ExecutionContext | None = None) -> None:
+        super().__init__(execution_context=execution_context)
+        self.digest = digest
+
     def on_operation(self) -> Iterator[None]:
         yield
         ec = self.execution_context
@@ -44,5 +58,5 @@ class OperationRecorder(SchemaExtension):
             "name": ec.operation_name,
             "type": op_type,
             "query_hash": query_hash,
-            "variables_hash": sha256(json.dumps(ec.variables or {}, sort_keys=True, default=str)),
+            "variables_hash": self.digest(ec.variables) if self.digest is not None else None,
         }

@@ -83,9 +83,13 @@ def test_dev_keys_are_created_once_private_to_the_user(dev: Settings) -> None:
     ({"iss": "someone-else"}, "wrong_issuer"),
     ({"aud": "another-api"}, "wrong_audience"),
     ({"roles": ["superuser"]}, "unknown_role"),
+    ({"agency": "police"}, "role_not_of_agency"),
+    ({"roles": ["probation-practitioner", "housing-officer"]}, "role_not_of_agency"),
     ({"roles": []}, "missing_claim"),
     ({"agency": "fire-brigade"}, "missing_claim"),
     ({"sub": ""}, "missing_claim"),
+    ({"sub": "om-001\x1b[2J"}, "missing_claim"),
+    ({"sub": "x" * 201}, "missing_claim"),
     ({"kind": "robot"}, "missing_claim"),
 ])
 def test_each_bad_claim_is_refused_with_its_reason(dev: Settings, over: dict[str, Any], expected: str) -> None:

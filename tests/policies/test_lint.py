@@ -66,6 +66,16 @@ MISTAKES = [
      "purposes.csv:", "justification must be yes or no"),
     ("agreements/purposes.csv", "purpose,roles,justification,legal_basis", "purpose,roles,legal_basis",
      "purposes.csv:", "header must be purpose,roles,justification,legal_basis"),
+    ("agreements/roles.csv", "victim-liaison,probation", "victim-liason,probation",
+     "roles.csv:", "unknown role 'victim-liason'"),
+    ("agreements/roles.csv", "housing-officer,housing", "housing-officer,housing council",
+     "roles.csv:", "unknown agency 'council' for role housing-officer"),
+    ("agreements/roles.csv", "ig-officer,partnership", "ig-officer,partnership\nig-officer,police",
+     "roles.csv:", "role ig-officer is listed twice"),
+    ("agreements/roles.csv", "treatment-keyworker,treatment", "treatment-keyworker,",
+     "roles.csv:", "role treatment-keyworker names no agency"),
+    ("agreements/roles.csv", "role,agencies", "role,agency",
+     "roles.csv:", "header must be role,agencies"),
     ("model.conf", "m = r.role == p.role", "m = r.rolex == p.role",
      "model.conf", "the Casbin model does not load"),
 ]
@@ -83,6 +93,28 @@ def test_a_mistake_is_an_error_and_the_policy_is_rejected(
     with pytest.raises(PolicyInvalid) as caught:
         load_policy(policy_copy)
     assert caught.value.code == "POLICY_INVALID" and message in caught.value.message
+
+
+def test_a_role_no_agency_may_hold_is_a_warning(policy_copy: Path, edit: Edit) -> None:
+    edit("agreements/roles.csv", "victim-liaison,probation\n", "")
+    policy, problems = check_policy(policy_copy)
+    assert policy is not None
+    assert any("role victim-liaison is not listed: no agency may hold it" in str(p) and p.severity == "warning"
+               for p in problems), problems
+    assert policy.agreements.roles.foreign("probation", ["victim-liaison", "probation-practitioner"]) == \
+        ["victim-liaison"]
+
+
+def test_the_roles_file_is_part_of_the_policy(policy_copy: Path, edit: Edit) -> None:
+    before = load_policy(policy_copy)
+    assert before.agreements.roles.agencies_of("victim-liaison") == {"probation"}
+    edit("agreements/roles.csv", "victim-liaison,probation", "victim-liaison,probation police")
+    after = load_policy(policy_copy)
+    assert after.version != before.version and after.agreements.roles.agencies_of("victim-liaison") == \
+        {"probation", "police"}
+    (policy_copy / "agreements" / "roles.csv").unlink()
+    policy, problems = check_policy(policy_copy)
+    assert policy is None and any("roles.csv: error: cannot read" in str(p) for p in problems)
 
 
 def test_a_rule_in_the_wrong_agreement_file(policy_copy: Path) -> None:

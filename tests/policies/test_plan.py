@@ -60,7 +60,7 @@ def test_version_is_a_content_hash_of_the_files(shipped: PolicySet, policy_copy:
     edit("agreements/purposes.csv", "# Purposes of use", "# Purposes  of use")
     assert load_policy(policy_copy).version != shipped.version
     files = policy_files(PACKAGED)
-    assert len(files) == 8 and all(f.exists() for f in files)
+    assert len(files) == 9 and all(f.exists() for f in files)
     assert shipped.version != hashlib.sha256(b"").hexdigest()[:12]
 
 

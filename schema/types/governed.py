@@ -19,6 +19,7 @@ from strawberry.dataloader import DataLoader
 from schema.agency_records import RECORDS
 from schema.context import Info
 from schema.gate import PENDING, Gate, Verdict
+from schema.release import Released, released, shown
 from schema.selection import RawInfo, Selection
 
 log = logging.getLogger("hub.graphql")
@@ -79,13 +80,13 @@ def governed_record(
     person_id: str,
     record: Held[R | None] | None,
     load: Callable[[], Awaitable[R | None]],
-    build: Callable[[R, frozenset[str]], T],
+    build: Callable[[R, Released], T],
     consent_of: Callable[[R], frozenset[str]] | None = None,
 ) -> Resolved[T | None]:
     """Load and build one record, releasing only the selected fields the agreement allows.
 
     ``record`` is the record if it is already held, else ``load`` fetches it. ``build`` gets the
-    record and the names of the fields that may be shown; it must leave the others empty. Whether
+    record and the fields that may be shown, with their transforms; it must leave the others empty. Whether
     a record exists is not revealed to a caller who may see none of it.
     """
     gate = info.context.gate
@@ -103,7 +104,7 @@ def governed_record(
 
 async def _governed_later(
     gate: Gate, raw: RawInfo, type_name: str, person_id: str, pairs: Selection, pre: list[Verdict] | None,
-    load: Callable[[], Awaitable[R | None]], build: Callable[[R, frozenset[str]], T],
+    load: Callable[[], Awaitable[R | None]], build: Callable[[R, Released], T],
     consent_of: Callable[[R], frozenset[str]] | None,
 ) -> T | None:
     """The record once whatever was missing has loaded: the condition sets (``pre`` None), the record."""
@@ -128,7 +129,7 @@ async def _governed_later(
 
 def _release(
     gate: Gate, raw: RawInfo, type_name: str, person_id: str, pairs: Selection, pre: list[Verdict],
-    record: R | None, build: Callable[[R, frozenset[str]], T], consent_of: Callable[[R], frozenset[str]] | None,
+    record: R | None, build: Callable[[R, Released], T], consent_of: Callable[[R], frozenset[str]] | None,
 ) -> T | None:
     """The loaded record, judged again where consent decides, accounted and built."""
     final = pre
@@ -141,7 +142,7 @@ def _release(
     if consent_pending:
         final = _judged(gate, type_name, person_id, pairs, consent_of(record) if consent_of is not None else None)
     gate.record(raw, person_id, final)
-    return build(record, frozenset(v.field_name for v in final if v.show))
+    return build(record, released(final))
 
 
 def _judged(gate: Gate, type_name: str, person_id: str, pairs: Selection,
@@ -152,27 +153,20 @@ def _judged(gate: Gate, type_name: str, person_id: str, pairs: Selection,
     return verdicts
 
 
-def shown(names: frozenset[str], name: str, value: T) -> T | None:
-    return value if name in names else None
-
-
 def list_loader(info: Info, agency: str, name: str) -> DataLoader[str, list[Any]]:
     """The loader of the list field ``name`` of ``agency``'s record, as prefetching uses it."""
     loader: DataLoader[str, list[Any]] = getattr(info.context.loaders, RECORDS[agency].lists[name])
     return loader
 
 
-def listed(info: Info, agency: str, name: str, shown_names: frozenset[str], key: str
+def listed(info: Info, agency: str, name: str, shown_names: Released, key: str
            ) -> Resolved[list[Any] | None]:
-    """A list field of a record: None unless shown, else the loader's list for the record's key."""
+    """A list field of a record: None unless shown, else the loader's list for the record's key
+    (through its transform)."""
     if name not in shown_names:
         return None
-    return loaded(list_loader(info, agency, name), key, _same)
+    return loaded(list_loader(info, agency, name), key, lambda found: shown_names.value(name, found))
 
 
-def _same(value: T) -> T:
-    return value
-
-
-__all__ = ["PENDING", "Held", "Resolved", "governed_record", "held", "judged", "list_loader", "listed", "loaded",
-           "shown"]
+__all__ = ["PENDING", "Held", "Released", "Resolved", "governed_record", "held", "judged", "list_loader", "listed",
+           "loaded", "shown"]

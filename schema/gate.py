@@ -51,6 +51,7 @@ class Conditions(Protocol):
     def agency(self) -> str: ...
     async def caseload(self) -> frozenset[str]: ...
     async def victim_cases(self) -> frozenset[str]: ...
+    async def relationship(self) -> frozenset[str]: ...
     def cached(self, kind: str) -> frozenset[str] | None: ...
 
 
@@ -59,7 +60,8 @@ PENDING: frozenset[str] = frozenset({"\x00pending"})
 
 #: Row conditions checked against a set of people: the reason given when a person is not in it, and
 #: the ``Conditions`` method that loads the set.
-SETS = {"caseload": ("not on caseload", "caseload"), "victim_case": ("not the victim's case", "victim_cases")}
+SETS = {"caseload": ("not on caseload", "caseload"), "victim_case": ("not the victim's case", "victim_cases"),
+        "relationship": ("no legitimate relationship", "relationship")}
 #: ``_condition_fails``: the condition's set is not loaded yet, so the verdict has to wait for it.
 UNKNOWN = "\x00unknown"
 

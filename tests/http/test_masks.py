@@ -11,29 +11,29 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from connectors.probation.records import LicenceConditionKind
 from hub.app import create_app
 from hub.auth import issue_dev_token
 from hub.runtime import Hub
 from hub.settings import Settings
 from policies.loader import PACKAGED, load_policy, policy_files
-from policies.masks import REGISTRY
 from tests.graph_client import GraphClient
 from tests.http.test_sharing_matrix import PARENT, covered, dig, leaving_police, selection
+from tests.http.transforms import through
+from tests.policies.test_matrix import USUAL
 
 ROLE, PURPOSE = "probation-practitioner", "daily-intel"
 CATALOGUE = load_policy(PACKAGED).catalogue
 CASES = sorted({(entry.group, mask) for entry in CATALOGUE.fields.values() for mask in entry.masks})
 
 
-def masked_policy(directory: Path, group: str, mask: str) -> Path:
-    """A copy of the shipped policy where ROLE gets ``mask:<mask>`` on ``group`` for everyone."""
+def masked_policy(directory: Path, group: str, mask: str, role: str = ROLE) -> Path:
+    """A copy of the shipped policy where ``role`` gets ``mask:<mask>`` on ``group`` for everyone."""
     for source in policy_files(PACKAGED):
         target = directory / source.relative_to(PACKAGED)
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -43,33 +43,13 @@ def masked_policy(directory: Path, group: str, mask: str) -> Path:
         lines = path.read_text().splitlines()
         for i, line in enumerate(lines):
             parts = line.split(",", 5)
-            if parts[:3] == [ROLE, "*", group]:
+            if len(parts) > 3 and parts[0] == role and parts[1] in ("*", USUAL[role]) and parts[2] == group:
                 parts[3:5] = [f"mask:{mask}", ""]
                 lines[i] = ",".join(parts)
                 changed += 1
         path.write_text("\n".join(lines) + "\n")
-    assert changed == 1, f"{ROLE} has {changed} rules for {group}"
+    assert changed == 1, f"{role} has {changed} rules for {group}"
     return directory
-
-
-@dataclass(frozen=True)
-class _Condition:
-    """A licence condition as the transform sees it, carrying the JSON it came from."""
-
-    kind: LicenceConditionKind
-    raw: dict[str, Any]
-
-
-def through(transform: str, stored: Any) -> Any:
-    """What the registry's transform makes of a stored value, in the response's JSON form."""
-    t = REGISTRY[transform]
-    if stored is None:
-        return None
-    if t.accepts == {"String"}:
-        return t.apply(stored)
-    if t.accepts == {"[LicenceCondition!]"}:
-        return [c.raw for c in t.apply([_Condition(LicenceConditionKind[c["kind"]], c) for c in stored])]
-    raise AssertionError(f"teach this test the JSON form of {sorted(t.accepts)} to check transform {transform}")
 
 
 @pytest.fixture

@@ -38,9 +38,13 @@ class Released(Mapping[str, str | None]):
 
         The policy check admits a transform only where it gives back the field's own type.
         """
-        if name not in self._fields:
+        try:
+            transform = self._fields[name]
+        except KeyError:
             return None
-        out: T = apply(self._fields[name], value)
+        if transform is None:  # the common case: shown as stored, no registry lookup
+            return value
+        out: T = apply(transform, value)
         return out
 
 

@@ -73,6 +73,13 @@ class FilterNotPermitted(Forbidden):
     code = "FILTER_NOT_PERMITTED"
 
 
+class PersonLevelNotPermitted(Forbidden):
+    """A question about individual people from a caller the agreements allow no person's identity
+    (partnership analysts: aggregate outputs only)."""
+
+    code = "PERSON_LEVEL_NOT_PERMITTED"
+
+
 class AuditUnavailable(HubError):
     """The audit trail cannot be written, so nothing may be disclosed."""
 

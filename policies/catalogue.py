@@ -12,6 +12,8 @@ from pathlib import Path
 from types import MappingProxyType
 
 from hub.settings import AGENCIES
+from policies.field_types import field_types
+from policies.masks import REGISTRY
 from policies.sources import Problem, read_rows
 from policies.vocabulary import GROUPS, MASKS, TRANSFORMS
 
@@ -71,6 +73,8 @@ def load_catalogue(policy_dir: Path, problems: list[Problem]) -> Catalogue:
                 problems.append(row.problem(f"unknown mask {mask!r} for field {key}"))
             elif transform and transform not in TRANSFORMS:
                 problems.append(row.problem(f"unknown transform {transform!r} for field {key}"))
+            elif transform and (why := REGISTRY[transform].cannot_apply(key, field_types().get(key))):
+                problems.append(row.problem(why))
             else:
                 masks[mask] = transform or None
         fields[key] = FieldEntry(key, group, row.values["owner"], MappingProxyType(masks))

@@ -74,4 +74,5 @@ _CONDITION = {
     "consent": "where the person's consent to share with the caller's agency is recorded",
     "victim_case": "for the person whose victim's case the caller holds",
     "caseload+consent": "for people on the caller's caseload with recorded consent to share",
+    "relationship": "for people on the caller's caseload or with an open referral to the caller's service",
 }

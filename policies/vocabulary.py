@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Final, Literal
 
+from policies.masks import REGISTRY
+
 ROLES: Final = (
     "police-iom-officer",
     "probation-practitioner",
@@ -52,12 +54,15 @@ GROUPS: Final = (
     "ost",
 )
 
-MASKS: Final = ("dob_year", "name_only", "initials", "band", "rosh_only", "postcode_district", "summary")
+MASKS: Final = ("dob_year", "name_only", "initials", "band", "rosh_only", "postcode_district", "summary",
+                "exclusion_zones")
 
 #: Transforms a catalogue entry may name after a mask (``mask:transform``); see policies.masks.
-TRANSFORMS: Final = ("initials", "birth_year", "ogrs_band", "postcode_district")
+TRANSFORMS: Final = tuple(REGISTRY)
 
-CONDITIONS: Final = ("caseload", "consent", "victim_case", "caseload+consent")
+#: Row conditions: own caseload or cohort; recorded consent; the caller's own victims' cases; a legitimate
+#: relationship (own caseload, or an open referral to the caller's service: hub.services.relationships).
+CONDITIONS: Final = ("caseload", "consent", "victim_case", "caseload+consent", "relationship")
 
 #: The agencies a token may name (its ``agency`` claim); roles.csv says which roles each may hold.
 AGENCIES: Final = ("police", "probation", "housing", "treatment", "partnership")
@@ -69,4 +74,4 @@ AGREEMENT_OWNERS: Final = ("partnership", "police", "probation", "housing", "tre
 ANY_PURPOSE: Final = "*"
 
 Effect = Literal["allow", "mask", "deny"]
-Condition = Literal["caseload", "consent", "victim_case", "caseload+consent"]
+Condition = Literal["caseload", "consent", "victim_case", "caseload+consent", "relationship"]

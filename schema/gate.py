@@ -51,6 +51,7 @@ class Conditions(Protocol):
     def agency(self) -> str: ...
     async def caseload(self) -> frozenset[str]: ...
     async def victim_cases(self) -> frozenset[str]: ...
+    async def relationship(self) -> frozenset[str]: ...
     def cached(self, kind: str) -> frozenset[str] | None: ...
 
 
@@ -83,7 +84,8 @@ PENDING: frozenset[str] = frozenset({"\x00pending"})
 
 #: Row conditions checked against a set of people: the reason given when a person is not in it, and
 #: the ``Conditions`` method that loads the set.
-SETS = {"caseload": ("not on caseload", "caseload"), "victim_case": ("not the victim's case", "victim_cases")}
+SETS = {"caseload": ("not on caseload", "caseload"), "victim_case": ("not the victim's case", "victim_cases"),
+        "relationship": ("no legitimate relationship", "relationship")}
 #: ``Gate.exposure_now``: some field of the record shows for the person; only the record's own consent
 #: could show one; none can (so not even whether the record exists).
 SHOWN, CONSENT, HIDDEN = "shown", "consent", "hidden"

@@ -18,6 +18,7 @@ from hub.services.people import Page, PeopleQuery
 from schema.access import FILTER_FIELDS, scope_for
 from schema.context import Info
 from schema.gate import Gate, owner_of
+from schema.person_level import own_people, refuse_person_level
 from schema.prefetch import person_nodes, prefetch
 from schema.selection import field_names
 from schema.types.access import AccessExplanation, MyAccessReport
@@ -42,6 +43,7 @@ from schema.types.person import Person, person_of
 class Query:
     @strawberry.field(description="A person by hub person id; null when there is no such person")
     async def person(self, info: Info, id: strawberry.ID) -> Person | None:
+        refuse_person_level(info.context.gate, "person")
         if not valid_person_id(str(id)):
             raise BadUserInput("person id must be H followed by eight digits", argument="id")
         found = await info.context.loaders.person.load(str(id))
@@ -51,6 +53,7 @@ class Query:
 
     @strawberry.field(description="A person by an agency identifier; the format and check digit are validated")
     async def person_by_identifier(self, info: Info, scheme: IdentifierScheme, value: str) -> Person | None:
+        refuse_person_level(info.context.gate, "personByIdentifier")
         canonical = validate(scheme, value)
         scope = await scope_for(info.context.gate, "scheme", [f"Identifiers.{scheme.value}"])
         person_id = await info.context.people.index.find(scheme.value, canonical)
@@ -70,6 +73,7 @@ class Query:
                                   "order given; null where no one matches or the caller may not see them")
     async def people_by_identifiers(self, info: Info, scheme: IdentifierScheme, values: list[str]
                                     ) -> list[Person | None]:
+        refuse_person_level(info.context.gate, "peopleByIdentifiers")
         ctx = info.context
         if not 1 <= len(values) <= ctx.max_first:
             raise BadUserInput(f"give between 1 and {ctx.max_first} values", argument="values")
@@ -91,6 +95,7 @@ class Query:
         self, info: Info, filter: PeopleFilter | None = None, first: int = 20, after: str | None = None,
         order_by: PersonOrder | None = None,
     ) -> PersonConnection:
+        refuse_person_level(info.context.gate, "people")
         ctx = info.context
         limit = ctx.max_first
         if first < 1 or first > limit:
@@ -105,7 +110,7 @@ class Query:
                 if scope.among is not None:
                     among = scope.among if among is None else among & scope.among
             if filter.on_my_caseload:
-                mine = await ctx.gate.people_under("caseload")
+                mine = await ctx.gate.people_under(own_people(ctx.gate))
                 among = mine if among is None else among & mine
         order = order_by.to_ordering() if order_by is not None else None
         if order is not None and order.field.field_key is not None:

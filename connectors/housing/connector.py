@@ -39,6 +39,10 @@ class HousingConnector(Connector[HousingCriteria]):
     @abstractmethod
     async def placements(self, refs: Iterable[str]) -> dict[str, list[Placement]]: ...
 
+    @abstractmethod
+    async def open_duty_to_refer(self) -> set[str]:
+        """Housing references with a Duty to Refer referral still open (received or accepted, not closed)."""
+
 
 def _client(row: Row[Any]) -> HousingClient:
     address = Address(row.address_line, row.postcode, row.uprn) if row.postcode else None
@@ -75,6 +79,10 @@ class SqlHousingConnector(HousingConnector):
             lambda r: Placement(r.placement_id, PlacementKind(r.kind), r.provider, r.starts_on, r.ends_on),
             order_by=t.placement.c.starts_on.desc(),
         )
+
+    async def open_duty_to_refer(self) -> set[str]:
+        d = t.duty_to_refer
+        return await self.db.keys(select(d.c.housing_ref).where(d.c.status != "closed"))
 
     async def search(self, criteria: HousingCriteria, among: Collection[str] | None = None) -> set[str]:
         c = t.housing_client

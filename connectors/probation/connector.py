@@ -51,6 +51,10 @@ class ProbationConnector(Connector[ProbationCriteria]):
     async def victim_cases(self, user_id: str) -> set[str]:
         """CRNs of the victim cases this victim liaison officer holds."""
 
+    @abstractmethod
+    async def open_referrals(self, pathway: Pathway) -> set[str]:
+        """CRNs with an open referral on this pathway (to accommodation, to drug and alcohol services...)."""
+
 
 def _latest_release() -> Any:
     """Per CRN, the latest custodial release date (planned or past) and its type."""
@@ -171,6 +175,10 @@ class SqlProbationConnector(ProbationConnector):
         return await self.db.keys(
             select(t.victim_case.c.crn).where(t.victim_case.c.liaison_officer_id == user_id)
         )
+
+    async def open_referrals(self, pathway: Pathway) -> set[str]:
+        r = t.referral
+        return await self.db.keys(select(r.c.crn).where(r.c.pathway == pathway.value, r.c.open))
 
     async def order_values(self, field: str) -> dict[str, Any]:
         if field == "ogrsScore":

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from collections.abc import Collection, Iterable
+from datetime import date
 from typing import Any
 
-from sqlalchemy import case, exists, func, select
+from sqlalchemy import case, exists, func, or_, select
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -47,6 +48,10 @@ class TreatmentConnector(Connector[None]):
 
     @abstractmethod
     async def consents(self, nhs_numbers: Iterable[str]) -> dict[str, list[Consent]]: ...
+
+    @abstractmethod
+    async def open_requirements(self, on: date) -> set[str]:
+        """NHS numbers with a treatment requirement (DRR, ATR, MHTR) in force on that day."""
 
 
 def _client(row: Row[Any]) -> TreatmentClient:
@@ -110,6 +115,11 @@ class SqlTreatmentConnector(TreatmentConnector):
             lambda r: Consent(r.consent_id, r.share_with, r.recorded_on, r.withdrawn_on),
             order_by=t.consent.c.recorded_on.desc(),
         )
+
+    async def open_requirements(self, on: date) -> set[str]:
+        r = t.treatment_requirement
+        return await self.db.keys(select(r.c.nhs_number).where(
+            r.c.starts_on <= on, or_(r.c.ends_on.is_(None), r.c.ends_on >= on)))
 
     async def search(self, criteria: None, among: Collection[str] | None = None) -> set[str]:
         return await self.db.keys(select(t.treatment_client.c.nhs_number), among)

@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from hub import telemetry
 from hub.index.store import PersonIndex
 from hub.services.agencies import Agencies
+from hub.services.relationships import referred_to
 
 
 class CaseloadCache:
@@ -67,7 +68,7 @@ class CallerConditions:
         return self._agency
 
     def cached(self, kind: str) -> frozenset[str] | None:
-        """``caseload`` or ``victim_case`` if the cache holds a fresh answer (no await, no task)."""
+        """``caseload``, ``victim_case`` or ``relationship`` if the cache holds a fresh answer (no await, no task)."""
         return self._cache.fresh((self._agency, self._user_id, kind))
 
     async def caseload(self) -> frozenset[str]:
@@ -94,3 +95,22 @@ class CallerConditions:
                 return people
 
         return await self._cache.get((self._agency, self._user_id, "victim_case"), load)
+
+    async def relationship(self) -> frozenset[str]:
+        """A legitimate relationship: the caller's caseload, and people with an open referral to its service."""
+
+        async def load() -> frozenset[str]:
+            caseload, referred = await asyncio.gather(self.caseload(), self._referred())
+            return caseload | referred
+
+        return await self._cache.get((self._agency, self._user_id, "relationship"), load)
+
+    async def _referred(self) -> frozenset[str]:
+        async def load() -> frozenset[str]:
+            with telemetry.span("policy.condition relationship", {"hub.agency": self._agency}) as current:
+                people = await referred_to(self._agencies, self._index, self._agency)
+                current.set_attribute("hub.people", len(people))
+                return people
+
+        # The same for everyone in the agency (a referral is to the service), so cached once for all of them.
+        return await self._cache.get((self._agency, "", "referred"), load)

@@ -25,7 +25,9 @@ class FieldAccess:
     visible: bool = strawberry.field(description="Whether any value is shown (a mask may hide this field)")
     mask: str | None
     transform: str | None = strawberry.field(description="How a masked value is reduced, e.g. birth_year")
-    condition: str | None = strawberry.field(description="caseload, consent, victim_case or caseload+consent")
+    condition: str | None = strawberry.field(
+        description="caseload, consent, victim_case, caseload+consent or relationship (caseload, or an open "
+                    "referral to the caller's service)")
     aggregate: bool = strawberry.field(description="Usable only in aggregate outputs")
     agreement: str
     clause: str

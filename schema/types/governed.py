@@ -20,6 +20,7 @@ from strawberry.dataloader import DataLoader
 from schema.agency_records import RECORDS
 from schema.context import Info
 from schema.gate import CONSENT, HIDDEN, PENDING, Gate, Verdict
+from schema.release import Released, released, shown
 from schema.selection import RawInfo, Selection
 
 log = logging.getLogger("hub.graphql")
@@ -105,13 +106,13 @@ def governed_record(
     person_id: str,
     record: Held[R | None] | None,
     load: Callable[[], Awaitable[R | None]],
-    build: Callable[[R, frozenset[str]], T],
+    build: Callable[[R, Released], T],
     consent_of: Callable[[R], frozenset[str]] | None = None,
 ) -> Resolved[T | None]:
     """Load and build one record, releasing only the selected fields the agreement allows.
 
     ``record`` is the record if it is already held, else ``load`` fetches it. ``build`` gets the
-    record and the names of the fields that may be shown; it must leave the others empty.
+    record and the fields that may be shown, with their transforms; it must leave the others empty.
 
     Whether an agency holds a record is itself data. The record is an object (or null for no
     record) only where the caller may read at least one of its fields about this person, conditions
@@ -142,7 +143,7 @@ class _Job(Generic[R, T]):
     person_id: str
     pairs: Selection
     every: Selection
-    build: Callable[[R, frozenset[str]], T]
+    build: Callable[[R, Released], T]
     consent_of: Callable[[R], frozenset[str]] | None
 
     def judged(self, pairs: Selection, consent: frozenset[str] | None) -> list[Verdict]:
@@ -168,7 +169,7 @@ class _Job(Generic[R, T]):
         if record is None:
             return None
         self.gate.record(self.raw, self.person_id, asked)
-        return self.build(record, frozenset(v.field_name for v in asked if v.show))
+        return self.build(record, released(asked))
 
 
 async def _governed_later(job: _Job[R, T], asked: list[Verdict] | None, exposure: str | None,
@@ -195,27 +196,20 @@ async def _governed_later(job: _Job[R, T], asked: list[Verdict] | None, exposure
     return job.release(asked, exposure, record)
 
 
-def shown(names: frozenset[str], name: str, value: T) -> T | None:
-    return value if name in names else None
-
-
 def list_loader(info: Info, agency: str, name: str) -> DataLoader[str, list[Any]]:
     """The loader of the list field ``name`` of ``agency``'s record, as prefetching uses it."""
     loader: DataLoader[str, list[Any]] = getattr(info.context.loaders, RECORDS[agency].lists[name])
     return loader
 
 
-def listed(info: Info, agency: str, name: str, shown_names: frozenset[str], key: str
+def listed(info: Info, agency: str, name: str, shown_names: Released, key: str
            ) -> Resolved[list[Any] | None]:
-    """A list field of a record: None unless shown, else the loader's list for the record's key."""
+    """A list field of a record: None unless shown, else the loader's list for the record's key
+    (through its transform)."""
     if name not in shown_names:
         return None
-    return loaded(list_loader(info, agency, name), key, _same)
+    return loaded(list_loader(info, agency, name), key, lambda found: shown_names.value(name, found))
 
 
-def _same(value: T) -> T:
-    return value
-
-
-__all__ = ["PENDING", "Held", "Resolved", "every_field", "fields_of", "governed_record", "held", "judged",
-           "list_loader", "listed", "loaded", "shown"]
+__all__ = ["PENDING", "Held", "Released", "Resolved", "every_field", "fields_of", "governed_record", "held",
+           "judged", "list_loader", "listed", "loaded", "shown"]

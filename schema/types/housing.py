@@ -8,7 +8,7 @@ import strawberry
 
 from connectors.housing.records import AccommodationStatus, DutyStage, HousingClient, PlacementKind
 from schema.context import Info
-from schema.types.governed import Resolved, listed, shown
+from schema.types.governed import Released, Resolved, listed, shown
 
 
 @strawberry.type
@@ -36,7 +36,7 @@ class Placement:
 @strawberry.type(description="What the housing options system holds, as far as the agreement releases it")
 class HousingRecord:
     housing_ref: strawberry.Private[str]
-    shown: strawberry.Private[frozenset[str]]
+    shown: strawberry.Private[Released]
     address: Address | None
     postcode_district: str | None = strawberry.field(description="Outward code of the postcode, e.g. E8")
     borough: str | None = strawberry.field(
@@ -55,7 +55,7 @@ class HousingRecord:
         return listed(info, "housing", "placements", self.shown, self.housing_ref)
 
 
-def build_housing(c: HousingClient, names: frozenset[str]) -> HousingRecord:
+def build_housing(c: HousingClient, names: Released) -> HousingRecord:
     a = c.address
     return HousingRecord(
         housing_ref=c.housing_ref,

@@ -34,7 +34,9 @@ class PeopleFilter:
     arrested_since: datetime | None = strawberry.field(default=None, description="At least one arrest since")
     accommodation_statuses: list[AccommodationStatus] | None = None
     on_my_caseload: bool | None = strawberry.field(
-        default=None, description="Only people assigned to the caller (offender manager, IOM officer...)")
+        default=None, description="Only the caller's own people: their caseload or cohort; for victim liaison, "
+                                  "their victims' cases; for housing and treatment, their caseload and people with "
+                                  "an open referral to their service")
 
     def to_query(self) -> PeopleQuery:
         def fs(values: list[object] | None) -> frozenset[object] | None:

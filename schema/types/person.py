@@ -10,17 +10,15 @@ import strawberry
 from strawberry.dataloader import DataLoader
 
 from hub.index.store import IndexedPerson
-from policies.masks import initials
 from schema.agency_records import RECORDS
 from schema.context import Info
 from schema.gate import Verdict
+from schema.release import Released, transformed
 from schema.types.governed import Held, Resolved, governed_record, held, judged, shown
 from schema.types.housing import HousingRecord, build_housing
 from schema.types.police import PoliceRecord, build_police
 from schema.types.probation import ProbationRecord, build_probation
 from schema.types.treatment import TreatmentRecord, build_treatment
-
-TRANSFORMS = {"initials": initials}
 
 R = TypeVar("R")
 T = TypeVar("T")
@@ -36,7 +34,7 @@ class Identifiers:
     housing_reference: str | None
 
 
-def _identifiers(links: dict[str, str], names: frozenset[str]) -> Identifiers:
+def _identifiers(links: dict[str, str], names: Released) -> Identifiers:
     return Identifiers(**{
         python: shown(names, scheme, links.get(scheme))
         for python, scheme in (("pnc_id", "pncId"), ("cro_number", "croNumber"), ("crn", "crn"),
@@ -68,7 +66,7 @@ class Person:
         v = verdicts[0]
         if not v.show:
             return None
-        return TRANSFORMS[v.transform](value) if v.transform else value
+        return transformed(v.transform, value)
 
     @strawberry.field(description="Full name (initials where only the existence of a record may be shown)",
                       graphql_type=str | None)
@@ -91,7 +89,7 @@ class Person:
 
         return governed_record(info, "Identifiers", self.p.person_id, Held(self.p.links), links, _identifiers)
 
-    def _agency(self, info: Info, field: str, build: Callable[[R, frozenset[str]], T],
+    def _agency(self, info: Info, field: str, build: Callable[[R, Released], T],
                 consent_of: Callable[[R], frozenset[str]] | None = None) -> Resolved[T | None]:
         record = RECORDS[field]
         key = self.p.links.get(record.scheme)

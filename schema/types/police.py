@@ -10,8 +10,9 @@ from connectors.police.records import ArrestOutcome, HandlingCode, IomCohort, No
 from connectors.police.records import IntelligenceReport as IntelligenceRecord
 from schema.context import Info
 from schema.gate import Gate, Verdict
+from schema.release import released
 from schema.selection import RawInfo
-from schema.types.governed import Resolved, judged, list_loader, listed, loaded, shown
+from schema.types.governed import Released, Resolved, judged, list_loader, listed, loaded, shown
 
 
 @strawberry.type(description="The police IOM officer managing a cohort member")
@@ -48,7 +49,7 @@ class IntelligenceReport:
 class PoliceRecord:
     person_id: strawberry.Private[str]
     pnc_id: strawberry.Private[str]
-    shown: strawberry.Private[frozenset[str]]
+    shown: strawberry.Private[Released]
     iom_cohort: IomCohort | None
     iom_officer: IomOfficer | None
     caller_is_police: strawberry.Private[bool]
@@ -65,7 +66,7 @@ class PoliceRecord:
         after = since
         # The police system's arrest records serve as the GraphQL type: same fields, no copy.
         return loaded(list_loader(info, "police", "arrests"), self.pnc_id,
-                      lambda found: [a for a in found if a.arrested_at >= after])
+                      lambda found: self.shown.value("arrests", [a for a in found if a.arrested_at >= after]))
 
     @strawberry.field(graphql_type=list[WarningMarker] | None)
     def warning_markers(self, info: Info) -> Resolved[list[WarningMarker] | None]:
@@ -82,16 +83,16 @@ class PoliceRecord:
             loader, self.pnc_id, lambda found: self._released(gate, raw, found, verdicts)))
 
     def _released(self, gate: Gate, raw: RawInfo, reports: list[IntelligenceRecord], verdicts: list[Verdict]
-                  ) -> list[IntelligenceReport]:
+                  ) -> list[IntelligenceReport] | None:
         if not self.caller_is_police:
             reports = [r for r in reports if r.handling_code is HandlingCode.P]
         if reports:
             gate.record(raw, self.person_id, verdicts, items=len(reports))
-        names = frozenset(v.field_name for v in verdicts if v.show)
-        return [_report(r, names) for r in reports]
+        names = released(verdicts)
+        return self.shown.value("intelligence", [_report(r, names) for r in reports])
 
 
-def _report(r: IntelligenceRecord, names: frozenset[str]) -> IntelligenceReport:
+def _report(r: IntelligenceRecord, names: Released) -> IntelligenceReport:
     return IntelligenceReport(
         recorded_at=shown(names, "recordedAt", r.recorded_at),
         grading=shown(names, "grading", r.grading),
@@ -101,7 +102,7 @@ def _report(r: IntelligenceRecord, names: frozenset[str]) -> IntelligenceReport:
 
 
 def build_police(person_id: str, caller_agency: str | None):  # type: ignore[no-untyped-def]
-    def build(n: Nominal, names: frozenset[str]) -> PoliceRecord:
+    def build(n: Nominal, names: Released) -> PoliceRecord:
         officer = n.iom_officer
         return PoliceRecord(
             person_id=person_id,

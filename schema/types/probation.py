@@ -17,7 +17,7 @@ from connectors.probation.records import (
     SentenceKind,
 )
 from schema.context import Info
-from schema.types.governed import Resolved, listed, shown
+from schema.types.governed import Released, Resolved, listed, shown
 
 
 @strawberry.type(description="The offender manager responsible for the case")
@@ -60,7 +60,7 @@ class Referral:
 @strawberry.type(description="What the probation system holds, as far as the agreement releases it")
 class ProbationRecord:
     crn: strawberry.Private[str]
-    shown: strawberry.Private[frozenset[str]]
+    shown: strawberry.Private[Released]
     custody_status: CustodyStatus | None
     tier: str | None
     offender_manager: OffenderManager | None
@@ -85,7 +85,7 @@ class ProbationRecord:
         return listed(info, "probation", "referrals", self.shown, self.crn)
 
 
-def build_probation(o: Offender, names: frozenset[str]) -> ProbationRecord:
+def build_probation(o: Offender, names: Released) -> ProbationRecord:
     om = o.offender_manager
     return ProbationRecord(
         crn=o.crn,

@@ -8,7 +8,7 @@ import strawberry
 
 from connectors.treatment.records import RequirementKind, Substance, TreatmentClient
 from schema.context import Info
-from schema.types.governed import Resolved, listed, shown
+from schema.types.governed import Released, Resolved, listed, shown
 
 
 @strawberry.type
@@ -52,7 +52,7 @@ class Consent:
 @strawberry.type(description="What the treatment service holds, as far as the agreement releases it")
 class TreatmentRecord:
     nhs_number: strawberry.Private[str]
-    shown: strawberry.Private[frozenset[str]]
+    shown: strawberry.Private[Released]
     engaged: bool | None = strawberry.field(description="In an open treatment episode now (yes/no only)")
     service: str | None
 
@@ -77,7 +77,7 @@ class TreatmentRecord:
         return listed(info, "treatment", "consents", self.shown, self.nhs_number)
 
 
-def build_treatment(c: TreatmentClient, names: frozenset[str]) -> TreatmentRecord:
+def build_treatment(c: TreatmentClient, names: Released) -> TreatmentRecord:
     return TreatmentRecord(
         nhs_number=c.nhs_number,
         shown=names,

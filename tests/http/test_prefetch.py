@@ -31,8 +31,8 @@ from schema.build import create_schema
 from schema.context import Info
 from schema.loaders import Loaders
 from tests.http.conftest import Governed
+from tests.http.test_sharing_matrix import ANSWERED, condition_sets
 from tests.http.test_sharing_matrix import QUERY as MATRIX_QUERY
-from tests.http.test_sharing_matrix import ROLE_PURPOSES, condition_sets
 from tests.schema.test_graph import FULL
 
 PAGE = "query($first: Int!) { people(first: $first) { edges { node { ...Full } } } }" + FULL
@@ -80,7 +80,7 @@ def _audited(record: Any) -> dict[str, Any]:
     return out
 
 
-@pytest.mark.parametrize(("role", "purpose"), ROLE_PURPOSES, ids=[f"{r}-{p}" for r, p in ROLE_PURPOSES])
+@pytest.mark.parametrize(("role", "purpose"), ANSWERED, ids=[f"{r}-{p}" for r, p in ANSWERED])
 async def test_prefetching_changes_nothing_released_withheld_or_audited(
         governed: Governed, monkeypatch: pytest.MonkeyPatch, role: str, purpose: str) -> None:
     asks = [(PAGE, {"first": 20}), (ONE, {}), (MATRIX_QUERY, {})]
@@ -126,7 +126,7 @@ async def test_a_page_resolves_without_a_task_per_person(governed: Governed, que
     assert tasks[0] == tasks[1], f"tasks for a page of 5 and of 40: {tasks}"
 
 
-@pytest.mark.parametrize(("role", "purpose"), ROLE_PURPOSES, ids=[f"{r}-{p}" for r, p in ROLE_PURPOSES])
+@pytest.mark.parametrize(("role", "purpose"), ANSWERED, ids=[f"{r}-{p}" for r, p in ANSWERED])
 async def test_an_agency_is_queried_only_when_its_record_can_show(governed: Governed, role: str, purpose: str
                                                                  ) -> None:
     justification = _justification(purpose)

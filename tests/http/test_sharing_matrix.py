@@ -9,6 +9,7 @@ shown exactly as stored, or null with a FIELD_NOT_SHARED error covering that pat
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -24,6 +25,7 @@ from hub.settings import Settings
 from policies.loader import PACKAGED, load_policy
 from tests.graph_client import GraphClient
 from tests.http.conftest import STAFF, Governed
+from tests.http.transforms import through
 from tests.policies.test_matrix import COLUMNS, MATRIX
 
 PARENT = {"Identifiers": ["identifiers"], "PoliceRecord": ["police"], "ProbationRecord": ["probation"],
@@ -79,6 +81,27 @@ async def people_holding(settings: Settings, scheme: str, keys: set[str]) -> set
                                                                          link.c.value.in_(keys)))
 
 
+async def referred_to(settings: Settings, agency: str) -> set[str]:
+    """People with an open referral to the agency's service, from the tables: a probation referral on its
+    pathway still open, and housing's open Duty to Refer or treatment's requirements in force today."""
+    a = settings.agency_urls
+    pathway = {"housing": "accommodation", "treatment": "drugs_alcohol"}.get(agency)
+    if pathway is None:
+        return set()
+    r = probation.referral.c
+    people = await people_holding(settings, "crn", await _ids(
+        a["probation"], select(r.crn).where(r.pathway == pathway, r.open.is_(True))))
+    if agency == "housing":
+        d = housing.duty_to_refer.c
+        return people | await people_holding(settings, "housingReference", await _ids(
+            a["housing"], select(d.housing_ref).where(d.status.in_(["received", "accepted"]))))
+    today = datetime.now(UTC).date()
+    q = treatment.treatment_requirement.c
+    return people | await people_holding(settings, "nhsNumber", await _ids(
+        a["treatment"], select(q.nhs_number).where(q.starts_on <= today,
+                                                   (q.ends_on.is_(None)) | (q.ends_on >= today))))
+
+
 async def condition_sets(settings: Settings, role: str) -> dict[str, set[str]]:
     """Who each per-person condition holds for, for this role's member of staff, from the agencies' tables."""
     user, agency = STAFF[role]
@@ -104,7 +127,7 @@ async def condition_sets(settings: Settings, role: str) -> dict[str, set[str]]:
     victim = await people_holding(settings, "crn", await _ids(
         a["probation"], select(probation.victim_case.c.crn).where(probation.victim_case.c.liaison_officer_id == user)))
     return {"caseload": caseload, "consent": consent, "victim_case": victim,
-            "caseload+consent": caseload & consent}
+            "caseload+consent": caseload & consent, "relationship": caseload | await referred_to(settings, agency)}
 
 
 def visible(cell: str, person: str, sets: dict[str, set[str]]) -> bool:
@@ -170,7 +193,10 @@ def check(role: str, purpose: str, truth: list[dict[str, Any]], got: dict[str, A
                 path = PARENT[type_name] + [name]
                 pairs = [(0, dig(real, path), dig(seen, path))]
                 paths = [[*base, *path]]
+            transform = cell.split(" as ")[1].split(" ")[0] if " as " in cell else None
             for (_, want, have), where in zip(pairs, paths, strict=True):
+                if transform is not None:
+                    want = through(transform, want)
                 label = f"{role}/{purpose} {key} for {person} (cell {cell!r})"
                 if show and have != want:
                     problems.append(f"{label}: expected the stored value, got {'null' if have is None else 'other'}")
@@ -185,6 +211,15 @@ ROLE_PURPOSES = [(role, purpose) for role in COLUMNS
                  for purpose in load_policy(PACKAGED).permitted_purposes((role,))]
 
 
+def identifies_no_one(role: str) -> bool:
+    """The matrix withholds every identity field from the role: no person-level answer at all."""
+    return all(CELL[(role, key)] == "D" for key in FIELDS if key.startswith("Person."))
+
+
+#: The roles and purposes that get person-level answers.
+ANSWERED = [(role, purpose) for role, purpose in ROLE_PURPOSES if not identifies_no_one(role)]
+
+
 @pytest.mark.parametrize(("role", "purpose"), ROLE_PURPOSES, ids=[f"{r}-{p}" for r, p in ROLE_PURPOSES])
 async def test_every_cell_for_every_role_and_purpose(governed: Governed, truth: GraphClient, settings: Settings,
                                                      role: str, purpose: str) -> None:
@@ -193,6 +228,11 @@ async def test_every_cell_for_every_role_and_purpose(governed: Governed, truth: 
     truth_nodes = [edge["node"] for edge in real["data"]["people"]["edges"]]
     justification = "Section 47 enquiry, case 2026-118" if purpose == "safeguarding" else None
     got = await governed.ask(QUERY, role=role, purpose=purpose, justification=justification)
+    if identifies_no_one(role):
+        # No person's identity, ever: no person-level answer at all (DOMAIN.md: aggregates only).
+        assert got["data"] is None, "a person-level answer for a caller who may identify no one"
+        assert [e["extensions"]["code"] for e in got["errors"]] == ["PERSON_LEVEL_NOT_PERMITTED"]
+        return
     sets = await condition_sets(settings, role)
     problems = check(role, purpose, truth_nodes, got, sets)
     assert not problems, "\n".join(problems[:30]) + f"\n({len(problems)} problems)"

@@ -13,7 +13,7 @@ from policies.loader import PolicyInvalid, check_policy, load_policy
 from policies.sources import Problem
 from tests.policies.conftest import Edit
 
-HOUSING_ROSH = "housing-officer,*,risk,mask:rosh_only,,,Probation ISA,PROB-ISA 5.3,"
+HOUSING_ROSH = "housing-officer,*,risk,mask:rosh_only,relationship,,Probation ISA,PROB-ISA 5.3,"
 POLICE_ARRESTS = "police-iom-officer,*,arrests,allow,,,Police ISA,POL-ISA 5.1,"
 PROBATION_ARRESTS = "probation-practitioner,*,arrests,allow,caseload,,Police ISA,POL-ISA 5.2,"
 
@@ -30,27 +30,27 @@ MISTAKES = [
     ("fields.csv", "HousingRecord.address,address,housing,", "HousingRecord.address,address,council,",
      "fields.csv:", "unknown owner 'council'"),
     ("agreements/probation-isa.csv", HOUSING_ROSH, HOUSING_ROSH.replace("housing-officer", "housing-oficer"),
-     "probation-isa.csv:26", "unknown role 'housing-oficer'"),
+     "probation-isa.csv:27", "unknown role 'housing-oficer'"),
     ("agreements/probation-isa.csv", HOUSING_ROSH, HOUSING_ROSH.replace("*", "housing"),
-     "probation-isa.csv:26", "unknown purpose 'housing'"),
+     "probation-isa.csv:27", "unknown purpose 'housing'"),
     ("agreements/probation-isa.csv", HOUSING_ROSH, HOUSING_ROSH.replace("*", "iom"),
-     "probation-isa.csv:26", "role housing-officer is not permitted purpose iom"),
+     "probation-isa.csv:27", "role housing-officer is not permitted purpose iom"),
     ("agreements/probation-isa.csv", HOUSING_ROSH, HOUSING_ROSH.replace(",risk,", ",risks,"),
-     "probation-isa.csv:26", "unknown group 'risks'"),
+     "probation-isa.csv:27", "unknown group 'risks'"),
     ("agreements/probation-isa.csv", HOUSING_ROSH, HOUSING_ROSH.replace("rosh_only", "rosh"),
-     "probation-isa.csv:26", "unknown mask 'rosh'"),
+     "probation-isa.csv:27", "unknown mask 'rosh'"),
     ("agreements/probation-isa.csv", HOUSING_ROSH, HOUSING_ROSH.replace("mask:rosh_only", "show"),
-     "probation-isa.csv:26", "effect must be allow, deny or mask:<mask>"),
-    ("agreements/probation-isa.csv", HOUSING_ROSH, HOUSING_ROSH.replace("rosh_only,", "rosh_only,cohort"),
-     "probation-isa.csv:26", "unknown condition 'cohort'"),
-    ("agreements/probation-isa.csv", HOUSING_ROSH, HOUSING_ROSH.replace("mask:rosh_only,", "deny,caseload"),
-     "probation-isa.csv:26", "a deny takes no condition"),
-    ("agreements/probation-isa.csv", HOUSING_ROSH, HOUSING_ROSH.replace(",,,", ",,yes,"),
-     "probation-isa.csv:26", "aggregate=yes marks a record-level deny"),
+     "probation-isa.csv:27", "effect must be allow, deny or mask:<mask>"),
+    ("agreements/probation-isa.csv", HOUSING_ROSH, HOUSING_ROSH.replace("relationship", "cohort"),
+     "probation-isa.csv:27", "unknown condition 'cohort'"),
+    ("agreements/probation-isa.csv", HOUSING_ROSH, HOUSING_ROSH.replace("mask:rosh_only", "deny"),
+     "probation-isa.csv:27", "a deny takes no condition"),
+    ("agreements/probation-isa.csv", HOUSING_ROSH, HOUSING_ROSH.replace("relationship,,", "relationship,yes,"),
+     "probation-isa.csv:27", "aggregate=yes marks a record-level deny"),
     ("agreements/probation-isa.csv", HOUSING_ROSH, HOUSING_ROSH.replace("PROB-ISA 5.3", ""),
-     "probation-isa.csv:26", "every rule names its agreement and clause"),
+     "probation-isa.csv:27", "every rule names its agreement and clause"),
     ("agreements/probation-isa.csv", HOUSING_ROSH, HOUSING_ROSH + ",extra",
-     "probation-isa.csv:26", "expected 9 columns, found 10"),
+     "probation-isa.csv:27", "expected 9 columns, found 10"),
     ("agreements/police-isa.csv", POLICE_ARRESTS, POLICE_ARRESTS + "\n" + POLICE_ARRESTS.replace("allow", "deny"),
      "police-isa.csv:", "conflicting rules for police-iom-officer / * / arrests: deny here, allow at police-isa.csv:"),
     ("agreements/police-isa.csv", POLICE_ARRESTS, POLICE_ARRESTS + "\n" + POLICE_ARRESTS,
@@ -172,7 +172,7 @@ def test_cli_check_exit_codes(policy_copy: Path, edit: Edit, capsys: pytest.Capt
     edit("agreements/probation-isa.csv", HOUSING_ROSH, HOUSING_ROSH.replace("rosh_only", "rosh"))
     assert _run(["check", "--dir", str(policy_copy)]) == 1
     out = capsys.readouterr().out
-    assert "probation-isa.csv:26: error: unknown mask 'rosh'" in out and "would be rejected" in out
+    assert "probation-isa.csv:27: error: unknown mask 'rosh'" in out and "would be rejected" in out
 
 
 def test_cli_explain(policy_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:

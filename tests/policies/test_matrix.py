@@ -2,7 +2,9 @@
 
 One row per catalogued field; columns as in DOMAIN.md. "A" allow, "D" deny, "D agg" deny per
 record but usable in aggregates, "M <mask>" revealed under a mask ("hidden": that mask withholds
-this field), "if <condition>" checked per person at query time.
+this field), "if <condition>" checked per person at query time ("relationship": DOMAIN.md's R, own caseload or an open
+referral to the caller's service; "victim_case": its V), "as <transform>" what the mask's transform makes
+of the value.
 """
 
 from __future__ import annotations
@@ -22,19 +24,22 @@ USUAL = {
 }
 COLUMNS = tuple(USUAL)
 
-C, CK, V = "A if caseload", "A if caseload+consent", "A if victim_case"
+C, CK, V, R = "A if caseload", "A if caseload+consent", "A if victim_case", "A if relationship"
 AGG = "D agg"
 BAND_C, BAND_HIDDEN_C = "M band if caseload", "M band hidden if caseload"
-ROSH, ROSH_HIDDEN = "M rosh_only", "M rosh_only hidden"
-PCD, PCD_HIDDEN = "M postcode_district", "M postcode_district hidden"
+ROSH_R, ROSH_HIDDEN_R = "M rosh_only if relationship", "M rosh_only hidden if relationship"
+PCD_R, PCD_HIDDEN_R = "M postcode_district if relationship", "M postcode_district hidden if relationship"
+YEAR_R, YEAR_HIDDEN_R = "M dob_year if relationship", "M dob_year hidden if relationship"
+NAME_V, NAME_HIDDEN_V = "M name_only if victim_case", "M name_only hidden if victim_case"
+ZONES_V = "M exclusion_zones as exclusion_zones if victim_case"
 SUMMARY_C, SUMMARY_HIDDEN_C = "M summary if caseload", "M summary hidden if caseload"
 
 # field                               police    probation   housing       treatment   victim               analyst
 MATRIX: list[tuple[str, str, str, str, str, str, str]] = [
     # identity: name, DOB (all)
-    ("Person.name",                       "A",      "A",        "M dob_year", "A",        "M name_only",       "D"),
-    ("Person.dateOfBirth",                "A",      "A",        "M dob_year hidden", "A", "M name_only hidden", "D"),
-    ("Person.birthYear",                  "A",      "A",        "M dob_year", "A",        "M name_only hidden", "D"),
+    ("Person.name",                       "A",      "A",        YEAR_R,       R,          NAME_V,              "D"),
+    ("Person.dateOfBirth",                "A",      "A",        YEAR_HIDDEN_R, R,         NAME_HIDDEN_V,       "D"),
+    ("Person.birthYear",                  "A",      "A",        YEAR_R,       R,          NAME_HIDDEN_V,       "D"),
     # identifiers PNC/CRN/prison no.
     ("Identifiers.pncId",                 "A",      "A",        "D",          "D",        "D",                 "D"),
     ("Identifiers.croNumber",             "A",      "A",        "D",          "D",        "D",                 "D"),
@@ -62,23 +67,23 @@ MATRIX: list[tuple[str, str, str, str, str, str, str]] = [
     ("ProbationRecord.tier",              "A",      "A",        "A",          "A",        "D",                 "D"),
     ("ProbationRecord.offenderManager",   "A",      "A",        "A",          "A",        "D",                 "D"),
     # licence conditions, exclusion zones (probation)
-    ("ProbationRecord.licenceConditions", C,        "A",        "D",          "D",        V,                   "D"),
+    ("ProbationRecord.licenceConditions", C,        "A",        "D",          "D",        ZONES_V,             "D"),
     # OGRS %, RoSH level, MAPPA level (probation)
-    ("ProbationRecord.ogrsScore",         BAND_HIDDEN_C, "A",   ROSH_HIDDEN,  "D",        "D",                 AGG),
-    ("ProbationRecord.ogrsBand",          BAND_C,   "A",        ROSH_HIDDEN,  "D",        "D",                 AGG),
-    ("ProbationRecord.roshLevel",         BAND_C,   "A",        ROSH,         "D",        "D",                 AGG),
-    ("ProbationRecord.mappaCategory",     BAND_HIDDEN_C, "A",   ROSH_HIDDEN,  "D",        "D",                 AGG),
-    ("ProbationRecord.mappaLevel",        BAND_C,   "A",        ROSH_HIDDEN,  "D",        "D",                 AGG),
+    ("ProbationRecord.ogrsScore",         BAND_HIDDEN_C, "A",   ROSH_HIDDEN_R, "D",       "D",                 AGG),
+    ("ProbationRecord.ogrsBand",          BAND_C,   "A",        ROSH_HIDDEN_R, "D",       "D",                 AGG),
+    ("ProbationRecord.roshLevel",         BAND_C,   "A",        ROSH_R,       "D",        "D",                 AGG),
+    ("ProbationRecord.mappaCategory",     BAND_HIDDEN_C, "A",   ROSH_HIDDEN_R, "D",       "D",                 AGG),
+    ("ProbationRecord.mappaLevel",        BAND_C,   "A",        ROSH_HIDDEN_R, "D",       "D",                 AGG),
     # release date and type (probation)
-    ("ProbationRecord.releaseDate",       C,        "A",        C,            C,          V,                   AGG),
-    ("ProbationRecord.releaseType",       C,        "A",        C,            C,          V,                   AGG),
+    ("ProbationRecord.releaseDate",       C,        "A",        R,            R,          V,                   AGG),
+    ("ProbationRecord.releaseType",       C,        "A",        R,            R,          V,                   AGG),
     # sentence (police C, probation A) and referrals (police C, probation A, housing C)
     ("ProbationRecord.sentences",         C,        "A",        "D",          "D",        "D",                 "D"),
     ("ProbationRecord.referrals",         C,        "A",        C,            "D",        "D",                 "D"),
     # address (housing)
-    ("HousingRecord.address",             C,        C,          "A",          PCD_HIDDEN, "D",                 "D"),
-    ("HousingRecord.postcodeDistrict",    C,        C,          "A",          PCD,        "D",                 "D"),
-    ("HousingRecord.borough",             C,        C,          "A",          PCD,        "D",                 "D"),
+    ("HousingRecord.address",             C,        C,          "A",          PCD_HIDDEN_R, "D",               "D"),
+    ("HousingRecord.postcodeDistrict",    C,        C,          "A",          PCD_R,      "D",                 "D"),
+    ("HousingRecord.borough",             C,        C,          "A",          PCD_R,      "D",                 "D"),
     # accommodation status, duty stage (housing)
     ("HousingRecord.accommodationStatus", C,        C,          "A",          C,          "D",                 AGG),
     ("HousingRecord.statusSince",         C,        C,          "A",          C,          "D",                 AGG),

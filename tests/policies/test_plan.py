@@ -11,6 +11,7 @@ from hub.errors import PurposeNotPermitted
 from policies.explain import explain, my_access
 from policies.loader import PACKAGED, load_policy, policy_files
 from policies.policy_set import PolicySet
+from policies.vocabulary import CONDITIONS
 from tests.policies.conftest import Edit, summary
 
 PERMITTED = [
@@ -100,11 +101,13 @@ def test_multi_role_takes_the_most_permissive_decision_per_field(shipped: Policy
 
 def test_multi_role_prefers_unconditional_and_keeps_the_chosen_condition(shipped: PolicySet) -> None:
     plan = shipped.plan(("police-iom-officer", "housing-officer"), "mappa")
-    # police: band if caseload (reveals RoSH for its cohort); housing: RoSH only, for everyone
-    assert summary(plan.field("ProbationRecord.roshLevel")) == "M rosh_only"
+    # police: the address of its cohort only; housing: everyone's
+    assert summary(plan.field("HousingRecord.address")) == "A"
     # the OGRS band is revealed only by the police rule, so its caseload condition comes with it
     assert summary(plan.field("ProbationRecord.ogrsBand")) == "M band if caseload"
     assert not plan.field("ProbationRecord.ogrsScore").visible
+    # both reveal RoSH masked under a condition: a tie keeps the first role's rule, whole
+    assert summary(plan.field("ProbationRecord.roshLevel")) == "M band if caseload"
     assert summary(plan.field("PoliceRecord.arrests")) == "A"
 
 
@@ -137,3 +140,12 @@ def test_my_access_lists_every_field_with_its_clause(shipped: PolicySet) -> None
                        "ProbationRecord.releaseType"}
     with pytest.raises(PurposeNotPermitted):
         my_access(shipped, ("victim-liaison",), "iom")
+
+
+@pytest.mark.parametrize("condition", CONDITIONS)
+def test_explain_describes_every_condition(policy_copy: Path, edit: Edit, condition: str) -> None:
+    rule = "housing-officer,*,release,allow,relationship,"
+    edit("agreements/probation-isa.csv", rule, rule.replace("relationship", condition))
+    e = explain(load_policy(policy_copy), "ProbationRecord.releaseDate", "housing-officer", "housing-referral")
+    assert e.decision is not None and e.decision.condition == condition
+    assert ", only for " in e.reason or ", only where " in e.reason

@@ -14,7 +14,7 @@ from policies.loader import PACKAGED, PolicyInvalid
 from policies.store import FileWatcher, PolicyStore
 from tests.policies.conftest import Edit
 
-RELEASE = "housing-officer,*,release,allow,caseload,,Probation ISA,PROB-ISA 6.3,"
+RELEASE = "housing-officer,*,release,allow,relationship,,Probation ISA,PROB-ISA 6.3,"
 OPEN_RELEASE = "housing-officer,*,release,allow,,,Probation ISA,PROB-ISA 6.3,"
 FIELD = "ProbationRecord.releaseDate"
 
@@ -37,7 +37,7 @@ def test_open_uses_the_configured_directory_or_the_packaged_one(policy_copy: Pat
 
 
 def test_open_refuses_a_broken_policy(policy_copy: Path, edit: Edit) -> None:
-    edit("agreements/probation-isa.csv", RELEASE, RELEASE.replace("caseload", "cohort"))
+    edit("agreements/probation-isa.csv", RELEASE, RELEASE.replace("relationship", "cohort"))
     with pytest.raises(PolicyInvalid):
         PolicyStore.open(Settings(policy_dir=policy_copy))
 
@@ -51,14 +51,14 @@ def test_reload_swaps_a_changed_policy(policy_copy: Path, edit: Edit) -> None:
     assert store.reload()
     assert store.current().version != before.version
     assert _condition(store) is None
-    assert before.plan(("housing-officer",), "housing-referral").field(FIELD).condition == "caseload"
+    assert before.plan(("housing-officer",), "housing-referral").field(FIELD).condition == "relationship"
 
 
 def test_a_broken_file_is_rejected_and_the_old_policy_keeps_serving(
         policy_copy: Path, edit: Edit, caplog: pytest.LogCaptureFixture) -> None:
     store = PolicyStore.open(Settings(policy_dir=policy_copy))
     before = store.current()
-    edit("agreements/probation-isa.csv", RELEASE, RELEASE.replace("caseload", "cohort"))
+    edit("agreements/probation-isa.csv", RELEASE, RELEASE.replace("relationship", "cohort"))
     with caplog.at_level(logging.ERROR, logger="hub.policies"):
         assert not store.reload()
     assert store.current() is before
@@ -73,10 +73,10 @@ async def test_the_watcher_reloads_in_the_background(policy_copy: Path, edit: Ed
     first = store.current().version
     await store.start()
     try:
-        edit("agreements/probation-isa.csv", RELEASE, RELEASE.replace("caseload", "cohort"))
+        edit("agreements/probation-isa.csv", RELEASE, RELEASE.replace("relationship", "cohort"))
         await _until(lambda: store.last_error is not None)
-        assert store.current().version == first and _condition(store) == "caseload"
-        edit("agreements/probation-isa.csv", RELEASE.replace("caseload", "cohort"), OPEN_RELEASE)
+        assert store.current().version == first and _condition(store) == "relationship"
+        edit("agreements/probation-isa.csv", RELEASE.replace("relationship", "cohort"), OPEN_RELEASE)
         await _until(lambda: store.current().version != first)
         assert store.last_error is None and _condition(store) is None
         (policy_copy / "agreements" / "purposes.csv").unlink()  # a missing file is broken too

@@ -14,12 +14,17 @@ from sqlalchemy import text
 from connectors.sql import create_engine
 from hub.app import create_app
 from hub.runtime import Hub
+from hub.services.caseload import CallerConditions
 from hub.services.people import PeopleService
+from hub.services.relationships import referred_to
 from hub.settings import AGENCIES, Settings
 from hub.statement_counter import count_statements
 from hub.synthetic.seed import seed_all
 from tests.conftest import AS_OF, SEED, sqlite_settings
 from tests.graph_client import GraphClient
+from tests.http.conftest import STAFF
+from tests.http.test_sharing_matrix import condition_sets
+from tests.http.test_sharing_matrix import referred_to as referred_in_tables
 from tests.hub.test_people_probe import BROAD, FILTERS, walk
 
 PAGE = """query($first: Int!, $filter: PeopleFilter) { people(first: $first, filter: $filter) { totalCount
@@ -105,3 +110,14 @@ async def test_filtered_pages_are_the_same_probed_or_resolved_on_postgresql(pg_h
     assert await probing._probe(BROAD, 7, None) is not None, "the probe path is the one under test"
     for name, q in FILTERS.items():
         assert await walk(probing, q, 7) == await walk(sets, q, 7), name
+
+
+async def test_relationship_sets_on_postgresql(pg_hub: tuple[Settings, Hub]) -> None:
+    # Open referrals (a boolean column, a status, a date range) read the same on PostgreSQL as the tables say.
+    settings, hub = pg_hub
+    for role in ("housing-officer", "treatment-keyworker"):
+        user, agency = STAFF[role]
+        conditions = CallerConditions(hub.index, hub.agencies, agency, user)
+        assert await referred_to(hub.agencies, hub.index, agency) == await referred_in_tables(settings, agency)
+        got = await conditions.relationship()
+        assert got == (await condition_sets(settings, role))["relationship"] and got > await conditions.caseload()

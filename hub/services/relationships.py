@@ -1,0 +1,43 @@
+"""Open referrals to an agency's service: half of a legitimate relationship (condition ``relationship``).
+
+DOMAIN.md's "R": some fields reach a housing officer or a treatment keyworker only for people on
+their caseload or with an open referral to their service. A referral is made to the service, not
+to one officer (whoever picks it up must know who it is for), so this half is the same for
+everyone in the agency; the caseload half is the caller's own (hub.services.caseload). Open, here:
+- housing: a probation referral on the accommodation pathway still open, or a Duty to Refer
+  (Homelessness Reduction Act 2017) that housing holds as received or accepted, not closed;
+- treatment: a probation referral on the drugs and alcohol pathway still open, or a treatment
+  requirement (DRR, ATR, MHTR) in force today.
+Other agencies take no referrals through the hub: their relationships are their caseloads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable
+from datetime import UTC, date, datetime
+from typing import Final
+
+from connectors.probation.records import Pathway
+from hub.index.store import PersonIndex
+from hub.services.agencies import Agencies
+
+#: The probation pathway whose open referrals are referrals to each agency's service.
+PATHWAY: Final = {"housing": Pathway.ACCOMMODATION, "treatment": Pathway.DRUGS_ALCOHOL}
+
+
+async def referred_to(agencies: Agencies, index: PersonIndex, agency: str, on: date | None = None
+                      ) -> frozenset[str]:
+    """Hub person ids with an open referral to ``agency``'s service on day ``on`` (today, UTC)."""
+    pathway = PATHWAY.get(agency)
+    if pathway is None:
+        return frozenset()
+    day = on or datetime.now(UTC).date()
+
+    async def people(scheme: str, keys: Awaitable[set[str]]) -> set[str]:
+        return await index.resolve(scheme, await keys)
+
+    own = (people("housingReference", agencies.housing.open_duty_to_refer()) if agency == "housing"
+           else people("nhsNumber", agencies.treatment.open_requirements(day)))
+    probation, held = await asyncio.gather(people("crn", agencies.probation.open_referrals(pathway)), own)
+    return frozenset(probation | held)

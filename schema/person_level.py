@@ -41,3 +41,21 @@ def own_people(gate: Gate) -> str:
             if d.visible and d.condition in SETS:
                 return d.condition
     return "caseload"
+
+
+async def identified(gate: Gate) -> frozenset[str] | None:
+    """The people whose identity the caller may see where only a relationship releases it (their
+    caseload, victims' cases, referrals); None where identity is released for anyone.
+
+    Only these people are found by a search or a lookup: listing someone, even as a bare id, says
+    the partnership knows them.
+    """
+    if gate.plan is None:
+        return None
+    conditions = [d.condition for d in (gate.plan.field(key) for key in IDENTITY) if d.visible]
+    if not conditions or any(c is None for c in conditions):
+        return None
+    people: frozenset[str] = frozenset()
+    for condition in dict.fromkeys(conditions):
+        people |= await gate.people_under(condition or "")
+    return people

@@ -18,7 +18,7 @@ from hub.services.people import Page, PeopleQuery
 from schema.access import FILTER_FIELDS, scope_for
 from schema.context import Info
 from schema.gate import Gate, owner_of
-from schema.person_level import own_people, refuse_person_level
+from schema.person_level import identified, own_people, refuse_person_level
 from schema.prefetch import person_nodes, prefetch
 from schema.selection import field_names
 from schema.types.access import AccessExplanation, MyAccessReport
@@ -46,6 +46,9 @@ class Query:
         refuse_person_level(info.context.gate, "person")
         if not valid_person_id(str(id)):
             raise BadUserInput("person id must be H followed by eight digits", argument="id")
+        known = await identified(info.context.gate)
+        if known is not None and str(id) not in known:
+            return None  # as for an unknown id: whether the partnership knows them is not the caller's
         found = await info.context.loaders.person.load(str(id))
         if found is not None:
             await prefetch(info, [found], person_nodes(info))
@@ -55,12 +58,12 @@ class Query:
     async def person_by_identifier(self, info: Info, scheme: IdentifierScheme, value: str) -> Person | None:
         refuse_person_level(info.context.gate, "personByIdentifier")
         canonical = validate(scheme, value)
-        scope = await scope_for(info.context.gate, "scheme", [f"Identifiers.{scheme.value}"])
+        among = await _lookup_scope(info, scheme)
         person_id = await info.context.people.index.find(scheme.value, canonical)
         if person_id is None:
             return None
         looked_up = [f"Identifiers.{scheme.value}"]
-        if scope.among is not None and person_id not in scope.among:
+        if among is not None and person_id not in among:
             info.context.gate.read_by_argument(looked_up, (), (person_id,))
             return None
         info.context.gate.read_by_argument(looked_up, (person_id,), ())
@@ -78,10 +81,10 @@ class Query:
         if not 1 <= len(values) <= ctx.max_first:
             raise BadUserInput(f"give between 1 and {ctx.max_first} values", argument="values")
         canonical = [validate(scheme, v) for v in values]
-        scope = await scope_for(ctx.gate, "scheme", [f"Identifiers.{scheme.value}"])
+        among = await _lookup_scope(info, scheme)
         found = await ctx.people.index.find_many(scheme.value, canonical)
         hits = [found.get(v) for v in canonical]
-        ids = [i if i is not None and (scope.among is None or i in scope.among) else None for i in hits]
+        ids = [i if i is not None and (among is None or i in among) else None for i in hits]
         kept = {i for i in ids if i is not None}
         ctx.gate.read_by_argument([f"Identifiers.{scheme.value}"], kept,
                                   {i for i in hits if i is not None and i not in kept})
@@ -101,7 +104,7 @@ class Query:
         if first < 1 or first > limit:
             raise BadUserInput(f"`first` must be between 1 and {limit}", argument="first")
         query = filter.to_query() if filter else PeopleQuery()
-        among: frozenset[str] | None = None
+        among = await identified(ctx.gate)
         if filter is not None:
             for arg, field_key in FILTER_FIELDS.items():
                 if getattr(filter, _PYTHON_NAMES[arg]) is None:
@@ -141,6 +144,15 @@ class Query:
             matched=page.total_count,
             query=q,
         )
+
+
+async def _lookup_scope(info: Info, scheme: IdentifierScheme) -> frozenset[str] | None:
+    """Who a lookup by this identifier may find: those the caller may read it of, and may identify."""
+    scope = await scope_for(info.context.gate, "scheme", [f"Identifiers.{scheme.value}"])
+    known = await identified(info.context.gate)
+    if scope.among is None or known is None:
+        return scope.among if known is None else known
+    return scope.among & known
 
 
 def returned(info: Info, found: IndexedPerson | None) -> Person | None:

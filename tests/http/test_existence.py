@@ -165,20 +165,23 @@ async def test_existence_is_not_disclosed_where_nothing_of_the_record_is(
         # With the source of the caller's own caseload down, nobody's condition can be checked: the answer
         # is then an outage for everyone alike, which says nothing about anyone.
         outage_for_all = agency in condition_sources(role, condition)
-        # alias -> (compared with the answers while the agency is up) -> the answers, ids replaced
-        answers: dict[str, dict[bool, set[str]]] = {}
+        # alias -> (compared with the answers while the agency is up, the person identified) -> the answers,
+        # ids replaced (a person the caller may not identify at all is null whole, agency or not)
+        answers: dict[str, dict[tuple[bool, bool], set[str]]] = {}
         for person, _held, is_inside in casting.people():
             if condition is not None and is_inside:
                 continue  # the caller may see something here: existence is theirs to know
             for up, hub in ((True, governed), (False, down[agency])):
                 body = await hub.ask(query(agency), {"id": person}, role=role, purpose=PURPOSES[role])
-                assert body["data"]["person"]["id"] == person
+                identified = body["data"]["person"] is not None
+                assert not identified or body["data"]["person"]["id"] == person
                 codes = {e["extensions"]["code"] for e in body.get("errors", [])}
                 if up or not outage_for_all:
                     assert "CONNECTOR_UNAVAILABLE" not in codes, (agency, person, body)
-                assert body["data"]["person"]["typename"] is None, "existence shown to a caller who may see none"
+                if identified:
+                    assert body["data"]["person"]["typename"] is None, "existence shown to one who may see none"
                 for alias in ("typename", "scalar", "listed"):
-                    group = up or not outage_for_all
+                    group = (up or not outage_for_all, identified)
                     answers.setdefault(alias, {}).setdefault(group, set()).add(
                         normalised(body, person, alias))
                     checked += 1

@@ -26,6 +26,7 @@ from strawberry.types import ExecutionContext
 import schema.enums  # noqa: F401  (registers the agencies' code lists as GraphQL enums)
 from hub.settings import QueryLimits
 from schema.errors import as_hub_error
+from schema.extensions.deadline import deadline_executor
 from schema.extensions.guards import QueryGuards, guards
 from schema.query import AccessQuery, AuditQuery, CountsQuery, Query
 
@@ -58,7 +59,8 @@ class HubSchema(strawberry.Schema):
 
 def create_schema(extensions: Sequence[Extension] = (), *, limits: QueryLimits | None = None,
                   field_suggestions: bool = True, introspection: bool = True) -> strawberry.Schema:
-    """The schema; with ``limits``, query guards and batching up to ``limits.max_batch`` operations."""
+    """The schema; with ``limits``, query guards, the execution time limit (schema/extensions/deadline.py)
+    and batching up to ``limits.max_batch`` operations."""
     # Parse and validate each distinct document once: partner systems repeat the same operations,
     # and validation alone costs milliseconds. Guards run after validation's cache has answered.
     extra: list[Extension] = [lambda: ParserCache(maxsize=512), lambda: ValidationCache(maxsize=512)]
@@ -72,7 +74,8 @@ def create_schema(extensions: Sequence[Extension] = (), *, limits: QueryLimits |
         disable_field_suggestions=not field_suggestions,
         batching_config={"max_operations": limits.max_batch} if limits is not None else None,
     )
-    built = HubSchema(query=RootQuery, extensions=[*extra, *extensions], config=config)
+    built = HubSchema(query=RootQuery, extensions=[*extra, *extensions], config=config,
+                      execution_context_class=deadline_executor(limits.timeout_seconds) if limits else None)
     if guard is not None:
         guard.list_fields = list_fields(built)
         guard.introspection_lists = introspection_lists(built)

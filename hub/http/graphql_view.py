@@ -16,6 +16,7 @@ from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.types import ExecutionResult
 
 from hub.errors import HubError, QueryTimeout
+from hub.http.response_size import Encoded, ResponseTooLarge, encode
 from hub.http.state import Disclosure, RequestState
 from hub.persisted import OperationRegistry
 from hub.runtime import Hub
@@ -48,6 +49,7 @@ class HubGraphQL(GraphQL[HubContext, None]):
         self.max_first = limits.max_first
         self.tracer = trace.get_tracer("hub.graphql") if governance is not None else None
         self.timeout = limits.timeout_seconds
+        self.max_response_bytes = limits.max_response_bytes
         self.registry = OperationRegistry.load(settings.persisted_operations,
                                                strict=settings.strict_persisted_operations)
         self.hub = hub
@@ -91,7 +93,9 @@ class HubGraphQL(GraphQL[HubContext, None]):
         if query != data.query:
             kwargs["request_data"] = replace(data, query=query)
         try:
-            return await asyncio.wait_for(super().execute_single(*args, **kwargs), self.timeout)
+            # The executor stops at the limit itself (schema/extensions/deadline.py); this backstop,
+            # a second later, cancels an operation stuck waiting on something that never answers.
+            return await asyncio.wait_for(super().execute_single(*args, **kwargs), self.timeout + 1)
         except TimeoutError:
             late = QueryTimeout(f"the operation did not finish within {self.timeout:g} seconds and was stopped")
             return ExecutionResult(data=None, errors=[GraphQLError(late.message, original_error=late)])
@@ -108,11 +112,22 @@ class HubGraphQL(GraphQL[HubContext, None]):
             response["errors"] = errors
         if trace_id:
             response["extensions"] = {"traceId": trace_id}
+        encoded = encode(response)
+        if len(encoded.text) > self.max_response_bytes:
+            big = ResponseTooLarge(f"the response would exceed {self.max_response_bytes} bytes: ask for less",
+                                   limit=self.max_response_bytes)
+            refused = GraphQLError(big.message, original_error=big)
+            result = ExecutionResult(data=None, errors=[refused])
+            errors = [format_error(refused, trace_id)]
+            encoded = encode({**response, "data": None, "errors": errors})
         if state is not None and ctx is not None:
             found = disclosure(ctx, result, errors)
             # A batch shares one context: its record covers every operation in it.
             state.disclosure = found if state.disclosure is None else merge(state.disclosure, found)
-        return response  # type: ignore[return-value]
+        return encoded  # type: ignore[return-value]
+
+    def encode_json(self, data: object) -> str | bytes:
+        return data.text if isinstance(data, Encoded) else super().encode_json(data)
 
 
 def merge(before: Disclosure, after: Disclosure) -> Disclosure:

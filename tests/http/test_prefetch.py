@@ -120,7 +120,7 @@ async def test_a_page_resolves_without_a_task_per_person(governed: Governed, que
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     # An operation running longer than a slice pauses its lists, a task each (schema/extensions/
     # deadline.py): on a busy machine a page may, so the slice is widened to count prefetch's tasks alone.
-    monkeypatch.setattr(deadline, "SLICE_SECONDS", 60.0)
+    monkeypatch.setattr(deadline, "FIRST_SLICE_SECONDS", 60.0)
     tasks = []
     for first in (5, 40):
         await governed.ask(query, {"first": first}, role="police-iom-officer", purpose="iom")  # caseload cached

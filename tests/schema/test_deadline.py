@@ -40,7 +40,7 @@ def client(settings: Settings, hub: Hub, **limits: Any) -> GraphClient:
 
 
 async def test_a_query_that_never_yields_is_stopped_at_the_deadline(settings: Settings, hub: Hub) -> None:
-    graph = client(settings, hub, timeout_seconds=0.3, **UNGUARDED)
+    graph = client(settings, hub, timeout_seconds=1, **UNGUARDED)
     ticks = 0
 
     async def tick() -> None:
@@ -56,8 +56,8 @@ async def test_a_query_that_never_yields_is_stopped_at_the_deadline(settings: Se
     ticker.cancel()
     assert result["data"] is None
     assert [e["extensions"]["code"] for e in result["errors"]] == ["QUERY_TIMEOUT"]
-    assert took < 0.3 + 1, took  # the deadline, not the wait_for backstop a second later, ended it
-    assert ticks >= 3  # other tasks ran while it did
+    assert took < 1 + 1, took  # the deadline, not the wait_for backstop a second later, ended it
+    assert ticks >= 4  # other tasks ran while it did (pauses between slices give them turns)
 
 
 async def test_a_response_just_over_the_limit_is_refused_whole(settings: Settings, hub: Hub) -> None:

@@ -16,9 +16,15 @@ class ResponseTooLarge(HubError):
 
 
 class Encoded(dict[str, Any]):
-    """A response carrying its JSON text, so the view sends that text instead of encoding again."""
+    """A response carrying its JSON text, so the view sends that text instead of encoding again.
+    Read-only: a change after encoding would send the stale text."""
 
     text: str
+
+    def _read_only(self, *_args: Any, **_kwargs: Any) -> Any:
+        raise TypeError("an encoded response is read-only: build a new one with encode()")
+
+    __setitem__ = __delitem__ = update = pop = popitem = setdefault = clear = _read_only
 
 
 def encode(response: dict[str, Any]) -> Encoded:

@@ -28,6 +28,8 @@ class QueryLimits:
     max_batch: int = 5
     max_body_bytes: int = 100_000
     timeout_seconds: float = 10.0
+    #: ten times the largest page the default cost limit admits (~360 KB); an attack once returned 35 MB
+    max_response_bytes: int = 5_000_000
 
 
 @dataclass(frozen=True)

@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import strawberry
-from graphql import GraphQLError, GraphQLList, GraphQLObjectType, get_nullable_type
+from graphql import (
+    GraphQLEnumType,
+    GraphQLError,
+    GraphQLInputObjectType,
+    GraphQLInterfaceType,
+    GraphQLList,
+    GraphQLObjectType,
+    GraphQLUnionType,
+    get_nullable_type,
+)
 from strawberry.extensions import DisableIntrospection, ParserCache, SchemaExtension, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
@@ -16,6 +26,7 @@ from strawberry.types import ExecutionContext
 import schema.enums  # noqa: F401  (registers the agencies' code lists as GraphQL enums)
 from hub.settings import QueryLimits
 from schema.errors import as_hub_error
+from schema.extensions.deadline import deadline_executor
 from schema.extensions.guards import QueryGuards, guards
 from schema.query import AccessQuery, AuditQuery, CountsQuery, Query
 
@@ -48,7 +59,8 @@ class HubSchema(strawberry.Schema):
 
 def create_schema(extensions: Sequence[Extension] = (), *, limits: QueryLimits | None = None,
                   field_suggestions: bool = True, introspection: bool = True) -> strawberry.Schema:
-    """The schema; with ``limits``, query guards and batching up to ``limits.max_batch`` operations."""
+    """The schema; with ``limits``, query guards, the execution time limit (schema/extensions/deadline.py)
+    and batching up to ``limits.max_batch`` operations."""
     # Parse and validate each distinct document once: partner systems repeat the same operations,
     # and validation alone costs milliseconds. Guards run after validation's cache has answered.
     extra: list[Extension] = [lambda: ParserCache(maxsize=512), lambda: ValidationCache(maxsize=512)]
@@ -62,9 +74,11 @@ def create_schema(extensions: Sequence[Extension] = (), *, limits: QueryLimits |
         disable_field_suggestions=not field_suggestions,
         batching_config={"max_operations": limits.max_batch} if limits is not None else None,
     )
-    built = HubSchema(query=RootQuery, extensions=[*extra, *extensions], config=config)
+    built = HubSchema(query=RootQuery, extensions=[*extra, *extensions], config=config,
+                      execution_context_class=deadline_executor(limits.timeout_seconds) if limits else None)
     if guard is not None:
         guard.list_fields = list_fields(built)
+        guard.introspection_lists = introspection_lists(built)
     return built
 
 
@@ -77,6 +91,36 @@ def list_fields(built: strawberry.Schema) -> frozenset[str]:
                 if isinstance(get_nullable_type(f.type), GraphQLList) and name != "edges":
                     names.add(name)
     return frozenset(names)
+
+
+def introspection_lists(built: strawberry.Schema) -> dict[str, int]:
+    """Items per parent of each introspection list, on average over this schema (at least 1).
+
+    ``types`` and ``directives`` are whole lists; the rest hang off each type, field or directive,
+    and a query reaching them through ``types`` meets every type, so the average is what it pays."""
+    schema = built._schema
+    types = list(schema.type_map.values())
+    fields = [f for t in types if isinstance(t, GraphQLObjectType | GraphQLInterfaceType) for f in t.fields.values()]
+    directives = list(schema.directives)
+
+    def per(total: int, parents: int) -> int:
+        return max(1, math.ceil(total / max(1, parents)))
+
+    return {
+        "types": len(types),
+        "directives": len(directives),
+        "fields": per(len(fields), len(types)),
+        "inputFields": per(sum(len(t.fields) for t in types if isinstance(t, GraphQLInputObjectType)), len(types)),
+        "enumValues": per(sum(len(t.values) for t in types if isinstance(t, GraphQLEnumType)), len(types)),
+        "interfaces": per(sum(len(t.interfaces) for t in types
+                              if isinstance(t, GraphQLObjectType | GraphQLInterfaceType)), len(types)),
+        "possibleTypes": per(sum(len(t.types) for t in types if isinstance(t, GraphQLUnionType))
+                             + sum(len(schema.get_possible_types(t)) for t in types
+                                   if isinstance(t, GraphQLInterfaceType)), len(types)),
+        "args": per(sum(len(f.args) for f in fields) + sum(len(d.args) for d in directives),
+                    len(fields) + len(directives)),
+        "locations": per(sum(len(d.locations) for d in directives), len(directives)),
+    }
 
 
 def sdl() -> str:

@@ -133,8 +133,10 @@ class SqlTreatmentConnector(TreatmentConnector):
             raise ValueError(f"treatment cannot count by {field}")
         c, e = t.treatment_client, t.episode
         open_episode = exists().where(e.c.nhs_number == c.c.nhs_number, e.c.ended_on.is_(None))
-        engaged = case((open_episode, "true"), else_="false")
-        return await self.db.counts(select(engaged.label("v"), func.count()).group_by(engaged))
+        # One row per client first: selecting only the CASE, the EXISTS correlated the client table
+        # away and the statement had no FROM at all (one row, counted once).
+        per_client = select(case((open_episode, "true"), else_="false").label("v")).select_from(c).subquery()
+        return await self.db.counts(select(per_client.c.v, func.count()).group_by(per_client.c.v))
 
     async def health(self) -> None:
         await self.db.health()

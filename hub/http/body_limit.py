@@ -1,5 +1,5 @@
-"""Refuse request bodies over the configured size, and batches over the configured number of
-operations, before anything parses them as GraphQL."""
+"""Refuse request bodies over the configured size, nested too deeply, or batches over the configured
+number of operations, before anything parses them as JSON or GraphQL."""
 
 from __future__ import annotations
 
@@ -7,9 +7,14 @@ import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from hub.errors import HubError
+from hub.errors import BadRequest, HubError
 from hub.http.responses import error_response
 from hub.http.state import request_state
+from hub.json_depth import too_deep
+
+#: A GraphQL request nests a handful of levels (body, variables, an input object, a list); far
+#: below the thousand or so at which Python's json parser fails with RecursionError.
+MAX_JSON_DEPTH = 32
 
 
 class BodyTooLarge(HubError):
@@ -64,6 +69,10 @@ class BodyLimitMiddleware:
             chunks.append(chunk)
             more = message.get("more_body", False)
         body = b"".join(chunks)
+        if too_deep(body, MAX_JSON_DEPTH):
+            await self._refuse(scope, receive, send, BadRequest(
+                f"the request body nests JSON deeper than {MAX_JSON_DEPTH} levels", limit=MAX_JSON_DEPTH))
+            return
         if batch_size(body) > self.max_batch:
             await self._refuse(scope, receive, send, TooManyOperations(
                 f"a batch may hold at most {self.max_batch} operations"))

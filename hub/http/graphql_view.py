@@ -19,6 +19,7 @@ from strawberry.types import ExecutionResult
 
 from audit.record import AggregateDisclosure, SubjectFields
 from hub.errors import HubError, QueryTimeout, Unauthenticated
+from hub.http.response_size import Encoded, ResponseTooLarge, encode
 from hub.http.state import Disclosure, RequestState
 from hub.persisted import OperationRegistry
 from hub.runtime import Hub
@@ -31,7 +32,7 @@ from schema.context import Caller, HubContext
 from schema.errors import format_error, withheld_errors
 from schema.extensions.operation import OperationRecorder
 from schema.extensions.tracing import GraphQLTracing, ResolverSpans
-from schema.gate import DENY_ALL, Gate, SubjectAccess
+from schema.gate import DENY_ALL, Gate, Ledger, SubjectAccess
 from schema.loaders import Loaders
 
 if TYPE_CHECKING:
@@ -52,6 +53,7 @@ class HubGraphQL(GraphQL[HubContext, None]):
         self.max_first = limits.max_first
         self.tracer = trace.get_tracer("hub.graphql") if governance is not None else None
         self.timeout = limits.timeout_seconds
+        self.max_response_bytes = limits.max_response_bytes
         self.registry = OperationRegistry.load(settings.persisted_operations,
                                                strict=settings.strict_persisted_operations)
         self.hub = hub
@@ -133,7 +135,9 @@ class HubGraphQL(GraphQL[HubContext, None]):
         if query != data.query:
             kwargs["request_data"] = replace(data, query=query)
         try:
-            return await asyncio.wait_for(super().execute_single(*args, **kwargs), self.timeout)
+            # The executor stops at the limit itself (schema/extensions/deadline.py); this backstop,
+            # a second later, cancels an operation stuck waiting on something that never answers.
+            return await asyncio.wait_for(super().execute_single(*args, **kwargs), self.timeout + 1)
         except TimeoutError:
             late = QueryTimeout(f"the operation did not finish within {self.timeout:g} seconds and was stopped")
             return ExecutionResult(data=None, errors=[GraphQLError(late.message, original_error=late)])
@@ -150,9 +154,20 @@ class HubGraphQL(GraphQL[HubContext, None]):
             response["errors"] = errors
         if trace_id:
             response["extensions"] = {"traceId": trace_id}
+        encoded = encode(response)
+        if len(encoded.text) > self.max_response_bytes:
+            big = ResponseTooLarge(f"the response would exceed {self.max_response_bytes} bytes: ask for less",
+                                   limit=self.max_response_bytes)
+            refused = GraphQLError(big.message, original_error=big)
+            result = ExecutionResult(data=None, errors=[refused])
+            errors = [format_error(refused, trace_id)]
+            encoded = encode({**response, "data": None, "errors": errors})
         if state is not None and ctx is not None:
             state.disclosures.append(disclosure(ctx, result, errors))
-        return response  # type: ignore[return-value]
+        return encoded  # type: ignore[return-value]
+
+    def encode_json(self, data: object) -> str | bytes:
+        return data.text if isinstance(data, Encoded) else super().encode_json(data)
 
 
 def _contexts(request: Request) -> dict[int, HubContext]:
@@ -166,6 +181,8 @@ def _contexts(request: Request) -> dict[int, HubContext]:
 def disclosure(ctx: HubContext, result: ExecutionResult, errors: list[dict[str, Any]]) -> Disclosure:
     """What the audit record keeps of one operation: names of fields and people, never values."""
     ledger = ctx.gate.ledger
+    if result.data is None:
+        ledger = unreturned(ledger)
     op = ctx.extra.get("operation", {})
     return Disclosure(
         operation_name=op.get("name"),
@@ -183,6 +200,14 @@ def disclosure(ctx: HubContext, result: ExecutionResult, errors: list[dict[str, 
         access=access_entries(ledger.access),
         aggregates=tuple(AggregateDisclosure(a.kind, a.fields, a.over) for a in ledger.aggregates),
     )
+
+
+def unreturned(ledger: Ledger) -> Ledger:
+    """The ledger of an operation whose answer was dropped whole (timed out, too large): what its
+    resolvers released never left, so it was read (consulted), not disclosed, and no count left."""
+    access = {person: SubjectAccess(consulted=a.consulted | a.disclosed | set(a.masked), withheld=dict(a.withheld))
+              for person, a in ledger.access.items()}
+    return Ledger(access=access, withheld=ledger.withheld, clauses=ledger.clauses, legal_bases=ledger.legal_bases)
 
 
 def access_entries(access: dict[str, SubjectAccess]) -> tuple[SubjectFields, ...]:

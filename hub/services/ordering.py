@@ -19,6 +19,7 @@ from functools import total_ordering
 from typing import Any
 
 from hub.errors import BadUserInput
+from hub.json_depth import too_deep
 from hub.services import cursors
 
 
@@ -109,6 +110,8 @@ def encode(ordering: Ordering, value: Any, person_id: str) -> str:
 def decode(ordering: Ordering, cursor: str) -> SortKey:
     raw = cursors.decode(f"people-by-{ordering.field.source_field}", cursor)
     try:
+        if too_deep(raw, 1):  # ours is one flat array; deep nesting would exhaust the parser's recursion
+            raise ValueError("nested")
         shown, person_id = json.loads(raw)
         if not isinstance(person_id, str) or not cursors.valid_person_id(person_id):
             raise ValueError("person id")

@@ -12,7 +12,7 @@ import pytest
 from hub.app import create_app
 from hub.runtime import Hub
 from hub.settings import QueryLimits, Settings
-from schema.extensions.guards import count_tokens
+from schema.extensions.guards import STANDARD_INTROSPECTION, count_tokens, standard_introspection_depth
 from tests.graph_client import GraphClient
 
 
@@ -113,3 +113,47 @@ async def test_introspection_can_be_turned_off(settings: Settings, hub: Hub) -> 
     off = await GraphClient(create_app(replace(settings, introspection=False), governance=False,
                                        hub=hub)).query(query)
     assert off["data"] is None and set(codes(off)) == {"GRAPHQL_VALIDATION_FAILED"}
+
+
+INTROSPECTED_TYPES = "types { name fields { name type { name fields { name } } } }"
+
+
+async def test_the_standard_introspection_query_passes_the_default_guards(settings: Settings, hub: Hub) -> None:
+    result = await client(settings, hub).query(STANDARD_INTROSPECTION)
+    assert codes(result) == [] and result["data"]["__schema"]["types"]
+
+
+async def test_aliases_under_introspection_count(settings: Settings, hub: Hub) -> None:
+    """The attack: a few kilobytes of aliased ``types`` under ``__schema``, tens of megabytes back."""
+    many = "{ __schema { " + " ".join(f"a{i}: types {{ name }}" for i in range(220)) + " } }"
+    assert len(many) < 6000 and codes(await client(settings, hub).query(many)) == ["TOO_MANY_ALIASES"]
+
+
+async def test_introspection_lists_count_in_the_cost(settings: Settings, hub: Hub) -> None:
+    within_aliases = "{ __schema { " + " ".join(f"a{i}: {INTROSPECTED_TYPES}" for i in range(30)) + " } }"
+    refused = await client(settings, hub).query(within_aliases)
+    assert codes(refused) == ["QUERY_TOO_COSTLY"] and refused["data"] is None
+    assert codes(await client(settings, hub).query("{ __schema { " + INTROSPECTED_TYPES + " } }")) == []
+
+
+async def test_introspection_depth_is_capped_at_the_standard_querys(settings: Settings, hub: Hub) -> None:
+    def nested(levels: int) -> str:
+        return "{ __schema { types { fields { type { " + "ofType { " * levels + "name" + " }" * levels + " } } } } }"
+
+    allowance = standard_introspection_depth()
+    assert codes(await client(settings, hub).query(nested(allowance - 5))) == []
+    refused = await client(settings, hub).query(nested(allowance - 4))
+    assert codes(refused) == ["QUERY_TOO_DEEP"] and refused["errors"][0]["extensions"]["limit"] == allowance
+
+
+async def test_cost_scales_with_the_number_of_identifiers_asked_for(settings: Settings, hub: Hub) -> None:
+    page = await client(settings, hub).query("{ people(first: 4) { edges { node { identifiers { crn } } } } }")
+    crns = [e["node"]["identifiers"]["crn"] for e in page["data"]["people"]["edges"]]
+    literal = "{ peopleByIdentifiers(scheme: CRN, values: [%s]) { id } }"
+    variable = "query($v: [String!]!) { peopleByIdentifiers(scheme: CRN, values: $v) { id } }"
+    graph = client(settings, hub, max_cost=1 + len(crns))  # the field, then one id per value
+    assert codes(await graph.query(literal % ", ".join(f'"{c}"' for c in crns))) == []
+    assert codes(await graph.query(variable, {"v": crns})) == []
+    over = crns + crns[:1]
+    assert codes(await graph.query(literal % ", ".join(f'"{c}"' for c in over))) == ["QUERY_TOO_COSTLY"]
+    assert codes(await graph.query(variable, {"v": over})) == ["QUERY_TOO_COSTLY"]

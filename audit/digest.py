@@ -55,6 +55,11 @@ class VariablesDigest:
     def __call__(self, variables: Mapping[str, Any] | None) -> str:
         return hmac.new(self.key, canonical_variables(variables), hashlib.sha256).hexdigest()
 
+    def document(self, text: str) -> str:
+        """The query's digest: a literal written into a query (an identifier, say) is as guessable as a
+        variable, so the document is keyed the same way."""
+        return hmac.new(self.key, b"document\x00" + text.encode(), hashlib.sha256).hexdigest()
+
 
 def load_digest(settings: Settings) -> VariablesDigest:
     """The deployment's digest: from ``HUB_AUDIT_DIGEST_KEY_FILE``, or outside production the data folder's key."""

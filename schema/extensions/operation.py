@@ -1,16 +1,17 @@
 """Remember which operation ran (for the audit record) without keeping the document or variables.
 
-The variables are kept only as a keyed digest (audit/digest.py): a plain hash of them would give
-back any identifier short enough to guess. With no digest (governance off) nothing is kept.
+The variables and the document are kept only as keyed digests (audit/digest.py): a plain hash of
+either would give back any identifier short enough to guess, written as a variable or as a literal.
+With no digest (governance off) the document's plain hash and no variables are kept.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 
 from graphql import DocumentNode, print_ast
 from strawberry.extensions import SchemaExtension
@@ -24,16 +25,18 @@ def sha256(text: str) -> str:
 
 
 @lru_cache(maxsize=512)
-def normalised_hash(document: DocumentNode) -> str:
-    """Hash of the re-printed AST: the same however the document was formatted.
+def normalised(document: DocumentNode) -> str:
+    """The re-printed AST: the same however the document was formatted.
 
     Keyed on the parsed document, which the parser cache hands out once per distinct query text,
-    so a partner system's repeated operation is printed and hashed once.
+    so a partner system's repeated operation is printed once.
     """
-    return sha256(print_ast(document))
+    return print_ast(document)
 
 
-Digest = Callable[[Mapping[str, Any] | None], str]
+class Digest(Protocol):
+    def __call__(self, variables: Mapping[str, Any] | None) -> str: ...
+    def document(self, text: str) -> str: ...
 
 
 class OperationRecorder(SchemaExtension):
@@ -49,8 +52,9 @@ class OperationRecorder(SchemaExtension):
         ctx = ec.context
         if not isinstance(ctx, HubContext):
             return
-        # The normalised document (re-printed AST) hashes the same however it was formatted.
-        query_hash = normalised_hash(ec.graphql_document) if ec.graphql_document else sha256(ec.query or "")
+        # The normalised document (re-printed AST) digests the same however it was formatted.
+        text = normalised(ec.graphql_document) if ec.graphql_document else ec.query or ""
+        query_hash = self.digest.document(text) if self.digest is not None else sha256(text)
         op_type = None
         with contextlib.suppress(RuntimeError):  # no operation type when the document did not parse
             op_type = ec.operation_type.value

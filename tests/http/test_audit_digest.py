@@ -125,3 +125,21 @@ async def test_the_app_refuses_to_start_in_production_without_the_key(settings: 
 def test_the_setting_is_read_from_the_environment(tmp_path: Path) -> None:
     s = Settings.from_env({"HUB_AUDIT_DIGEST_KEY_FILE": str(tmp_path / "k"), "HUB_DATA_DIR": str(tmp_path)})
     assert s.audit_digest_key_file == tmp_path / "k"
+
+
+async def test_a_literal_in_the_query_cannot_be_recovered_from_the_query_digest(
+        governed: Governed, settings: Settings) -> None:
+    from graphql import parse, print_ast
+
+    query = '{ personByIdentifier(scheme: CRN, value: "X000001") { id } }'
+    again = '{personByIdentifier(scheme:CRN,value:"X000001"){id}}'
+    other = '{ personByIdentifier(scheme: CRN, value: "X000002") { id } }'
+    for q in (query, again, other):
+        await governed.ask(q, role="probation-practitioner", purpose="daily-intel")
+    first, reformatted, different = (r.event.query_hash for r in await governed.records())
+    printed = print_ast(parse(query))
+    plain = {hashlib.sha256(t.encode()).hexdigest() for t in (query, again, printed)}
+    stored = await stored_text(settings)
+    assert first not in plain and not any(h in stored for h in plain), "the literal CRN could be recovered"
+    assert first == reformatted == load_digest(settings).document(printed), "repeats still match"
+    assert first != different

@@ -120,8 +120,11 @@ class HubGraphQL(GraphQL[HubContext, None]):
         data: GraphQLRequestData = kwargs["request_data"]
         request: Request = kwargs["request"]
         shared: HubContext = kwargs["context"]
-        ctx = replace(shared, gate=Gate(shared.gate.plan, shared.gate.conditions),
-                      loaders=Loaders.create(self.hub.people, self.hub.agencies, self.tracer), extra={})
+        ctx = shared
+        if getattr(request.state, "context_taken", False):  # a later operation of a batch: a fresh context
+            ctx = replace(shared, gate=Gate(shared.gate.plan, shared.gate.conditions),
+                          loaders=Loaders.create(self.hub.people, self.hub.agencies, self.tracer), extra={})
+        request.state.context_taken = True
         kwargs["context"] = ctx
         result = await self._execute(data, args, kwargs)
         _contexts(request)[id(result)] = ctx

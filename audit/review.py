@@ -170,47 +170,40 @@ SUBJECT_COLUMNS = ("person_id", "seq", "occurred_at", "actor_id", "actor_kind", 
 
 def export_subject(entries: Sequence[SubjectEntry], fmt: str, out: TextIO) -> int:
     """A subject access report as JSON lines or CSV; returns the count."""
-    if fmt == "jsonl":
-        for entry in entries:
-            out.write(json.dumps(entry.as_dict(), sort_keys=True, ensure_ascii=False) + "\n")
-        return len(entries)
-    if fmt != "csv":
-        raise ValueError("format must be jsonl or csv")
-    writer = csv.writer(out)
-    writer.writerow(SUBJECT_COLUMNS)
-    for entry in entries:
-        d = entry.as_dict()
-        writer.writerow([_cell(d.get(col)) for col in SUBJECT_COLUMNS])
-    return len(entries)
+    return _write([e.as_dict() for e in entries], SUBJECT_COLUMNS, fmt, out)
 
 
 CSV_COLUMNS = ("seq", "occurred_at", "actor_id", "actor_kind", "agency", "roles", "purpose", "justification",
                "legal_bases", "clauses", "operation_name", "operation_type", "query_hash", "variables_hash",
-               "subjects", "disclosed", "withheld", "masked", "outcome", "error_codes", "latency_ms",
-               "policy_version", "trace_id", "request_id", "source_address", "user_agent", "prev_hash", "hash")
+               "subjects", "disclosed", "withheld", "masked", "access", "aggregates", "outcome", "error_codes",
+               "latency_ms", "policy_version", "trace_id", "request_id", "source_address", "user_agent", "prev_hash",
+               "hash")
 
 
 def export(records: Sequence[StoredRecord], fmt: str, out: TextIO) -> int:
     """Write ``records`` as JSON lines or CSV (lists joined with ``;``, mappings as JSON); returns the count."""
+    return _write([r.as_dict() for r in records], CSV_COLUMNS, fmt, out)
+
+
+def _write(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: str, out: TextIO) -> int:
     if fmt == "jsonl":
-        for rec in records:
-            out.write(json.dumps(rec.as_dict(), sort_keys=True, ensure_ascii=False) + "\n")
-        return len(records)
+        for row in rows:
+            out.write(json.dumps(row, sort_keys=True, ensure_ascii=False) + "\n")
+        return len(rows)
     if fmt != "csv":
         raise ValueError("format must be jsonl or csv")
     writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for rec in records:
-        d = rec.as_dict()
-        writer.writerow([csv_safe(_cell(d.get(col))) for col in CSV_COLUMNS])  # no cell opens a formula
-    return len(records)
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([csv_safe(_cell(row.get(col))) for col in columns])  # no cell opens a formula
+    return len(rows)
 
 
 def _cell(value: Any) -> str:
     if value is None:
         return ""
-    if isinstance(value, list):
+    if isinstance(value, list) and not any(isinstance(v, dict | list) for v in value):
         return ";".join(str(v) for v in value)
-    if isinstance(value, dict):
-        return json.dumps(value, sort_keys=True)
+    if isinstance(value, dict | list):  # mappings, and lists of them (per-person access): JSON
+        return json.dumps(value, sort_keys=True, ensure_ascii=False)
     return str(value)

@@ -1,16 +1,25 @@
-# One command to run the hub, one to run the tests. Both create .venv on first use.
+# One command to run the hub, one to run the tests. Both create .venv on first use, from the lock.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+UV_COMPILE := .venv-lock/bin/uv pip compile pyproject.toml --generate-hashes --python-version 3.11 --no-header
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench clean lock
 
-$(STAMP): pyproject.toml
+# Every dependency at the version and hashes the lock names; then the hub itself, without resolving again.
+$(STAMP): pyproject.toml requirements-dev.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+# Refresh both locks after changing dependencies in pyproject.toml (needs the package registry).
+lock:
+	test -x .venv-lock/bin/uv || ($(PYTHON) -m venv .venv-lock && .venv-lock/bin/pip install --quiet uv)
+	$(UV_COMPILE) -o requirements.lock
+	$(UV_COMPILE) --extra dev -o requirements-dev.lock
 
 run: $(STAMP)
 	$(BIN)/hub serve

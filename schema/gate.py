@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
 from hub.errors import BadUserInput
 from schema.selection import RawInfo, Selection, selected
@@ -439,17 +439,3 @@ class Gate:
                 self.ledger.of(person_id).withheld[key] = v.reason
                 self.withhold(path, key, v.reason, v.decision)
                 return
-
-
-def values(verdicts: list[Verdict], getters: dict[str, Callable[[], Any]],
-           transforms: dict[str, Callable[[Any], Any]]) -> dict[str, Any]:
-    """Field name -> value for the fields shown; transforms apply masks such as initials."""
-    out: dict[str, Any] = {}
-    for v in verdicts:
-        if not v.show or v.field_name not in getters:
-            continue
-        value = getters[v.field_name]()
-        if v.transform is not None and value is not None:
-            value = transforms[v.transform](value)
-        out[v.field_name] = value
-    return out

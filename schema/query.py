@@ -132,6 +132,9 @@ class Query:
         names = field_names(info._raw_info.field_nodes, fragments, variables)
         # The people are in the answer through their edges or the cursors (which carry their ids).
         account_page(ctx.gate, page, used, shown="edges" in names or "pageInfo" in names)
+        if page.searched_all and used:
+            # All of an agency's records were searched or ordered: recorded once, about no one in particular.
+            ctx.gate.aggregate("search", used, _filter_names(filter) + (["orderBy"] if order_by else []))
         if counted:
             ctx.gate.aggregate("totalCount", used, _filter_names(filter))
         ctx.loaders.prime_people(page.people)

@@ -61,9 +61,12 @@ class Page:
     total_count: int | None
     #: one cursor per person, in the page's order
     cursors: list[str]
-    #: hub person id -> the owners (agencies, or ``index``) whose values for that person were read to
-    #: choose or order the page: what the request consulted, returned or not
+    #: hub person id -> the owners (agencies, or ``index``) whose values for that person the hub read one
+    #: by one to choose or order the page (candidates it asked about, a scope's people): consulted
     consulted: dict[str, set[str]] = field(default_factory=dict)
+    #: an agency searched or ordered all its records for the page: a search of everyone, not of anyone
+    #: in particular, which the audit records once rather than per person
+    searched_all: bool = False
 
     @property
     def end_cursor(self) -> str | None:
@@ -110,16 +113,17 @@ class PeopleService:
     async def matching_ids(self, q: PeopleQuery, consulted: dict[str, set[str]] | None = None) -> set[str] | None:
         """Hub person ids matching every criterion, or None when nothing narrows the set.
 
-        ``consulted`` gains, for each person an agency named as matching its criteria (within the
-        scope), that agency: the hub learnt something of that person's values there.
+        Within a scope (a caseload, say) ``consulted`` gains, for each of its people an agency named as
+        matching, that agency. Without one, the agencies searched all their records: no one in
+        particular was read, and the caller records the search itself.
         """
         q.validate()
         searches = self._searches(q)
         sets: list[set[str]] = list(await asyncio.gather(*(
             self._people(connector.search(criteria), connector.key_scheme) for connector, criteria in searches)))
-        if consulted is not None:
+        if consulted is not None and q.among is not None:
             for (connector, _), found in zip(searches, sets, strict=True):
-                for pid in found if q.among is None else found & q.among:
+                for pid in found & q.among:
                     consulted.setdefault(pid, set()).add(connector.agency)
         if q.among is not None:
             sets.append(set(q.among))
@@ -190,12 +194,14 @@ class PeopleService:
         after_id = cursors.decode_person(after) if after is not None else None
         total: int | None = None
         consulted: dict[str, set[str]] = {}
+        searched_all = False
         # Counting needs every match anyway: then the set path answers both at once.
         probed = None if count else await self._probe(q, first, after_id, consulted)
         if probed is not None:
             ids = probed
         else:
             matching = await self.matching_ids(q, consulted)
+            searched_all = matching is not None and q.among is None
             if matching is None:
                 ids = await self.index.first_ids(after_id, first + 1)
             else:
@@ -206,7 +212,8 @@ class PeopleService:
         ids = ids[:first]
         found = await self.index.get_many(ids)
         people = [found[i] for i in ids if i in found]
-        return Page(people, has_next, total, [cursors.encode_person(p.person_id) for p in people], consulted)
+        return Page(people, has_next, total, [cursors.encode_person(p.person_id) for p in people], consulted,
+                    searched_all)
 
     async def _ordered_page(self, q: PeopleQuery, first: int, after: str | None, order: Ordering) -> Page:
         consulted: dict[str, set[str]] = {}
@@ -214,7 +221,7 @@ class PeopleService:
         candidates = matching if matching is not None else await self.index.all_ids()
         if order.field is OrderField.PERSON_ID:
             values = {p: p for p in candidates}
-        else:  # every candidate's value was compared to place the page
+        elif q.among is not None:  # every value in the scope was compared to place the page
             for pid in candidates:
                 if pid in values:
                     consulted.setdefault(pid, set()).add(order.field.owner)
@@ -222,7 +229,8 @@ class PeopleService:
         found = await self.index.get_many(ids)
         people = [found[i] for i in ids if i in found]
         return Page(people, has_next, len(candidates),
-                    [ordering.encode(order, values.get(p.person_id), p.person_id) for p in people], consulted)
+                    [ordering.encode(order, values.get(p.person_id), p.person_id) for p in people], consulted,
+                    searched_all=q.among is None and (matching is not None or order.field is not OrderField.PERSON_ID))
 
     async def order_values(self, field: OrderField) -> dict[str, Any]:
         """Hub person id -> the value people are ordered by (people without one are left out)."""

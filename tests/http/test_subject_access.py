@@ -59,21 +59,42 @@ async def test_a_filter_consults_the_people_it_read_without_returning_them(
     matching = sorted(p for p, b in boroughs.items() if b == borough)
     assert len(matching) >= 3
     returned, c = matching[0], matching[1]
-    for counted in ("", "totalCount"):  # the probe path and the set path
-        body = await governed.ask(f'{{ people(first: 1, filter: {{boroughs: ["{borough}"]}}) {{ {counted} '
-                                  'edges { node { id } } } }', role="housing-officer", purpose="housing-referral")
-        assert [e["node"]["id"] for e in body["data"]["people"]["edges"]] == [returned]
-    of_c = (await report(governed, c))["disclosures"]
-    assert len(of_c) == 2
-    for entry in of_c:
-        assert entry["consulted"] == ["HousingRecord.borough"] and entry["disclosed"] == [], entry
-    of_returned = (await report(governed, returned))["disclosures"]
-    assert all(set(e["disclosed"]) == {"Person.id", "HousingRecord.borough"} and not e["consulted"]
-               for e in of_returned)
-    records = await governed.records()
-    with_count = [r for r in records if r.event.aggregates]
-    assert [(a.kind, a.fields, a.over) for a in with_count[0].event.aggregates] == \
+    # The next few people in id order are asked about one by one: C among them, not returned.
+    body = await governed.ask(f'{{ people(first: 1, filter: {{boroughs: ["{borough}"]}}) '
+                              '{ edges { node { id } } } }', role="housing-officer", purpose="housing-referral")
+    assert [e["node"]["id"] for e in body["data"]["people"]["edges"]] == [returned]
+    [of_c] = (await report(governed, c))["disclosures"]
+    assert of_c["consulted"] == ["HousingRecord.borough"] and of_c["disclosed"] == [], of_c
+    [of_returned] = (await report(governed, returned))["disclosures"]
+    assert set(of_returned["disclosed"]) == {"Person.id", "HousingRecord.borough"} and not of_returned["consulted"]
+    # Counting takes every match: a housing officer searches only the people they may identify, so each
+    # match not returned is named as consulted, and the count is an aggregate about no one.
+    counted = await governed.ask(f'{{ people(first: 1, filter: {{boroughs: ["{borough}"]}}) {{ totalCount '
+                                 'edges { node { id } } } }', role="housing-officer", purpose="housing-referral")
+    total = counted["data"]["people"]["totalCount"]
+    e = (await governed.records())[-1].event
+    assert len(e.subjects) == total and returned in e.subjects
+    for person in e.subjects:
+        mine = e.about(person)
+        assert mine is not None
+        assert (mine.consulted, "HousingRecord.borough" in mine.disclosed) == \
+            (((), True) if person == returned else (("HousingRecord.borough",), False))
+    assert [(a.kind, a.fields, a.over) for a in e.aggregates] == \
         [("totalCount", ("HousingRecord.borough",), ("boroughs",))]
+
+
+async def test_a_search_of_all_records_is_recorded_once_not_per_person(governed: Governed) -> None:
+    # An IOM officer may read the cohort of anyone: counting the cohort searches all police records.
+    body = await governed.ask(
+        '{ people(first: 2, filter: {iomCohorts: [FIXED]}) { totalCount edges { node { id } } } }',
+        role="police-iom-officer", purpose="iom")
+    returned = {e["node"]["id"] for e in body["data"]["people"]["edges"]}
+    assert body["data"]["people"]["totalCount"] > len(returned)
+    e = (await governed.records())[-1].event
+    assert set(e.subjects) == returned
+    assert [(a.kind, a.fields, a.over) for a in e.aggregates] == [
+        ("search", ("PoliceRecord.iomCohort",), ("iomCohorts",)), ("totalCount", ("PoliceRecord.iomCohort",),
+                                                                   ("iomCohorts",))]
 
 
 async def test_a_count_past_the_end_of_the_list_is_still_recorded(governed: Governed) -> None:

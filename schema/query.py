@@ -174,9 +174,12 @@ def account_page(gate: Gate, page: Page, used: list[str], *, shown: bool) -> Non
     for person_id in on_page:
         gate.returned(person_id)
     gate.read_by_argument(used, on_page, ())
-    for person_id, owners in page.consulted.items():
+    by_owners: dict[frozenset[str], list[str]] = {}
+    for person_id, agencies in page.consulted.items():
         if person_id not in on_page:
-            gate.read_by_argument([k for k in used if _owner(k) in owners], (), (person_id,))
+            by_owners.setdefault(frozenset(agencies), []).append(person_id)
+    for owners, people in by_owners.items():  # a few groups, however many people were read
+        gate.read_by_argument([k for k in used if _owner(k) in owners], (), people)
 
 
 def _owner(field_key: str) -> str:

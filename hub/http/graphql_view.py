@@ -215,10 +215,21 @@ def unreturned(ledger: Ledger) -> Ledger:
 
 def access_entries(access: dict[str, SubjectAccess]) -> tuple[SubjectFields, ...]:
     """Per-person access, people treated alike sharing one entry (a page is a few entries, not hundreds)."""
-    groups: dict[tuple[Any, ...], list[str]] = {}
-    for person_id, a in sorted(access.items()):
-        key = (tuple(sorted(a.disclosed)), tuple(sorted(a.masked.items())), tuple(sorted(a.withheld.items())),
-               tuple(sorted(a.consulted - a.disclosed - set(a.masked))))
+    groups: dict[tuple[frozenset[Any], ...], list[str]] = {}
+    for person_id, a in access.items():
+        if not (a.disclosed or a.masked or a.withheld):  # consulted only: most people of a searched page
+            key = (_NONE, _NONE, _NONE, frozenset(a.consulted))
+        else:
+            key = (frozenset(a.disclosed), frozenset(a.masked.items()), frozenset(a.withheld.items()),
+                   frozenset(a.consulted - a.disclosed - a.masked.keys()))
         groups.setdefault(key, []).append(person_id)
-    return tuple(SubjectFields(tuple(people), disclosed, dict(masked), dict(withheld), consulted)
-                 for (disclosed, masked, withheld, consulted), people in groups.items())
+    return tuple(SubjectFields(tuple(sorted(people)), tuple(sorted(disclosed)), dict(sorted(masked)),
+                               dict(sorted(withheld)), tuple(sorted(consulted)))
+                 for (disclosed, masked, withheld, consulted), people in sorted(groups.items(), key=_first_person))
+
+
+_NONE: frozenset[Any] = frozenset()
+
+
+def _first_person(group: tuple[Any, list[str]]) -> str:
+    return min(group[1])

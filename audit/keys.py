@@ -7,10 +7,7 @@ an exclusive link, so exactly one key wins and every process signs with it.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +16,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from hub.errors import ConfigurationError
-from hub.keyfiles import write_atomically
+from hub.keyfiles import create_once, write_atomically
 
 PRIVATE_FILE = "audit-signing.pem"
 PUBLIC_FILE = "audit-public.pem"
@@ -61,16 +58,7 @@ def _create_private(path: Path) -> None:
     key = Ed25519PrivateKey.generate()
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                             serialization.NoEncryption())
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        os.fchmod(fd, 0o600)
-        os.write(fd, pem)
-        os.fsync(fd)
-        os.close(fd)
-        with contextlib.suppress(FileExistsError):
-            os.link(tmp, path)  # atomic and exclusive, unlike a rename
-    finally:
-        os.unlink(tmp)
+    create_once(path, pem, 0o600)
 
 
 def _load_private(path: Path) -> Ed25519PrivateKey:

@@ -147,12 +147,12 @@ class SubjectEntry:
 
 def subject_entry(record: StoredRecord, person_id: str) -> SubjectEntry:
     e = record.event
-    mine = e.about(person_id)
-    per_person = mine is not None or bool(e.access)
-    if mine is None and not e.access:  # an older record: only the request's fields are known
+    per_person = bool(e.access)
+    if per_person:
+        mine = e.about(person_id) or SubjectFields((person_id,))
+    else:  # an older record: only the request's fields are known
         mine = SubjectFields((person_id,), tuple(f for names in e.disclosed.values() for f in names),
                              dict(e.masked), dict(e.withheld))
-    mine = mine or SubjectFields((person_id,))
     return SubjectEntry(person_id, record.seq, e.occurred_at, e.actor_id, e.actor_kind, e.agency, e.roles, e.purpose,
                         e.justification, e.legal_bases, e.clauses, e.operation_name, e.outcome, e.trace_id,
                         mine.disclosed, dict(mine.masked), dict(mine.withheld), mine.consulted, per_person)

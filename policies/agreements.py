@@ -75,10 +75,11 @@ def load_agreements(policy_dir: Path, problems: list[Problem]) -> Agreements:
     purposes = _purposes(folder / PURPOSES_FILE, problems)
     roles = load_roles(folder / ROLES_FILE, problems)
     rules: list[Rule] = []
-    files = agreement_files(policy_dir)
-    if not isa_files(policy_dir):
+    isa = isa_files(policy_dir)
+    files = [*isa, folder / PURPOSES_FILE, folder / ROLES_FILE]
+    if not isa:
         problems.append(Problem(AGREEMENTS_DIR, 0, "no <owner>-isa.csv agreement files"))
-    for path in isa_files(policy_dir):
+    for path in isa:
         owner = path.name.removesuffix("-isa.csv")
         if owner not in AGREEMENT_OWNERS:
             problems.append(Problem(path.name, 0, f"unknown agreement owner {owner!r} "

@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from audit.record import AggregateDisclosure
 from hub.errors import BadUserInput
 from schema.selection import RawInfo, Selection, selected
 
@@ -156,23 +157,13 @@ class SubjectAccess:
     consulted: set[str] = field(default_factory=set)
 
 
-@dataclass(frozen=True)
-class Aggregate:
-    """A count disclosed in aggregate: no person's value, so no subject."""
-
-    kind: str  # "totalCount" | "partnershipCounts"
-    fields: tuple[str, ...]
-    #: what was counted over: the filter arguments and measure used (names, never a person's value)
-    over: tuple[str, ...] = ()
-
-
 @dataclass
 class Ledger:
     """Per request: what each person's fields did (disclosed, masked, withheld, consulted), the counts
     disclosed in aggregate, and for the response's errors each withheld field with its paths."""
 
     access: dict[str, SubjectAccess] = field(default_factory=dict)
-    aggregates: list[Aggregate] = field(default_factory=list)
+    aggregates: list[AggregateDisclosure] = field(default_factory=list)
     withheld: dict[tuple[str, str], Withheld] = field(default_factory=dict)
     clauses: set[str] = field(default_factory=set)
     legal_bases: set[str] = field(default_factory=set)
@@ -414,7 +405,7 @@ class Gate:
                 self.ledger.cite(self.plan.field(key))
 
     def aggregate(self, kind: str, field_keys: list[str], over: Iterable[str] = ()) -> None:
-        self.ledger.aggregates.append(Aggregate(kind, tuple(field_keys), tuple(over)))
+        self.ledger.aggregates.append(AggregateDisclosure(kind, tuple(field_keys), tuple(over)))
         if self.plan is not None:
             for key in field_keys:
                 self.ledger.cite(self.plan.field(key))

@@ -20,7 +20,7 @@ from schema.context import Info
 from schema.gate import Gate, owner_of
 from schema.person_level import identified, own_people, refuse_person_level
 from schema.prefetch import person_nodes, prefetch
-from schema.selection import field_names
+from schema.selection import children, field_names
 from schema.types.access import AccessExplanation, MyAccessReport
 from schema.types.audit import (
     AuditEventFilter,
@@ -123,15 +123,14 @@ class Query:
                 among = scope.among if among is None else among & scope.among
         q = replace(query, among=among)
         fragments, variables = info._raw_info.fragments, info._raw_info.variable_values
-        counted = "totalCount" in field_names(info._raw_info.field_nodes, fragments, variables)
+        names = field_names(info._raw_info.field_nodes, fragments, variables)
+        counted = "totalCount" in names
         page = await ctx.people.page(q, first, after, order, count=counted)
         used = [FILTER_FIELDS[arg] for arg in FILTER_FIELDS
                 if filter is not None and getattr(filter, _PYTHON_NAMES[arg]) is not None]
         if order is not None and order.field.field_key is not None:
             used.append(order.field.field_key)
-        names = field_names(info._raw_info.field_nodes, fragments, variables)
-        # The people are in the answer through their edges or the cursors (which carry their ids).
-        account_page(ctx.gate, page, used, shown="edges" in names or "pageInfo" in names)
+        account_page(ctx.gate, page, used, shown=_in_answer(info, page))
         if page.searched_all and used:
             # All of an agency's records were searched or ordered: recorded once, about no one in particular.
             ctx.gate.aggregate("search", used, _filter_names(filter) + (["orderBy"] if order_by else []))
@@ -166,14 +165,27 @@ def returned(info: Info, found: IndexedPerson | None) -> Person | None:
     return person_of(found)
 
 
-def account_page(gate: Gate, page: Page, used: list[str], *, shown: bool) -> None:
-    """The page's people are returned (when ``shown``); the fields its filter and order read are
+def _in_answer(info: Info, page: Page) -> set[str]:
+    """The page's people the answer names: all through their edges, else the first or last through
+    the cursor that carries their id (``pageInfo { startCursor endCursor }``)."""
+    raw = info._raw_info
+    if not page.people or "edges" in field_names(raw.field_nodes, raw.fragments, raw.variable_values):
+        return {p.person_id for p in page.people}
+    cursors = field_names(children(raw.field_nodes, "pageInfo", raw.fragments, raw.variable_values),
+                          raw.fragments, raw.variable_values)
+    return ({page.people[0].person_id} if "startCursor" in cursors else set()) | \
+        ({page.people[-1].person_id} if "endCursor" in cursors else set())
+
+
+def account_page(gate: Gate, page: Page, used: list[str], *, shown: set[str]) -> None:
+    """The people in the answer (``shown``) are returned; the fields the filter and order read are
     disclosed about them (the rows tell something of those values) and consulted about everyone
-    else read to find them."""
-    on_page = {p.person_id for p in page.people} if shown else set()
+    else read to find them, the rest of the page included."""
+    on_page = shown
     for person_id in on_page:
         gate.returned(person_id)
     gate.read_by_argument(used, on_page, ())
+    gate.read_by_argument(used, (), [p.person_id for p in page.people if p.person_id not in on_page])
     by_owners: dict[frozenset[str], list[str]] = {}
     for person_id, agencies in page.consulted.items():
         if person_id not in on_page:

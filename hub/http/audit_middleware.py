@@ -117,7 +117,7 @@ class AuditMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         state = request_state(scope)
-        if scope["type"] != "http" or scope["path"] != self.path or state is None or ide_page(scope):
+        if scope["type"] != "http" or scope["path"] != self.path or state is None or ide_page(scope, self.path):
             await self.app(scope, receive, send)
             return
         held: list[Message] = []

@@ -43,7 +43,7 @@ class CallerMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         state = request_state(scope)
-        if scope["type"] != "http" or scope["path"] != self.path or state is None or ide_page(scope):
+        if scope["type"] != "http" or scope["path"] != self.path or state is None or ide_page(scope, self.path):
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)

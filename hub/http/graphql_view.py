@@ -17,7 +17,7 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.types import ExecutionResult
 
-from audit.record import AggregateDisclosure, SubjectFields
+from audit.record import SubjectFields
 from hub.errors import HubError, QueryTimeout, Unauthenticated
 from hub.http.response_size import Encoded, ResponseTooLarge, encode
 from hub.http.state import Disclosure, RequestState
@@ -201,7 +201,7 @@ def disclosure(ctx: HubContext, result: ExecutionResult, errors: list[dict[str, 
         error_codes=tuple(dict.fromkeys(e.get("extensions", {}).get("code", "") for e in errors)),
         has_data=result.data is not None,
         access=access_entries(ledger.access),
-        aggregates=tuple(AggregateDisclosure(a.kind, a.fields, a.over) for a in ledger.aggregates),
+        aggregates=tuple(ledger.aggregates),
     )
 
 

@@ -52,12 +52,12 @@ def request_state(scope: Scope) -> RequestState | None:
     return found
 
 
-def ide_page(scope: Scope) -> bool:
+def ide_page(scope: Scope, path: str = "/graphql") -> bool:
     """A browser loading GraphiQL: a page, not a query, so nothing to authorise, disclose or record.
 
     Only an exact ``GET /graphql`` with no query string at all is the page: any other request,
     however its query string is spelt or encoded, is authenticated and audited as a query.
     """
-    if scope["method"] != "GET" or scope.get("query_string", b"") or scope["path"] != "/graphql":
+    if scope["method"] != "GET" or scope.get("query_string", b"") or scope["path"] != path:
         return False
     return b"text/html" in dict(scope["headers"]).get(b"accept", b"")

@@ -149,3 +149,14 @@ async def test_the_cli_subject_report_names_no_one_else(governed: Governed, trut
                                        governed.settings) == 0
         out = capsys.readouterr().out
         assert a in out and b not in out and "Person.name" in out, (fmt, out)
+
+
+async def test_a_page_names_only_the_people_its_answer_carries(governed: Governed) -> None:
+    body = await governed.ask('{ people(first: 3) { pageInfo { endCursor } } }', role="police-iom-officer",
+                              purpose="iom")
+    cursor = body["data"]["people"]["pageInfo"]["endCursor"]
+    [last] = (await governed.records())[-1].event.subjects  # the end cursor carries the last person's id
+    assert last == "H00000003" and cursor
+    await governed.ask('{ people(first: 3) { totalCount pageInfo { hasNextPage } } }', role="police-iom-officer",
+                       purpose="iom")
+    assert (await governed.records())[-1].event.subjects == ()

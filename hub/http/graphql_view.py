@@ -40,6 +40,9 @@ if TYPE_CHECKING:
 
 
 class HubGraphQL(GraphQL[HubContext, None]):
+    #: after the time limit, how long an operation still waiting on an agency may take before it is cancelled
+    BACKSTOP_SECONDS = 1.0
+
     def __init__(self, hub: Hub, settings: Settings, *, governance: Governance | None,
                  extensions: Sequence[Extension] = (), **kwargs: Any) -> None:
         limits = settings.limits
@@ -140,7 +143,7 @@ class HubGraphQL(GraphQL[HubContext, None]):
         try:
             # The executor stops at the limit itself (schema/extensions/deadline.py); this backstop,
             # a second later, cancels an operation stuck waiting on something that never answers.
-            return await asyncio.wait_for(super().execute_single(*args, **kwargs), self.timeout + 1)
+            return await asyncio.wait_for(super().execute_single(*args, **kwargs), self.timeout + self.BACKSTOP_SECONDS)
         except TimeoutError:
             late = QueryTimeout(f"the operation did not finish within {self.timeout:g} seconds and was stopped")
             return ExecutionResult(data=None, errors=[GraphQLError(late.message, original_error=late)])

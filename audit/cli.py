@@ -12,7 +12,7 @@ from pathlib import Path
 from audit.integrity import require_trail, verify
 from audit.review import export, export_subject, records_between, subject_entries
 from audit.store import audit_engine
-from hub.settings import Settings
+from hub.core.settings import Settings
 
 
 def _moment(text: str) -> datetime:

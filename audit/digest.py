@@ -30,9 +30,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hub.errors import ConfigurationError
-from hub.keyfiles import create_once
-from hub.settings import Settings
+from hub.core.errors import ConfigurationError
+from hub.core.keyfiles import create_once
+from hub.core.settings import Settings
 
 KEY_FILE = "audit-digest.key"
 MIN_KEY_BYTES = 32

@@ -32,9 +32,9 @@ from audit.keys import CheckpointKeys, load_checkpoint_keys
 from audit.record import GENESIS, chain_hash, utc_text
 from audit.store import AuditStore, audit_engine
 from audit.tables import WIDTHS, as_utc, audit_checkpoint, audit_record, audit_subject, review_columns
-from connectors.sql import is_sqlite
-from hub.errors import ConfigurationError
-from hub.settings import Settings
+from hub.core.db import is_sqlite
+from hub.core.errors import ConfigurationError
+from hub.core.settings import Settings
 
 PAGE = 5000
 

@@ -15,8 +15,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from hub.errors import ConfigurationError
-from hub.keyfiles import create_once, write_atomically
+from hub.core.errors import ConfigurationError
+from hub.core.keyfiles import create_once, write_atomically
 
 PRIVATE_FILE = "audit-signing.pem"
 PUBLIC_FILE = "audit-public.pem"

@@ -44,9 +44,9 @@ from audit.tables import (
     roles_column,
 )
 from audit.writers import ADVISORY_LOCK_KEY, ChainWriter, audit_engine, chain_writer
-from hub.errors import AuditUnavailable
-from hub.migrations.runner import require_head, upgrade_on
-from hub.settings import Settings
+from hub.core.errors import AuditUnavailable
+from hub.core.migrations import require_head, upgrade_on
+from hub.core.settings import Settings
 
 __all__ = ["ADVISORY_LOCK_KEY", "AuditStore", "AuditWriteFailed", "audit_engine", "roles_column"]
 

@@ -25,7 +25,7 @@ from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from connectors.sql import create_engine, is_sqlite
+from hub.core.db import create_engine, is_sqlite
 
 __all__ = ["ADVISORY_LOCK_KEY", "ChainWriter", "audit_engine", "chain_writer"]
 

@@ -34,10 +34,11 @@ from bench.inprocess import Contender, Timing, measure, paired_ratio
 from bench.policy_decisions import yardstick_ms
 from bench.scenarios import Scenario, build
 from bench.server import NoAudit
-from hub import collector, telemetry
-from hub.app import create_app
-from hub.runtime import Hub
-from hub.settings import Settings
+from hub.core import telemetry
+from hub.core.settings import Settings
+from hub.web import collector
+from hub.web.app import create_app
+from hub.web.runtime import Hub
 
 RESULTS = Path(__file__).with_name("results")
 #: Issue targets: governance overhead (same query, same run) and hub/bare requests per second.
@@ -53,7 +54,7 @@ class DiscardingExporter(SpanExporter):
 
 
 def governed_headers(settings: Settings) -> Any:
-    from hub.auth import issue_dev_token
+    from hub.web.auth import issue_dev_token
 
     tokens: dict[str, str] = {}
 

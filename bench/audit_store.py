@@ -24,8 +24,8 @@ from sqlalchemy.engine import make_url
 from audit.integrity import verify
 from audit.record import AuditEvent
 from audit.store import AuditStore
-from connectors.sql import create_engine
-from hub.settings import Settings
+from hub.core.db import create_engine
+from hub.core.settings import Settings
 
 
 def sample_event(n: int) -> AuditEvent:

@@ -11,10 +11,10 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from connectors.sql import create_engine
-from hub.migrations.runner import upgrade
-from hub.settings import AGENCIES, Settings
-from hub.synthetic.seed import seed_all, seed_state
+from hub.core.db import create_engine
+from hub.core.migrations import upgrade
+from hub.core.settings import AGENCIES, Settings
+from synthetic.seed import seed_all, seed_state
 
 #: Fixed so a kept data set stays valid from one day to the next.
 AS_OF = date(2026, 11, 24)

@@ -14,8 +14,8 @@ from starlette.types import ASGIApp
 
 from bench.asgi_call import post_json
 from bench.scenarios import Scenario
-from hub import telemetry
-from hub.statement_counter import count_statements
+from hub.core import telemetry
+from hub.core.statement_counter import count_statements
 
 
 @dataclass

@@ -13,9 +13,9 @@ from typing import Any
 from sqlalchemy import select
 
 from connectors.probation import tables as prt
-from connectors.sql import create_engine
-from hub.index import tables as it
-from hub.settings import Settings
+from hub.core.db import create_engine
+from hub.core.settings import Settings
+from hub.services.index import tables as it
 
 PROFILE = """query Profile($id: ID!) { person(id: $id) { id name dateOfBirth
   identifiers { pncId crn nhsNumber housingReference }

@@ -14,9 +14,9 @@ import uvicorn
 from starlette.applications import Starlette
 
 from bench.bare import bare_app, floor_app
-from hub import collector
-from hub.app import create_app
-from hub.settings import Settings
+from hub.core.settings import Settings
+from hub.web import collector
+from hub.web.app import create_app
 
 MODES = ("hub", "hub-noaudit", "hub-off", "bare", "floor")
 

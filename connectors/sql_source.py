@@ -12,8 +12,8 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from connectors.base import SourceUnavailable
-from connectors.sql import one_of
+from hub.core.agency import SourceUnavailable
+from hub.core.db import one_of
 
 T = TypeVar("T")
 #: A row of any width.

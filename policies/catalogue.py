@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
-from hub.settings import AGENCIES
+from hub.core.settings import AGENCIES
 from policies.field_types import field_types
 from policies.masks import REGISTRY
 from policies.sources import Problem, read_rows

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from hub.settings import Settings
+from hub.core.settings import Settings
 from policies.explain import describe, explain
 from policies.loader import check_policy, load_policy, policy_dir, policy_files
 from policies.vocabulary import PURPOSES, ROLES

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hub.errors import ConfigurationError
-from hub.settings import Settings
+from hub.core.errors import ConfigurationError
+from hub.core.settings import Settings
 from policies.agreements import AGREEMENTS_DIR, agreement_files, load_agreements
 from policies.catalogue import FIELDS_FILE, load_catalogue
 from policies.planner import build_enforcer, plan_groups

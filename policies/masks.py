@@ -17,8 +17,8 @@ from types import MappingProxyType
 from typing import Any, Protocol, TypeVar
 
 from connectors.probation.records import LicenceConditionKind, OgrsBand
-from hub.errors import BadUserInput
-from hub.identifiers import postcode_district as _postcode_district
+from hub.core.errors import BadUserInput
+from hub.core.identifiers import postcode_district as _postcode_district
 
 
 def initials(name: str) -> str:

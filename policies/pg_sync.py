@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text, func, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from connectors.sql import create_engine
+from hub.core.db import create_engine
 from policies.loader import PolicyInvalid, check_policy, policy_files
 from policies.policy_set import PolicySet
 from policies.store import PolicyStore

@@ -7,7 +7,7 @@ from pathlib import Path
 from threading import Lock
 from types import MappingProxyType
 
-from hub.errors import PurposeNotPermitted
+from hub.core.errors import PurposeNotPermitted
 from policies.agreements import Agreements
 from policies.catalogue import Catalogue
 from policies.decisions import AccessPlan, FieldDecision, combine, make_plan

@@ -3,7 +3,7 @@
 A role's rules are written for one agency's relationships: a probation practitioner's "caseload"
 is the offender manager's cases in probation's records, an IOM officer's the police IOM nominals.
 A token naming agency ``police`` and role ``probation-practitioner`` would have probation's rules
-judged against a police officer's caseload, so the hub refuses it (hub/auth/authenticator.py).
+judged against a police officer's caseload, so the hub refuses it (hub/web/auth/authenticator.py).
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Protocol
 
-from hub.settings import Settings
+from hub.core.settings import Settings
 from policies.loader import PolicyInvalid, check_policy, load_policy, policy_dir, policy_files
 from policies.policy_set import PolicySet
 

@@ -17,9 +17,9 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from connectors.sql import create_engine
-from hub import telemetry
-from hub.settings import Settings
+from hub.core import telemetry
+from hub.core.db import create_engine
+from hub.core.settings import Settings
 
 #: Fixed so every run sees the same synthetic people.
 AS_OF = date(2026, 11, 24)
@@ -86,7 +86,7 @@ def sqlite_settings(data_dir: Path, **overrides: object) -> Settings:
 @pytest.fixture(scope="session")
 def seeded_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A data folder seeded once per test session (read-only for tests: copy it to change it)."""
-    from hub.synthetic.seed import seed_all
+    from synthetic.seed import seed_all
 
     data_dir = tmp_path_factory.mktemp("seeded")
     asyncio.run(seed_all(sqlite_settings(data_dir), people=PEOPLE, seed=SEED, as_of=AS_OF))

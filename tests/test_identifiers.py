@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from hub.errors import BadUserInput
-from hub.identifiers import (
+from hub.core.errors import BadUserInput
+from hub.core.identifiers import (
     IdentifierScheme,
     format_cro,
     format_pnc,

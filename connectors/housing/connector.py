@@ -10,7 +10,6 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from connectors.base import Connector
 from connectors.housing import tables as t
 from connectors.housing.records import (
     AccommodationStatus,
@@ -23,6 +22,7 @@ from connectors.housing.records import (
     PlacementKind,
 )
 from connectors.sql_source import SqlSource
+from hub.core.agency import Connector
 
 
 class HousingConnector(Connector[HousingCriteria]):

@@ -11,7 +11,6 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from connectors.base import Connector
 from connectors.police import tables as t
 from connectors.police.records import (
     Arrest,
@@ -25,6 +24,7 @@ from connectors.police.records import (
     WarningMarker,
 )
 from connectors.sql_source import SqlSource
+from hub.core.agency import Connector
 
 
 class PoliceConnector(Connector[PoliceCriteria]):

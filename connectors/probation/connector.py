@@ -10,7 +10,6 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from connectors.base import Connector
 from connectors.probation import tables as t
 from connectors.probation.records import (
     CustodyStatus,
@@ -27,6 +26,7 @@ from connectors.probation.records import (
     SentenceKind,
 )
 from connectors.sql_source import SqlSource
+from hub.core.agency import Connector
 
 
 class ProbationConnector(Connector[ProbationCriteria]):

@@ -11,7 +11,6 @@ from sqlalchemy import case, exists, func, or_, select
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from connectors.base import Connector
 from connectors.sql_source import SqlSource
 from connectors.treatment import tables as t
 from connectors.treatment.records import (
@@ -24,6 +23,7 @@ from connectors.treatment.records import (
     TreatmentClient,
     TreatmentRequirement,
 )
+from hub.core.agency import Connector
 
 
 class TreatmentConnector(Connector[None]):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from hub.errors import BadUserInput, Forbidden
+from hub.core.errors import BadUserInput, Forbidden
 from policies.explain import Explanation, MyAccess, explain, my_access
 from policies.policy_set import PolicySet
 from policies.vocabulary import PURPOSES, ROLES

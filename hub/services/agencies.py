@@ -6,13 +6,13 @@ import asyncio
 from dataclasses import dataclass
 from typing import Any
 
-from connectors.base import Connector, SourceUnavailable
 from connectors.housing.connector import HousingConnector, SqlHousingConnector
 from connectors.police.connector import PoliceConnector, SqlPoliceConnector
 from connectors.probation.connector import ProbationConnector, SqlProbationConnector
-from connectors.sql import create_engine
 from connectors.treatment.connector import SqlTreatmentConnector, TreatmentConnector
-from hub.settings import Settings
+from hub.core.agency import Connector, SourceUnavailable
+from hub.core.db import create_engine
+from hub.core.settings import Settings
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from audit.integrity import IntegrityReport, verify
 from audit.record import StoredRecord
 from audit.review import AuditFilter, SubjectEntry, search, subject_entries
 from audit.store import AuditStore
-from hub.errors import BadUserInput, Forbidden
+from hub.core.errors import BadUserInput, Forbidden
 
 READER_ROLE = "ig-officer"
 READER_PURPOSE = "audit"

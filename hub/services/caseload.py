@@ -11,9 +11,9 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 
-from hub import telemetry
-from hub.index.store import PersonIndex
+from hub.core import telemetry
 from hub.services.agencies import Agencies
+from hub.services.index.store import PersonIndex
 from hub.services.relationships import referred_to
 
 

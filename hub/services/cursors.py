@@ -7,7 +7,7 @@ import binascii
 import re
 from collections.abc import Callable
 
-from hub.errors import BadUserInput
+from hub.core.errors import BadUserInput
 
 _PERSON_ID = re.compile(r"^H\d{8}$")
 

@@ -18,8 +18,8 @@ from enum import Enum
 from functools import total_ordering
 from typing import Any
 
-from hub.errors import BadUserInput
-from hub.json_depth import too_deep
+from hub.core.errors import BadUserInput
+from hub.core.json_depth import too_deep
 from hub.services import cursors
 
 

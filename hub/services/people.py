@@ -14,14 +14,14 @@ from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from typing import Any
 
-from connectors.base import Connector
 from connectors.housing.records import AccommodationStatus, HousingCriteria
 from connectors.police.records import IomCohort, PoliceCriteria
 from connectors.probation.records import OgrsBand, ProbationCriteria
-from hub.errors import BadUserInput
-from hub.index.store import IndexedPerson, PersonIndex
+from hub.core.agency import Connector
+from hub.core.errors import BadUserInput
 from hub.services import cursors, ordering
 from hub.services.agencies import Agencies
+from hub.services.index.store import IndexedPerson, PersonIndex
 from hub.services.ordering import OrderField, Ordering
 
 

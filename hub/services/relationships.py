@@ -19,8 +19,8 @@ from datetime import UTC, date, datetime
 from typing import Final
 
 from connectors.probation.records import Pathway
-from hub.index.store import PersonIndex
 from hub.services.agencies import Agencies
+from hub.services.index.store import PersonIndex
 
 #: The probation pathway whose open referrals are referrals to each agency's service.
 PATHWAY: Final = {"housing": Pathway.ACCOMMODATION, "treatment": Pathway.DRUGS_ALCOHOL}

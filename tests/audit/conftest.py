@@ -14,7 +14,7 @@ from sqlalchemy.sql import FromClause
 
 from audit.record import AuditEvent
 from audit.store import AuditStore
-from hub.settings import Settings
+from hub.core.settings import Settings
 
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 

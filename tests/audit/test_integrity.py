@@ -18,8 +18,8 @@ from audit.integrity import verify
 from audit.record import chain_hash
 from audit.store import AuditStore
 from audit.tables import audit_checkpoint, audit_record, audit_subject
-from connectors.sql import create_engine
-from hub.errors import ConfigurationError
+from hub.core.db import create_engine
+from hub.core.errors import ConfigurationError
 from tests.audit.conftest import StoreFactory, event, settings_for
 
 Tamper = Callable[[AsyncConnection], Awaitable[None]]

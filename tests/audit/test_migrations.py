@@ -15,8 +15,8 @@ from audit.integrity import verify
 from audit.keys import ensure_checkpoint_keys
 from audit.store import AuditStore, audit_engine
 from audit.tables import metadata
-from connectors.sql import create_engine
-from hub.migrations.runner import SchemaBehind, current, head, upgrade
+from hub.core.db import create_engine
+from hub.core.migrations import SchemaBehind, current, head, upgrade
 from tests.audit.conftest import PgMaker, event, settings_for
 
 

@@ -20,7 +20,7 @@ from audit.keys import PRIVATE_FILE, PUBLIC_FILE
 from audit.record import GENESIS, canonical, chain_hash, event_from
 from audit.store import ADVISORY_LOCK_KEY, AuditStore, AuditWriteFailed, audit_engine
 from audit.tables import audit_checkpoint, audit_probe, audit_record, audit_subject
-from hub.errors import AuditUnavailable
+from hub.core.errors import AuditUnavailable
 from tests.audit.conftest import StoreFactory, count, event, settings_for
 from tests.conftest import admin_sql
 

@@ -11,13 +11,13 @@ import pytest
 
 from audit.record import StoredRecord
 from audit.review import AuditFilter, search
-from hub.app import create_app
-from hub.auth import issue_dev_token
-from hub.runtime import Hub
-from hub.settings import Settings
+from hub.core.settings import Settings
+from hub.web.app import create_app
+from hub.web.auth import issue_dev_token
+from hub.web.runtime import Hub
 from tests.graph_client import GraphClient
 
-#: The synthetic member of staff who holds each role (hub.synthetic.staff) and their agency.
+#: The synthetic member of staff who holds each role (synthetic.staff) and their agency.
 STAFF: dict[str, tuple[str, str]] = {
     "police-iom-officer": ("iom-officer-001", "police"),
     "probation-practitioner": ("om-001", "probation"),

@@ -14,12 +14,12 @@ from sqlalchemy import select
 
 from audit.digest import KEY_FILE, VariablesDigest, load_digest
 from audit.tables import metadata
-from connectors.sql import create_engine
-from hub.app import create_app
-from hub.auth.keys import PUBLIC_FILE, ensure_dev_keys
-from hub.errors import ConfigurationError
-from hub.runtime import Hub
-from hub.settings import Settings
+from hub.core.db import create_engine
+from hub.core.errors import ConfigurationError
+from hub.core.settings import Settings
+from hub.web.app import create_app
+from hub.web.auth.keys import PUBLIC_FILE, ensure_dev_keys
+from hub.web.runtime import Hub
 from tests.http.conftest import Governed
 
 LOOKUP = ('query Lookup($scheme: IdentifierScheme!, $value: String!) '

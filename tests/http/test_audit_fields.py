@@ -18,8 +18,8 @@ from audit import cli as audit_cli
 from audit.review import export
 from audit.sanitise import MAX_JUSTIFICATION, MAX_PURPOSE, MAX_USER_AGENT, clean, csv_safe
 from audit.tables import audit_record
-from connectors.sql import create_engine
-from hub.settings import Settings
+from hub.core.db import create_engine
+from hub.core.settings import Settings
 from tests.http.conftest import Governed
 
 QUERY = {"query": '{ auditIntegrity { ok } }'}

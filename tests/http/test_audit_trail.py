@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from audit.integrity import verify
 from audit.tables import audit_record
-from connectors.sql import create_engine
 from connectors.treatment import tables as treatment
-from hub.settings import Settings
+from hub.core.db import create_engine
+from hub.core.settings import Settings
 from tests.graph_client import GraphClient
 from tests.http.conftest import Governed
 

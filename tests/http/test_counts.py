@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import func, select
 
 from connectors.police import tables as police
-from connectors.sql import create_engine
+from hub.core.db import create_engine
+from hub.core.settings import Settings
 from hub.services.counts import THRESHOLD, suppress
-from hub.settings import Settings
 from tests.http.conftest import Governed
 
 QUERY = ("query($m: CountMeasure!) { partnershipCounts(measure: $m) { field threshold total "

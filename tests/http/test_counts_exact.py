@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from connectors.sql import create_engine
-from hub.app import create_app
-from hub.runtime import Hub
-from hub.settings import AGENCIES, Settings
-from hub.synthetic.seed import seed_all
+from hub.core.db import create_engine
+from hub.core.settings import AGENCIES, Settings
+from hub.web.app import create_app
+from hub.web.runtime import Hub
+from synthetic.seed import seed_all
 from tests.conftest import AS_OF, SEED, sqlite_settings
 from tests.http.conftest import Governed
 

@@ -15,13 +15,13 @@ from typing import Any
 
 import pytest
 
-from hub.app import create_app
-from hub.index.store import IndexedPerson
-from hub.runtime import Hub
+from hub.core.settings import Settings
 from hub.services.caseload import CallerConditions
-from hub.settings import Settings
-from schema.agency_records import RECORDS
-from schema.gate import SETS
+from hub.services.index.store import IndexedPerson
+from hub.web.app import create_app
+from hub.web.runtime import Hub
+from schema.governance.agency_records import RECORDS
+from schema.governance.gate import SETS
 from tests.http.conftest import STAFF, Governed
 
 #: The purpose each role usually states.

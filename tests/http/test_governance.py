@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from connectors.sql import create_engine
 from connectors.treatment import tables as treatment
-from hub.app import create_app
-from hub.runtime import Hub
-from hub.settings import Settings
+from hub.core.db import create_engine
+from hub.core.settings import Settings
+from hub.web.app import create_app
+from hub.web.runtime import Hub
 from policies.loader import PACKAGED
 from policies.store import PolicyStore
 from tests.graph_client import GraphClient

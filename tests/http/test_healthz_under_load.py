@@ -19,8 +19,8 @@ from typing import Any
 import httpx
 import pytest
 
-from hub.auth import issue_dev_token
-from hub.settings import Settings
+from hub.core.settings import Settings
+from hub.web.auth import issue_dev_token
 from tests.production.test_replicas import ROOT, free_port
 from tests.schema.test_deadline import ATTACK
 

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from hub.http.body_limit import MAX_JSON_DEPTH
 from hub.services.ordering import OrderField
+from hub.web.body_limit import MAX_JSON_DEPTH
 from tests.graph_client import GraphClient
 from tests.http.conftest import Governed
 

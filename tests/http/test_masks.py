@@ -17,10 +17,10 @@ from typing import Any
 
 import pytest
 
-from hub.app import create_app
-from hub.auth import issue_dev_token
-from hub.runtime import Hub
-from hub.settings import Settings
+from hub.core.settings import Settings
+from hub.web.app import create_app
+from hub.web.auth import issue_dev_token
+from hub.web.runtime import Hub
 from policies.loader import PACKAGED, load_policy, policy_files
 from tests.graph_client import GraphClient
 from tests.http.test_sharing_matrix import PARENT, covered, dig, leaving_police, selection

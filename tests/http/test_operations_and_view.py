@@ -10,12 +10,12 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Route
 
-from hub.app import open_governance
-from hub.http.audit_middleware import AuditMiddleware
-from hub.http.graphql_view import HubGraphQL
-from hub.http.request_id import RequestIdMiddleware
-from hub.runtime import Hub
-from hub.settings import Settings
+from hub.core.settings import Settings
+from hub.web.app import open_governance
+from hub.web.audit_middleware import AuditMiddleware
+from hub.web.graphql_view import HubGraphQL
+from hub.web.request_id import RequestIdMiddleware
+from hub.web.runtime import Hub
 from tests.http.conftest import Governed
 
 

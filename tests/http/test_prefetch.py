@@ -1,6 +1,6 @@
 """Prefetching a page's agency records: the same answer and audit trail, fewer suspensions, no extra reads.
 
-Prefetching (schema/prefetch.py) is an optimisation only. These tests run the same queries with it
+Prefetching (schema/graph/prefetch.py) is an optimisation only. These tests run the same queries with it
 and without it (the resolvers then load as they go) and require the same data, the same withheld-field
 errors and the same audit records; that a page resolves without a task per person; and that a record
 the agreement denies whole still costs its agency no query.
@@ -19,18 +19,18 @@ from typing import Any
 import pytest
 from graphql import FieldNode, GraphQLList, GraphQLObjectType, get_named_type, get_nullable_type
 
-from hub.app import create_app
-from hub.index.store import IndexedPerson
-from hub.runtime import Hub
-from hub.settings import Settings
-from hub.statement_counter import count_statements
+from hub.core.settings import Settings
+from hub.core.statement_counter import count_statements
+from hub.services.index.store import IndexedPerson
+from hub.web.app import create_app
+from hub.web.runtime import Hub
 from policies.loader import PACKAGED, load_policy
-from schema import query as query_module
-from schema.agency_records import RECORDS
-from schema.build import create_schema
-from schema.context import Info
-from schema.extensions import deadline
-from schema.loaders import Loaders
+from schema.governance.agency_records import RECORDS
+from schema.governance.context import Info
+from schema.governance.loaders import Loaders
+from schema.graph import query as query_module
+from schema.graph.build import create_schema
+from schema.graph.extensions import deadline
 from tests.http.conftest import Governed
 from tests.http.test_sharing_matrix import ANSWERED, condition_sets
 from tests.http.test_sharing_matrix import QUERY as MATRIX_QUERY
@@ -118,7 +118,7 @@ def counting_tasks() -> Iterator[list[int]]:
 @pytest.mark.parametrize("query", [PAGE, COHORT], ids=["every-field", "iom-cohort"])
 async def test_a_page_resolves_without_a_task_per_person(governed: Governed, query: str,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    # An operation running longer than a slice pauses its lists, a task each (schema/extensions/
+    # An operation running longer than a slice pauses its lists, a task each (schema/graph/extensions/
     # deadline.py): on a busy machine a page may, so the slice is widened to count prefetch's tasks alone.
     monkeypatch.setattr(deadline, "FIRST_SLICE_SECONDS", 60.0)
     tasks = []

@@ -15,12 +15,12 @@ from typing import Any
 
 import pytest
 
-from hub.app import create_app
-from hub.auth import issue_dev_token
-from hub.runtime import Hub
+from hub.core.settings import Settings
+from hub.core.statement_counter import count_statements
 from hub.services.caseload import CallerConditions, CaseloadCache
-from hub.settings import Settings
-from hub.statement_counter import count_statements
+from hub.web.app import create_app
+from hub.web.auth import issue_dev_token
+from hub.web.runtime import Hub
 from policies.loader import PACKAGED, load_policy
 from tests.graph_client import GraphClient
 from tests.http.conftest import STAFF, Governed

@@ -18,10 +18,10 @@ from sqlalchemy import select
 from connectors.housing import tables as housing
 from connectors.police import tables as police
 from connectors.probation import tables as probation
-from connectors.sql import create_engine
 from connectors.treatment import tables as treatment
-from hub.index import tables as index
-from hub.settings import Settings
+from hub.core.db import create_engine
+from hub.core.settings import Settings
+from hub.services.index import tables as index
 from policies.loader import PACKAGED, load_policy
 from tests.graph_client import GraphClient
 from tests.http.conftest import STAFF, Governed

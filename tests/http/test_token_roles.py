@@ -13,13 +13,13 @@ from typing import Any
 import jwt
 import pytest
 
-from hub.app import create_app
-from hub.auth import cli as token_cli
-from hub.auth import issue_dev_token
-from hub.auth.keys import ensure_dev_keys
-from hub.errors import BadUserInput
-from hub.runtime import Hub
-from hub.settings import Settings
+from hub.cli import token as token_cli
+from hub.core.errors import BadUserInput
+from hub.core.settings import Settings
+from hub.web.app import create_app
+from hub.web.auth import issue_dev_token
+from hub.web.auth.keys import ensure_dev_keys
+from hub.web.runtime import Hub
 from policies.loader import PACKAGED, policy_files
 from tests.http.conftest import Governed
 

@@ -15,13 +15,13 @@ from sqlalchemy import select
 from connectors.housing import tables as housing
 from connectors.police import tables as police
 from connectors.probation import tables as probation
-from connectors.sql import create_engine
 from connectors.treatment import tables as treatment
-from hub.app import create_app
-from hub.index import tables as index
-from hub.logs import JsonFormatter, quiet_libraries
-from hub.runtime import Hub
-from hub.settings import Settings
+from hub.core.db import create_engine
+from hub.core.logs import JsonFormatter, quiet_libraries
+from hub.core.settings import Settings
+from hub.services.index import tables as index
+from hub.web.app import create_app
+from hub.web.runtime import Hub
 from tests.http.conftest import Governed
 from tests.http.test_sharing_matrix import QUERY as EVERYTHING
 

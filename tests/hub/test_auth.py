@@ -22,11 +22,11 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from hub.auth import Authenticator, InvalidToken, issue_dev_token
-from hub.auth import cli as token_cli
-from hub.auth.keys import PRIVATE_FILE, PUBLIC_FILE, ensure_dev_keys
-from hub.errors import BadUserInput, ConfigurationError, Unauthenticated
-from hub.settings import Settings
+from hub.cli import token as token_cli
+from hub.core.errors import BadUserInput, ConfigurationError, Unauthenticated
+from hub.core.settings import Settings
+from hub.web.auth import Authenticator, InvalidToken, issue_dev_token
+from hub.web.auth.keys import PRIVATE_FILE, PUBLIC_FILE, ensure_dev_keys
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""The serving process's garbage-collector settings (hub/collector.py)."""
+"""The serving process's garbage-collector settings (hub/web/collector.py)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from hub.app import create_app
-from hub.collector import settle
-from hub.errors import ConfigurationError
-from hub.settings import Settings
+from hub.core.errors import ConfigurationError
+from hub.core.settings import Settings
+from hub.web.app import create_app
+from hub.web.collector import settle
 
 
 @pytest.fixture

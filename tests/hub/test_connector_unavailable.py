@@ -12,11 +12,11 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
-from connectors.base import SourceUnavailable
 from connectors.police.connector import SqlPoliceConnector
 from connectors.police.records import IomCohort, PoliceCriteria
-from connectors.sql import create_engine
 from connectors.sql_source import SqlSource, unavailable
+from hub.core.agency import SourceUnavailable
+from hub.core.db import create_engine
 from tests.conftest import postgres_base_url
 
 

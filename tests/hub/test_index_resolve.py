@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import make_url
 
-from connectors.sql import create_engine
-from hub.index.store import PersonIndex
-from hub.index.tables import person, person_link
-from hub.migrations.runner import upgrade
-from hub.statement_counter import count_statements
+from hub.core.db import create_engine
+from hub.core.migrations import upgrade
+from hub.core.statement_counter import count_statements
+from hub.services.index.store import PersonIndex
+from hub.services.index.tables import person, person_link
 from tests.conftest import admin_sql, postgres_base_url
 
 N = 12_000  # more than any IN-list chunk, more than SQLite's default parameter limit

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from hub.json_depth import too_deep
+from hub.core.json_depth import too_deep
 
 
 def depth(value: object) -> int:

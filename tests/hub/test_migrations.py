@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from sqlalchemy import inspect, text
 
-from connectors.sql import create_engine
-from hub.migrations.runner import current, head, upgrade
+from hub.core.db import create_engine
+from hub.core.migrations import current, head, upgrade
 
 # The person index as the first release created it (metadata.create_all, no Alembic, no match index).
 FIRST_RELEASE = [

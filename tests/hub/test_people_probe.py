@@ -17,11 +17,11 @@ import pytest
 from connectors.housing.records import AccommodationStatus, HousingCriteria
 from connectors.police.records import IomCohort, PoliceCriteria
 from connectors.probation.records import OgrsBand, ProbationCriteria
-from hub.runtime import Hub
+from hub.core.settings import Settings
+from hub.core.statement_counter import count_statements
 from hub.services import cursors
 from hub.services.people import PeopleQuery, PeopleService
-from hub.settings import Settings
-from hub.statement_counter import count_statements
+from hub.web.runtime import Hub
 from tests.conftest import AS_OF
 
 BROAD = PeopleQuery(iom_cohorts=frozenset(IomCohort))

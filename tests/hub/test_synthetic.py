@@ -15,12 +15,12 @@ from sqlalchemy import select, text
 from connectors.housing import tables as housing
 from connectors.police import tables as police
 from connectors.probation import tables as probation
-from connectors.sql import create_engine
 from connectors.treatment import tables as treatment
-from hub.identifiers import IdentifierScheme, validate, validate_postcode, validate_uprn
-from hub.index import tables as index
-from hub.settings import Settings
-from hub.synthetic.seed import AlreadySeeded, seed_all, seed_state
+from hub.core.db import create_engine
+from hub.core.identifiers import IdentifierScheme, validate, validate_postcode, validate_uprn
+from hub.core.settings import Settings
+from hub.services.index import tables as index
+from synthetic.seed import AlreadySeeded, seed_all, seed_state
 from tests.conftest import AS_OF, PEOPLE, SEED, sqlite_settings
 
 
@@ -168,7 +168,7 @@ def test_seed_cli_refuses_bad_counts_and_reports(tmp_path: Path, capsys: pytest.
 
 
 def test_progress_in_a_log_is_one_line_per_tenth(capsys: pytest.CaptureFixture[str]) -> None:
-    from hub.synthetic.cli import ProgressBar
+    from hub.cli.seed import ProgressBar
 
     bar = ProgressBar()  # stderr captured: not a terminal
     for done in range(50, 1001, 50):

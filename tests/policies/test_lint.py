@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from hub.settings import Settings
+from hub.core.settings import Settings
 from policies import cli
 from policies.loader import PolicyInvalid, check_policy, load_policy
 from policies.sources import Problem

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from connectors.probation.records import LicenceCondition, LicenceConditionKind, OgrsBand
-from hub.errors import BadUserInput
+from hub.core.errors import BadUserInput
 from policies.field_types import field_types
 from policies.loader import check_policy
 from policies.masks import REGISTRY, birth_year, exclusion_zones, initials, ogrs_band, postcode_district

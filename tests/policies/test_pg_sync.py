@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from hub.migrations.runner import upgrade
+from hub.core.migrations import upgrade
 from policies.loader import PACKAGED, load_policy
 from policies.pg_sync import PostgresPolicySync
 from policies.store import FileWatcher, PolicyStore

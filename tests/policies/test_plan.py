@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from hub.errors import PurposeNotPermitted
+from hub.core.errors import PurposeNotPermitted
 from policies.explain import explain, my_access
 from policies.loader import PACKAGED, load_policy, policy_files
 from policies.policy_set import PolicySet

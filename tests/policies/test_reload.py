@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from hub.settings import Settings
+from hub.core.settings import Settings
 from policies.loader import PACKAGED, PolicyInvalid
 from policies.store import FileWatcher, PolicyStore
 from tests.policies.conftest import Edit

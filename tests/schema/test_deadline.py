@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from hub.app import create_app
-from hub.http.graphql_view import HubGraphQL
-from hub.runtime import Hub
-from hub.settings import QueryLimits, Settings
+from hub.core.settings import QueryLimits, Settings
+from hub.web.app import create_app
+from hub.web.graphql_view import HubGraphQL
+from hub.web.runtime import Hub
 from tests.graph_client import GraphClient
 from tests.http.conftest import Governed
 

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from hub.app import create_app
-from hub.runtime import Hub
-from hub.settings import Settings
-from hub.statement_counter import count_statements
+from hub.core.settings import Settings
+from hub.core.statement_counter import count_statements
+from hub.web.app import create_app
+from hub.web.runtime import Hub
 from tests.conftest import AS_OF, PEOPLE
 from tests.graph_client import GraphClient
 

@@ -11,15 +11,15 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from connectors.sql import create_engine
-from hub.app import create_app
-from hub.runtime import Hub
+from hub.core.db import create_engine
+from hub.core.settings import AGENCIES, Settings
+from hub.core.statement_counter import count_statements
 from hub.services.caseload import CallerConditions
 from hub.services.people import PeopleService
 from hub.services.relationships import referred_to
-from hub.settings import AGENCIES, Settings
-from hub.statement_counter import count_statements
-from hub.synthetic.seed import seed_all
+from hub.web.app import create_app
+from hub.web.runtime import Hub
+from synthetic.seed import seed_all
 from tests.conftest import AS_OF, SEED, sqlite_settings
 from tests.graph_client import GraphClient
 from tests.http.conftest import STAFF

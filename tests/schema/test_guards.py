@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from hub.app import create_app
-from hub.runtime import Hub
-from hub.settings import QueryLimits, Settings
-from schema.extensions.guards import STANDARD_INTROSPECTION, count_tokens, standard_introspection_depth
+from hub.core.settings import QueryLimits, Settings
+from hub.web.app import create_app
+from hub.web.runtime import Hub
+from schema.graph.extensions.guards import STANDARD_INTROSPECTION, count_tokens, standard_introspection_depth
 from tests.graph_client import GraphClient
 
 

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from hub.app import create_app
-from hub.runtime import Hub
-from hub.settings import Settings
-from hub.statement_counter import count_statements
+from hub.core.settings import Settings
+from hub.core.statement_counter import count_statements
+from hub.web.app import create_app
+from hub.web.runtime import Hub
 from tests.conftest import PEOPLE
 from tests.graph_client import GraphClient
 
@@ -126,9 +126,9 @@ async def test_an_order_on_a_masked_field_is_refused_though_a_filter_on_it_is_no
     # An order uses the exact value: under a mask (initials, birth year) it would disclose what the mask hides.
     from dataclasses import dataclass
 
-    from hub.errors import FilterNotPermitted
-    from schema.access import scope_for
-    from schema.gate import Gate
+    from hub.core.errors import FilterNotPermitted
+    from schema.governance.gate import Gate
+    from schema.graph.access import scope_for
 
     @dataclass(frozen=True)
     class Masked:

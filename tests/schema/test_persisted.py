@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from hub.app import create_app
-from hub.errors import ConfigurationError
-from hub.persisted import MANIFEST_FORMAT, document_hash
-from hub.runtime import Hub
-from hub.settings import Settings
+from hub.core.errors import ConfigurationError
+from hub.core.settings import Settings
+from hub.web.app import create_app
+from hub.web.persisted import MANIFEST_FORMAT, document_hash
+from hub.web.runtime import Hub
 from tests.graph_client import GraphClient
 
 REGISTERED = 'query One { person(id: "H00000001") { id } }'

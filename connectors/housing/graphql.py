@@ -1,0 +1,69 @@
+"""What housing shares: address, accommodation status, duty stage, Duty to Refer, placements."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import strawberry
+
+from connectors.housing.records import AccommodationStatus, DutyStage, HousingClient, PlacementKind
+from schema.governance.context import Info
+from schema.governance.governed import Released, Resolved, listed, shown
+
+
+@strawberry.type
+class Address:
+    line: str
+    postcode: str
+    uprn: str | None
+
+
+@strawberry.type(description="A Duty to Refer referral (Homelessness Reduction Act 2017)")
+class DutyToRefer:
+    referred_on: date
+    referring_agency: str
+    status: str
+
+
+@strawberry.type
+class Placement:
+    kind: PlacementKind
+    provider: str
+    starts_on: date
+    ends_on: date | None
+
+
+@strawberry.type(description="What the housing options system holds, as far as the agreement releases it")
+class HousingRecord:
+    housing_ref: strawberry.Private[str]
+    shown: strawberry.Private[Released]
+    address: Address | None
+    postcode_district: str | None = strawberry.field(description="Outward code of the postcode, e.g. E8")
+    borough: str | None = strawberry.field(
+        description="Borough of residence; for no fixed abode, the last borough, which manages the case")
+    accommodation_status: AccommodationStatus | None
+    status_since: date | None
+    duty_stage: DutyStage | None
+
+    @strawberry.field(description="Duty to Refer referrals, newest first", graphql_type=list[DutyToRefer] | None)
+    def duty_to_refer(self, info: Info) -> Resolved[list[DutyToRefer] | None]:
+        return listed(info, "housing", "dutyToRefer", self.shown, self.housing_ref)
+
+    @strawberry.field(description="Placements (transitional accommodation, approved premises...), newest first",
+                      graphql_type=list[Placement] | None)
+    def placements(self, info: Info) -> Resolved[list[Placement] | None]:
+        return listed(info, "housing", "placements", self.shown, self.housing_ref)
+
+
+def build_housing(c: HousingClient, names: Released) -> HousingRecord:
+    a = c.address
+    return HousingRecord(
+        housing_ref=c.housing_ref,
+        shown=names,
+        address=shown(names, "address", Address(line=a.line, postcode=a.postcode, uprn=a.uprn) if a else None),
+        postcode_district=shown(names, "postcodeDistrict", c.postcode_district),
+        borough=shown(names, "borough", c.borough),
+        accommodation_status=shown(names, "accommodationStatus", c.accommodation_status),
+        status_since=shown(names, "statusSince", c.status_since),
+        duty_stage=shown(names, "dutyStage", c.duty_stage),
+    )

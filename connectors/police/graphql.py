@@ -1,0 +1,119 @@
+"""What police share: IOM cohort, warning markers, arrests and custody outcomes, intelligence."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import strawberry
+
+from connectors.police.records import ArrestOutcome, HandlingCode, IomCohort, Nominal
+from connectors.police.records import IntelligenceReport as IntelligenceRecord
+from schema.governance.context import Info
+from schema.governance.gate import Gate, Verdict
+from schema.governance.governed import Released, Resolved, judged, list_loader, listed, loaded, shown
+from schema.governance.release import released
+from schema.governance.selection import RawInfo
+from schema.governance.strawberry_adapter import resolve_info
+
+
+@strawberry.type(description="The police IOM officer managing a cohort member")
+class IomOfficer:
+    name: str
+    borough: str
+    phone: str
+
+
+@strawberry.type
+class WarningMarker:
+    marker: str
+    recorded_on: date
+
+
+@strawberry.type(description="An arrest and its custody outcome")
+class Arrest:
+    arrested_at: datetime
+    offence_code: str
+    offence: str
+    custody_suite: str
+    outcome: ArrestOutcome
+
+
+@strawberry.type(description="An intelligence report graded 3x5x2; only handling code P reports leave police")
+class IntelligenceReport:
+    recorded_at: datetime | None
+    grading: str | None = strawberry.field(description="3x5x2 grading, e.g. 2BP")
+    summary: str | None
+    detail: str | None
+
+
+@strawberry.type(description="What the police system holds, as far as the agreement releases it")
+class PoliceRecord:
+    person_id: strawberry.Private[str]
+    pnc_id: strawberry.Private[str]
+    shown: strawberry.Private[Released]
+    iom_cohort: IomCohort | None
+    iom_officer: IomOfficer | None
+    caller_is_police: strawberry.Private[bool]
+
+    @strawberry.field(description="Arrests, newest first; `since` keeps those at or after a time (overnight "
+                                  "arrests: since yesterday evening)", graphql_type=list[Arrest] | None)
+    def arrests(self, info: Info, since: datetime | None = None) -> Resolved[list[Arrest] | None]:
+        if "arrests" not in self.shown:
+            return None
+        if since is None:
+            return listed(info, "police", "arrests", self.shown, self.pnc_id)
+        if since.tzinfo is not None:  # the police system records naive UTC times
+            since = since.astimezone(UTC).replace(tzinfo=None)
+        after = since
+        # The police system's arrest records serve as the GraphQL type: same fields, no copy.
+        return loaded(list_loader(info, "police", "arrests"), self.pnc_id,
+                      lambda found: self.shown.value("arrests", [a for a in found if a.arrested_at >= after]))
+
+    @strawberry.field(graphql_type=list[WarningMarker] | None)
+    def warning_markers(self, info: Info) -> Resolved[list[WarningMarker] | None]:
+        return listed(info, "police", "warningMarkers", self.shown, self.pnc_id)
+
+    @strawberry.field(description="Intelligence reports, newest first", graphql_type=list[IntelligenceReport] | None)
+    def intelligence(self, info: Info) -> Resolved[list[IntelligenceReport] | None]:
+        if "intelligence" not in self.shown:
+            return None
+        gate = info.context.gate
+        raw = resolve_info(info)
+        loader = list_loader(info, "police", "intelligence")
+        return judged(gate, "IntelligenceReport", self.person_id, gate.selection(raw), lambda verdicts: loaded(
+            loader, self.pnc_id, lambda found: self._released(gate, raw, found, verdicts)))
+
+    def _released(self, gate: Gate, raw: RawInfo, reports: list[IntelligenceRecord], verdicts: list[Verdict]
+                  ) -> list[IntelligenceReport] | None:
+        if not self.caller_is_police:
+            reports = [r for r in reports if r.handling_code is HandlingCode.P]
+        if reports:
+            gate.record(raw, self.person_id, verdicts, items=len(reports))
+        names = released(verdicts)
+        return self.shown.value("intelligence", [_report(r, names) for r in reports])
+
+
+def _report(r: IntelligenceRecord, names: Released) -> IntelligenceReport:
+    return IntelligenceReport(
+        recorded_at=shown(names, "recordedAt", r.recorded_at),
+        grading=shown(names, "grading", r.grading),
+        summary=shown(names, "summary", r.summary),
+        detail=shown(names, "detail", r.detail),
+    )
+
+
+def build_police(person_id: str, caller_agency: str | None):  # type: ignore[no-untyped-def]
+    def build(n: Nominal, names: Released) -> PoliceRecord:
+        officer = n.iom_officer
+        return PoliceRecord(
+            person_id=person_id,
+            pnc_id=n.pnc_id,
+            shown=names,
+            iom_cohort=shown(names, "iomCohort", n.iom_cohort),
+            iom_officer=shown(names, "iomOfficer",
+                              IomOfficer(name=officer.name, borough=officer.borough, phone=officer.phone)
+                              if officer else None),
+            caller_is_police=caller_agency in (None, "police"),
+        )
+
+    return build

@@ -1,0 +1,107 @@
+"""What probation shares: supervision, risk, release, licence conditions, sentences, referrals."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import strawberry
+
+from connectors.probation.records import (
+    CustodyStatus,
+    LicenceConditionKind,
+    Offender,
+    OgrsBand,
+    Pathway,
+    ReleaseType,
+    RoshLevel,
+    SentenceKind,
+)
+from schema.governance.context import Info
+from schema.governance.governed import Released, Resolved, listed, shown
+
+
+@strawberry.type(description="The offender manager responsible for the case")
+class OffenderManager:
+    name: str
+    team: str
+    borough: str
+    email: str
+    phone: str
+
+
+@strawberry.type
+class LicenceCondition:
+    kind: LicenceConditionKind
+    description: str
+    starts_on: date
+    ends_on: date | None
+
+
+@strawberry.type
+class Sentence:
+    kind: SentenceKind
+    offence: str
+    sentenced_on: date
+    length_months: int
+    release_date: date | None
+    release_type: ReleaseType | None
+    licence_end_date: date | None
+    recalled_on: date | None
+    breached_on: date | None
+
+
+@strawberry.type(description="A referral on one of the seven pathways")
+class Referral:
+    pathway: Pathway
+    referred_on: date
+    open: bool
+
+
+@strawberry.type(description="What the probation system holds, as far as the agreement releases it")
+class ProbationRecord:
+    crn: strawberry.Private[str]
+    shown: strawberry.Private[Released]
+    custody_status: CustodyStatus | None
+    tier: str | None
+    offender_manager: OffenderManager | None
+    ogrs_score: int | None = strawberry.field(description="OGRS: two-year proven reoffending probability, %")
+    ogrs_band: OgrsBand | None
+    rosh_level: RoshLevel | None
+    mappa_category: int | None
+    mappa_level: int | None
+    release_date: date | None = strawberry.field(description="Latest release from custody, past or planned")
+    release_type: ReleaseType | None
+
+    @strawberry.field(graphql_type=list[LicenceCondition] | None)
+    def licence_conditions(self, info: Info) -> Resolved[list[LicenceCondition] | None]:
+        return listed(info, "probation", "licenceConditions", self.shown, self.crn)
+
+    @strawberry.field(description="Sentences and orders, newest first", graphql_type=list[Sentence] | None)
+    def sentences(self, info: Info) -> Resolved[list[Sentence] | None]:
+        return listed(info, "probation", "sentences", self.shown, self.crn)
+
+    @strawberry.field(graphql_type=list[Referral] | None)
+    def referrals(self, info: Info) -> Resolved[list[Referral] | None]:
+        return listed(info, "probation", "referrals", self.shown, self.crn)
+
+
+def build_probation(o: Offender, names: Released) -> ProbationRecord:
+    om = o.offender_manager
+    return ProbationRecord(
+        crn=o.crn,
+        shown=names,
+        custody_status=shown(names, "custodyStatus", o.custody_status),
+        tier=shown(names, "tier", o.tier),
+        offender_manager=shown(names, "offenderManager",
+                               OffenderManager(name=om.name, team=om.team, borough=om.borough, email=om.email,
+                                               phone=om.phone) if om else None),
+        ogrs_score=shown(names, "ogrsScore", o.ogrs_score),
+        ogrs_band=shown(names, "ogrsBand", OgrsBand.of(o.ogrs_score)),
+        rosh_level=shown(names, "roshLevel", o.rosh_level),
+        mappa_category=shown(names, "mappaCategory", o.mappa_category),
+        mappa_level=shown(names, "mappaLevel", o.mappa_level),
+        release_date=shown(names, "releaseDate", o.release_date),
+        release_type=shown(names, "releaseType", o.release_type),
+    )
+
+

@@ -1,0 +1,86 @@
+"""What drug and alcohol treatment shares: engagement for partners; clinical detail stays in treatment."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import strawberry
+
+from connectors.treatment.records import RequirementKind, Substance, TreatmentClient
+from schema.governance.context import Info
+from schema.governance.governed import Released, Resolved, listed, shown
+
+
+@strawberry.type
+class TreatmentEpisode:
+    substance: Substance
+    started_on: date
+    ended_on: date | None
+    discharge_reason: str | None
+
+
+@strawberry.type(description="Opioid substitution treatment prescription")
+class OstPrescription:
+    medication: str
+    daily_dose_mg: int
+    prescriber: str
+    started_on: date
+    ended_on: date | None
+
+
+@strawberry.type
+class TreatmentRequirement:
+    kind: RequirementKind
+    starts_on: date
+    ends_on: date | None
+
+
+@strawberry.type
+class Appointment:
+    scheduled_at: datetime
+    kind: str
+    attended: bool | None
+
+
+@strawberry.type(description="A recorded consent to tell an agency of treatment engagement")
+class Consent:
+    share_with: str
+    recorded_on: date
+    withdrawn_on: date | None
+
+
+@strawberry.type(description="What the treatment service holds, as far as the agreement releases it")
+class TreatmentRecord:
+    nhs_number: strawberry.Private[str]
+    shown: strawberry.Private[Released]
+    engaged: bool | None = strawberry.field(description="In an open treatment episode now (yes/no only)")
+    service: str | None
+
+    @strawberry.field(graphql_type=list[TreatmentEpisode] | None)
+    def episodes(self, info: Info) -> Resolved[list[TreatmentEpisode] | None]:
+        return listed(info, "treatment", "episodes", self.shown, self.nhs_number)
+
+    @strawberry.field(graphql_type=list[OstPrescription] | None)
+    def ost_prescriptions(self, info: Info) -> Resolved[list[OstPrescription] | None]:
+        return listed(info, "treatment", "ostPrescriptions", self.shown, self.nhs_number)
+
+    @strawberry.field(graphql_type=list[TreatmentRequirement] | None)
+    def requirements(self, info: Info) -> Resolved[list[TreatmentRequirement] | None]:
+        return listed(info, "treatment", "requirements", self.shown, self.nhs_number)
+
+    @strawberry.field(graphql_type=list[Appointment] | None)
+    def appointments(self, info: Info) -> Resolved[list[Appointment] | None]:
+        return listed(info, "treatment", "appointments", self.shown, self.nhs_number)
+
+    @strawberry.field(graphql_type=list[Consent] | None)
+    def consents(self, info: Info) -> Resolved[list[Consent] | None]:
+        return listed(info, "treatment", "consents", self.shown, self.nhs_number)
+
+
+def build_treatment(c: TreatmentClient, names: Released) -> TreatmentRecord:
+    return TreatmentRecord(
+        nhs_number=c.nhs_number,
+        shown=names,
+        engaged=shown(names, "engaged", c.engaged),
+        service=shown(names, "service", c.service),
+    )

@@ -1,0 +1,56 @@
+"""The running hub: every store and service a request may need, opened and closed together."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from hub.core.db import InvalidDatabaseURL, create_engine
+from hub.core.errors import ConfigurationError
+from hub.core.settings import Settings
+from hub.services.agencies import Agencies
+from hub.services.caseload import CaseloadCache
+from hub.services.index.store import PersonIndex
+from hub.services.people import PeopleService
+
+
+@dataclass
+class Hub:
+    settings: Settings
+    index: PersonIndex
+    agencies: Agencies
+    people: PeopleService
+    caseloads: CaseloadCache
+
+    @classmethod
+    def open(cls, settings: Settings) -> Hub:
+        try:
+            index = PersonIndex(create_engine(settings.index_url))
+            agencies = Agencies.from_settings(settings)
+        except InvalidDatabaseURL as exc:
+            raise ConfigurationError(str(exc)) from exc
+        people = PeopleService(index, agencies)
+        return cls(settings, index, agencies, people, CaseloadCache(settings.caseload_ttl_seconds))
+
+    def sql_engines(self) -> dict[str, AsyncEngine]:
+        """The SQLAlchemy engines behind the index and the SQL connectors (for statement counts)."""
+        engines = {"index": self.index.engine}
+        for name, connector in self.agencies.all().items():
+            db = getattr(connector, "db", None)
+            if db is not None:
+                engines[name] = db.engine
+        return engines
+
+    async def readiness(self) -> dict[str, str | None]:
+        checks = await self.agencies.health()
+        try:
+            await self.index.health()
+            checks["index"] = None
+        except Exception as exc:  # any failure means not ready
+            checks["index"] = type(exc).__name__
+        return checks
+
+    async def close(self) -> None:
+        await self.agencies.close()
+        await self.index.close()

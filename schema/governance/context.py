@@ -1,0 +1,45 @@
+"""The typed context every resolver receives."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import strawberry
+
+from hub.services.access import AccessService
+from hub.services.agencies import Agencies
+from hub.services.audit_review import AuditReview
+from hub.services.people import PeopleService
+from schema.governance.gate import Gate
+from schema.governance.loaders import Loaders
+
+
+@dataclass
+class Caller:
+    """Who is asking and why; None values only when governance is off."""
+
+    subject: str | None = None
+    agency: str | None = None
+    roles: tuple[str, ...] = ()
+    purpose: str | None = None
+    justification: str | None = None
+
+
+@dataclass
+class HubContext:
+    people: PeopleService
+    agencies: Agencies
+    loaders: Loaders
+    gate: Gate
+    caller: Caller = field(default_factory=Caller)
+    max_first: int = 500
+    #: the policy in force, for myAccess/explainAccess (None when governance is off)
+    access: AccessService | None = None
+    #: the audit trail for information governance (None when governance is off)
+    audit: AuditReview | None = None
+    #: anything the transport layer wants kept with the request (request object, trace ids)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+Info = strawberry.Info[HubContext, None]

@@ -1,0 +1,132 @@
+"""Assembling the Strawberry schema and its SDL."""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import strawberry
+from graphql import (
+    GraphQLEnumType,
+    GraphQLError,
+    GraphQLInputObjectType,
+    GraphQLInterfaceType,
+    GraphQLList,
+    GraphQLObjectType,
+    GraphQLUnionType,
+    get_nullable_type,
+)
+from strawberry.extensions import DisableIntrospection, ParserCache, SchemaExtension, ValidationCache
+from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
+
+import schema.graph.enums  # noqa: F401  (registers the agencies' code lists as GraphQL enums)
+from hub.core.settings import QueryLimits
+from schema.governance.strawberry_adapter import graphql_schema
+from schema.graph.errors import as_hub_error
+from schema.graph.extensions.deadline import deadline_executor
+from schema.graph.extensions.guards import QueryGuards, guards
+from schema.graph.query import AccessQuery, AuditQuery, CountsQuery, Query
+
+log = logging.getLogger("hub.graphql")
+
+SDL_PATH = Path(__file__).parents[1] / "schema.graphql"
+#: An unexpected error is logged as one; an agency that did not answer as a warning; the rest (the
+#: caller's own mistakes, withheld fields) as information.
+LOG_LEVELS = {"INTERNAL_SERVER_ERROR": logging.ERROR, "CONNECTOR_UNAVAILABLE": logging.WARNING}
+
+
+Extension = type[SchemaExtension] | Callable[[], SchemaExtension]
+
+#: The root type: people and records; the agreements as they apply to the caller; the audit trail for IG.
+RootQuery = merge_types("Query", (Query, CountsQuery, AccessQuery, AuditQuery))
+
+
+class HubSchema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        """Log each error's kind and path only: messages and tracebacks may carry values."""
+        for error in errors:
+            original = error.original_error
+            known = as_hub_error(original)
+            code = known.code if known else "GRAPHQL_VALIDATION_FAILED" if original is None else "INTERNAL_SERVER_ERROR"
+            level = LOG_LEVELS.get(code, logging.INFO)
+            log.log(level, "graphql error", extra={"code": code, "path": list(error.path or []),
+                                                   "error_type": type(original).__name__ if original else None,
+                                                   **({"agency": known.extensions.get("agency")} if known else {})})
+
+
+def create_schema(extensions: Sequence[Extension] = (), *, limits: QueryLimits | None = None,
+                  field_suggestions: bool = True, introspection: bool = True) -> strawberry.Schema:
+    """The schema; with ``limits``, query guards, the execution time limit (schema/graph/extensions/deadline.py)
+    and batching up to ``limits.max_batch`` operations."""
+    # Parse and validate each distinct document once: partner systems repeat the same operations,
+    # and validation alone costs milliseconds. Guards run after validation's cache has answered.
+    extra: list[Extension] = [lambda: ParserCache(maxsize=512), lambda: ValidationCache(maxsize=512)]
+    guard: type[QueryGuards] | None = None
+    if limits is not None:
+        guard = guards(limits, frozenset())
+        extra.append(guard)
+    if not introspection:
+        extra.append(DisableIntrospection)
+    config = StrawberryConfig(
+        disable_field_suggestions=not field_suggestions,
+        batching_config={"max_operations": limits.max_batch} if limits is not None else None,
+    )
+    built = HubSchema(query=RootQuery, extensions=[*extra, *extensions], config=config,
+                      execution_context_class=deadline_executor(limits.timeout_seconds) if limits else None)
+    if guard is not None:
+        guard.list_fields = list_fields(built)
+        guard.introspection_lists = introspection_lists(built)
+    return built
+
+
+def list_fields(built: strawberry.Schema) -> frozenset[str]:
+    """Names of fields returning lists of records (a connection's ``edges`` is sized by ``first``)."""
+    names = set()
+    for gql_type in graphql_schema(built).type_map.values():
+        if isinstance(gql_type, GraphQLObjectType) and not gql_type.name.startswith("__"):
+            for name, f in gql_type.fields.items():
+                if isinstance(get_nullable_type(f.type), GraphQLList) and name != "edges":
+                    names.add(name)
+    return frozenset(names)
+
+
+def introspection_lists(built: strawberry.Schema) -> dict[str, int]:
+    """Items per parent of each introspection list, on average over this schema (at least 1).
+
+    ``types`` and ``directives`` are whole lists; the rest hang off each type, field or directive,
+    and a query reaching them through ``types`` meets every type, so the average is what it pays."""
+    schema = graphql_schema(built)
+    types = list(schema.type_map.values())
+    fields = [f for t in types if isinstance(t, GraphQLObjectType | GraphQLInterfaceType) for f in t.fields.values()]
+    directives = list(schema.directives)
+
+    def per(total: int, parents: int) -> int:
+        return max(1, math.ceil(total / max(1, parents)))
+
+    return {
+        "types": len(types),
+        "directives": len(directives),
+        "fields": per(len(fields), len(types)),
+        "inputFields": per(sum(len(t.fields) for t in types if isinstance(t, GraphQLInputObjectType)), len(types)),
+        "enumValues": per(sum(len(t.values) for t in types if isinstance(t, GraphQLEnumType)), len(types)),
+        "interfaces": per(sum(len(t.interfaces) for t in types
+                              if isinstance(t, GraphQLObjectType | GraphQLInterfaceType)), len(types)),
+        "possibleTypes": per(sum(len(t.types) for t in types if isinstance(t, GraphQLUnionType))
+                             + sum(len(schema.get_possible_types(t)) for t in types
+                                   if isinstance(t, GraphQLInterfaceType)), len(types)),
+        "args": per(sum(len(f.args) for f in fields) + sum(len(d.args) for d in directives),
+                    len(fields) + len(directives)),
+        "locations": per(sum(len(d.locations) for d in directives), len(directives)),
+    }
+
+
+def sdl() -> str:
+    return create_schema().as_str() + "\n"
+
+
+if __name__ == "__main__":  # python -m schema.graph.build > schema/schema.graphql
+    print(sdl(), end="")

@@ -1,0 +1,102 @@
+"""Loading the agency records a query selects for a set of people, before those people resolve.
+
+Left to themselves, a page's records load as each record's resolver asks its DataLoader: one batch
+per agency, but one suspended resolver per record (graphql-core schedules a task for each), and
+list fields such as arrests wait for their record before they ask. Here every record and list the
+query selects beneath the people is loaded for all of them at once, every agency in parallel, with
+the caller's condition sets (caseload, victim's cases). The resolvers then find all they need at hand
+and complete without suspending (:mod:`schema.governance.governed`).
+
+Nothing is released here: each record is still judged, accounted and built by its own resolver.
+Records are loaded only for people the agreement can show them for, so a caller denied a record
+costs its agency no query, as before. Consent is the exception: it is recorded on the record
+itself, so a record (and a list) that consent may release is loaded before consent is known.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Iterable, Sequence
+from typing import Any
+
+from graphql import FieldNode
+from strawberry.dataloader import DataLoader
+
+from hub.services.index.store import IndexedPerson
+from schema.governance.agency_records import RECORDS, AgencyRecord
+from schema.governance.context import Info
+from schema.governance.gate import Gate
+from schema.governance.governed import fields_of
+from schema.governance.selection import Selection, children, field_names
+from schema.governance.strawberry_adapter import resolve_info
+
+
+def person_nodes(info: Info, *path: str) -> list[FieldNode]:
+    """The field nodes of the people beneath the resolving field, down ``path`` (``edges``, ``node``)."""
+    raw = resolve_info(info)
+    nodes = list(raw.field_nodes)
+    for name in path:
+        nodes = children(nodes, name, raw.fragments, raw.variable_values)
+    return nodes
+
+
+async def prefetch(info: Info, people: Sequence[IndexedPerson], nodes: list[FieldNode]) -> None:
+    """Load, for ``people``, every agency record and list ``nodes`` select, in one parallel round."""
+    if not people or not nodes:
+        return
+    gate = info.context.gate
+    raw = resolve_info(info)
+    fragments, variables = raw.fragments, raw.variable_values
+    wanted: list[tuple[AgencyRecord, list[str], Selection]] = []
+    keys = [f"Person.{name}" for name in field_names(nodes, fragments, variables)]
+    for name, record in RECORDS.items():
+        below = children(nodes, name, fragments, variables)
+        if below:
+            names = [n for n in field_names(below, fragments, variables) if n != "__typename"]
+            # Whether the record shows at all depends on every field of it (existence is data).
+            every = fields_of(raw.schema.get_type(record.type_name))
+            wanted.append((record, names, every))
+            keys += [f"{record.type_name}.{n}" for n, _ in every]
+    # Condition sets first: the loads below skip people a condition already rules out. A set that
+    # cannot load fails only the fields it conditions, in their own resolvers, as it would unfetched.
+    with contextlib.suppress(Exception):
+        await gate.ready(keys)
+    loaders = info.context.loaders
+    loads: list[Awaitable[Any]] = []
+    for record, names, every in wanted:
+        shown = [n for n in names if _may_show(gate, record.type_name, n)]
+        if names and not shown:
+            continue  # the record is denied whole: its resolver answers without loading
+        loader: DataLoader[str, Any] = getattr(loaders, record.loader)
+        loads.append(loader.load_many(_keys(gate, record, people, tuple((n, n) for n in shown) or every)))
+        for field in shown:
+            if field in record.lists:
+                listed: DataLoader[str, Any] = getattr(loaders, record.lists[field])
+                loads.append(listed.load_many(_keys(gate, record, people, ((field, field),))))
+    # A failed load stays in its loader: the resolvers that need it raise it where they stand.
+    await asyncio.gather(*loads, return_exceptions=True)
+
+
+def _may_show(gate: Gate, type_name: str, field: str) -> bool:
+    return gate.plan is None or gate.plan.field(f"{type_name}.{field}").visible
+
+
+def _keys(gate: Gate, record: AgencyRecord, people: Iterable[IndexedPerson], pairs: Selection) -> list[str]:
+    """The identifiers of the people for whom one of these fields may show (before consent)."""
+    plan = gate.plan
+    if plan is None or not any(plan.field(f"{record.type_name}.{name}").condition for name, _ in pairs):
+        return [key for p in people if (key := p.links.get(record.scheme)) is not None]
+    out = []
+    for p in people:
+        key = p.links.get(record.scheme)
+        if key is None:
+            continue
+        verdicts = gate.judge_now(record.type_name, p.person_id, pairs)
+        # None: a condition set failed to load; the resolver fails without the record, so it is not read.
+        if verdicts is not None and any(v.show for v in verdicts):
+            out.append(key)
+    return out
+
+
+__all__ = ["person_nodes", "prefetch"]

@@ -1,0 +1,294 @@
+"""The root of the graph: look a person up, or page through people by the partnership's questions."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import strawberry
+
+from audit.review import AuditFilter
+from hub.core.errors import BadUserInput, FieldNotShared, Forbidden
+from hub.core.identifiers import IdentifierScheme, validate
+from hub.services import counts
+from hub.services.access import AccessService
+from hub.services.audit_review import AuditReadRefused, AuditReview
+from hub.services.cursors import valid_person_id
+from hub.services.index.store import IndexedPerson
+from hub.services.people import Page, PeopleQuery
+from schema.governance.context import Info
+from schema.governance.gate import Gate, owner_of
+from schema.governance.selection import children, field_names
+from schema.governance.strawberry_adapter import resolve_info
+from schema.graph.access import FILTER_FIELDS, scope_for
+from schema.graph.person_level import identified, own_people, refuse_person_level
+from schema.graph.prefetch import person_nodes, prefetch
+from schema.graph.types.access import AccessExplanation, MyAccessReport
+from schema.graph.types.audit import (
+    AuditEventFilter,
+    AuditIntegrity,
+    AuditPageInfo,
+    AuditRecord,
+    AuditRecordConnection,
+    AuditRecordEdge,
+    SubjectAccessReport,
+    SubjectDisclosure,
+    decode_seq,
+    encode_seq,
+)
+from schema.graph.types.counts import CountCell, CountMeasure, CountTable
+from schema.graph.types.people import PageInfo, PeopleFilter, PersonConnection, PersonEdge, PersonOrder
+from schema.graph.types.person import Person, person_of
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="A person by hub person id; null when there is no such person")
+    async def person(self, info: Info, id: strawberry.ID) -> Person | None:
+        refuse_person_level(info.context.gate, "person")
+        if not valid_person_id(str(id)):
+            raise BadUserInput("person id must be H followed by eight digits", argument="id")
+        known = await identified(info.context.gate)
+        if known is not None and str(id) not in known:
+            return None  # as for an unknown id: whether the partnership knows them is not the caller's
+        found = await info.context.loaders.person.load(str(id))
+        if found is not None:
+            await prefetch(info, [found], person_nodes(info))
+        return returned(info, found)
+
+    @strawberry.field(description="A person by an agency identifier; the format and check digit are validated")
+    async def person_by_identifier(self, info: Info, scheme: IdentifierScheme, value: str) -> Person | None:
+        refuse_person_level(info.context.gate, "personByIdentifier")
+        canonical = validate(scheme, value)
+        among = await _lookup_scope(info, scheme)
+        person_id = await info.context.people.index.find(scheme.value, canonical)
+        if person_id is None:
+            return None
+        looked_up = [f"Identifiers.{scheme.value}"]
+        if among is not None and person_id not in among:
+            info.context.gate.read_by_argument(looked_up, (), (person_id,))
+            return None
+        info.context.gate.read_by_argument(looked_up, (person_id,), ())
+        found = await info.context.loaders.person.load(person_id)
+        if found is not None:
+            await prefetch(info, [found], person_nodes(info))
+        return returned(info, found)
+
+    @strawberry.field(description="Several people by one agency's identifiers (a caseload's CRNs, say), in the "
+                                  "order given; null where no one matches or the caller may not see them")
+    async def people_by_identifiers(self, info: Info, scheme: IdentifierScheme, values: list[str]
+                                    ) -> list[Person | None]:
+        refuse_person_level(info.context.gate, "peopleByIdentifiers")
+        ctx = info.context
+        if not 1 <= len(values) <= ctx.max_first:
+            raise BadUserInput(f"give between 1 and {ctx.max_first} values", argument="values")
+        canonical = [validate(scheme, v) for v in values]
+        among = await _lookup_scope(info, scheme)
+        found = await ctx.people.index.find_many(scheme.value, canonical)
+        hits = [found.get(v) for v in canonical]
+        ids = [i if i is not None and (among is None or i in among) else None for i in hits]
+        kept = {i for i in ids if i is not None}
+        ctx.gate.read_by_argument([f"Identifiers.{scheme.value}"], kept,
+                                  {i for i in hits if i is not None and i not in kept})
+        people = await ctx.loaders.person.load_many([i for i in ids if i is not None])
+        by_id = {p.person_id: p for p in people if p is not None}
+        await prefetch(info, list(by_id.values()), person_nodes(info))
+        return [returned(info, by_id[i]) if i is not None and i in by_id else None for i in ids]
+
+    @strawberry.field(description="People matching a filter, in hub person id order unless `orderBy` says otherwise")
+    async def people(
+        self, info: Info, filter: PeopleFilter | None = None, first: int = 20, after: str | None = None,
+        order_by: PersonOrder | None = None,
+    ) -> PersonConnection:
+        refuse_person_level(info.context.gate, "people")
+        ctx = info.context
+        limit = ctx.max_first
+        if first < 1 or first > limit:
+            raise BadUserInput(f"`first` must be between 1 and {limit}", argument="first")
+        query = filter.to_query() if filter else PeopleQuery()
+        among = await identified(ctx.gate)
+        if filter is not None:
+            for arg, field_key in FILTER_FIELDS.items():
+                if getattr(filter, _PYTHON_NAMES[arg]) is None:
+                    continue
+                scope = await scope_for(ctx.gate, arg, [field_key])
+                if scope.among is not None:
+                    among = scope.among if among is None else among & scope.among
+            if filter.on_my_caseload:
+                mine = await ctx.gate.people_under(own_people(ctx.gate))
+                among = mine if among is None else among & mine
+        order = order_by.to_ordering() if order_by is not None else None
+        if order is not None and order.field.field_key is not None:
+            # The order of the rows discloses the value: the same access as reading it, unmasked.
+            scope = await scope_for(ctx.gate, "orderBy", [order.field.field_key], exact=True)
+            if scope.among is not None:
+                among = scope.among if among is None else among & scope.among
+        q = replace(query, among=among)
+        fragments, variables = resolve_info(info).fragments, resolve_info(info).variable_values
+        names = field_names(resolve_info(info).field_nodes, fragments, variables)
+        counted = "totalCount" in names
+        page = await ctx.people.page(q, first, after, order, count=counted)
+        used = [FILTER_FIELDS[arg] for arg in FILTER_FIELDS
+                if filter is not None and getattr(filter, _PYTHON_NAMES[arg]) is not None]
+        if order is not None and order.field.field_key is not None:
+            used.append(order.field.field_key)
+        account_page(ctx.gate, page, used, shown=_in_answer(info, page))
+        if page.searched_all and used:
+            # All of an agency's records were searched or ordered: recorded once, about no one in particular.
+            ctx.gate.aggregate("search", used, _filter_names(filter) + (["orderBy"] if order_by else []))
+        if counted:
+            ctx.gate.aggregate("totalCount", used, _filter_names(filter))
+        ctx.loaders.prime_people(page.people)
+        await prefetch(info, page.people, person_nodes(info, "edges", "node"))
+        return PersonConnection(
+            edges=[PersonEdge(cursor=cursor, node=person_of(p)) for p, cursor in zip(page.people, page.cursors,
+                                                                                       strict=True)],
+            page_info=PageInfo(has_next_page=page.has_next_page, has_previous_page=after is not None,
+                               start_cursor=page.start_cursor, end_cursor=page.end_cursor),
+            matched=page.total_count,
+            query=q,
+        )
+
+
+async def _lookup_scope(info: Info, scheme: IdentifierScheme) -> frozenset[str] | None:
+    """Who a lookup by this identifier may find: those the caller may read it of, and may identify."""
+    scope = await scope_for(info.context.gate, "scheme", [f"Identifiers.{scheme.value}"])
+    known = await identified(info.context.gate)
+    if scope.among is None or known is None:
+        return scope.among if known is None else known
+    return scope.among & known
+
+
+def returned(info: Info, found: IndexedPerson | None) -> Person | None:
+    """A person in the answer: even with no field selected, the id tells the caller who matched."""
+    if found is None:
+        return None
+    info.context.gate.returned(found.person_id)
+    return person_of(found)
+
+
+def _in_answer(info: Info, page: Page) -> set[str]:
+    """The page's people the answer names: all through their edges, else the first or last through
+    the cursor that carries their id (``pageInfo { startCursor endCursor }``)."""
+    raw = resolve_info(info)
+    if not page.people or "edges" in field_names(raw.field_nodes, raw.fragments, raw.variable_values):
+        return {p.person_id for p in page.people}
+    cursors = field_names(children(raw.field_nodes, "pageInfo", raw.fragments, raw.variable_values),
+                          raw.fragments, raw.variable_values)
+    return ({page.people[0].person_id} if "startCursor" in cursors else set()) | \
+        ({page.people[-1].person_id} if "endCursor" in cursors else set())
+
+
+def account_page(gate: Gate, page: Page, used: list[str], *, shown: set[str]) -> None:
+    """The people in the answer (``shown``) are returned; the fields the filter and order read are
+    disclosed about them (the rows tell something of those values) and consulted about everyone
+    else read to find them, the rest of the page included."""
+    on_page = shown
+    for person_id in on_page:
+        gate.returned(person_id)
+    gate.read_by_argument(used, on_page, ())
+    gate.read_by_argument(used, (), [p.person_id for p in page.people if p.person_id not in on_page])
+    by_owners: dict[frozenset[str], list[str]] = {}
+    for person_id, agencies in page.consulted.items():
+        if person_id not in on_page:
+            by_owners.setdefault(frozenset(agencies), []).append(person_id)
+    for owners, people in by_owners.items():  # a few groups, however many people were read
+        gate.read_by_argument([k for k in used if _owner(k) in owners], (), people)
+
+
+def _owner(field_key: str) -> str:
+    """Who answers for a filter or order field: an agency, or the person index for the identity."""
+    owner = owner_of(field_key)
+    return "index" if owner == "identity" else owner
+
+
+def _filter_names(filter: PeopleFilter | None) -> list[str]:
+    """The filter arguments a count ran over (names only: the values can be a person's data)."""
+    names = [arg for arg in _PYTHON_NAMES if filter is not None and getattr(filter, _PYTHON_NAMES[arg]) is not None]
+    if filter is not None and filter.on_my_caseload:
+        names.append("onMyCaseload")
+    return names
+
+
+_PYTHON_NAMES = {
+    "boroughs": "boroughs",
+    "iomCohorts": "iom_cohorts",
+    "mappaLevels": "mappa_levels",
+    "ogrsBands": "ogrs_bands",
+    "releasedBetween": "released_between",
+    "arrestedSince": "arrested_since",
+    "accommodationStatuses": "accommodation_statuses",
+}
+
+
+def _access(info: Info) -> AccessService:
+    access = info.context.access
+    if access is None or info.context.caller.purpose is None:
+        raise Forbidden("access reports need governance on and a stated purpose of use")
+    return access
+
+
+@strawberry.type
+class AccessQuery:
+    @strawberry.field(description="What you may see under the purpose you stated, field by field, with clauses")
+    def my_access(self, info: Info) -> MyAccessReport:
+        caller = info.context.caller
+        return MyAccessReport.of(_access(info).mine(caller.roles, caller.purpose or ""))
+
+    @strawberry.field(description="For information governance: how the agreements treat a field for a role "
+                                  "under a purpose, and which rule decides it")
+    def explain_access(self, info: Info, field: str, role: str, purpose: str) -> AccessExplanation:
+        return AccessExplanation.of(_access(info).explain(info.context.caller.roles, field, role, purpose))
+
+
+def _review(info: Info) -> AuditReview:
+    review = info.context.audit
+    if review is None:
+        raise AuditReadRefused("the audit trail is not available without governance")
+    return review
+
+
+@strawberry.type
+class AuditQuery:
+    @strawberry.field(description="The audit trail, newest first (ig-officer, purpose audit)")
+    async def audit_events(self, info: Info, filter: AuditEventFilter | None = None, first: int = 50,
+                           after: str | None = None) -> AuditRecordConnection:
+        caller = info.context.caller
+        before = decode_seq(after) if after else None
+        records, more = await _review(info).events(caller.roles, caller.purpose,
+                                                   filter.to_filter() if filter else AuditFilter(), first, before)
+        edges = [AuditRecordEdge(cursor=encode_seq(r.seq), node=AuditRecord.of(r)) for r in records]
+        return AuditRecordConnection(edges=edges, page_info=AuditPageInfo(
+            has_next_page=more, end_cursor=edges[-1].cursor if edges else None))
+
+    @strawberry.field(description="Every disclosure about one person (ig-officer, purpose audit)")
+    async def subject_access_report(self, info: Info, person_id: strawberry.ID) -> SubjectAccessReport:
+        caller = info.context.caller
+        if not valid_person_id(str(person_id)):
+            raise BadUserInput("person id must be H followed by eight digits", argument="personId")
+        records = await _review(info).subject_report(caller.roles, caller.purpose, str(person_id))
+        info.context.gate.ledger.of(str(person_id)).consulted.add("Query.subjectAccessReport")
+        return SubjectAccessReport(person_id=person_id, disclosures=[SubjectDisclosure.of(r) for r in records])
+
+    @strawberry.field(description="Verify the whole trail now: chain, stored copies and signed checkpoints")
+    async def audit_integrity(self, info: Info) -> AuditIntegrity:
+        caller = info.context.caller
+        return AuditIntegrity.of(await _review(info).integrity(caller.roles, caller.purpose))
+
+
+@strawberry.type
+class CountsQuery:
+    @strawberry.field(description="Partnership performance: how many people by one measure, as aggregate counts "
+                                  "with small numbers suppressed (partnership analysts)")
+    async def partnership_counts(self, info: Info, measure: CountMeasure) -> CountTable:
+        key = counts.field_key(measure.value)
+        gate = info.context.gate
+        if gate.plan is not None:
+            d = gate.plan.field(key)
+            if not (d.aggregate or (d.visible and d.condition is None)):
+                raise FieldNotShared(f"{key} is not shared, even in aggregate, for this role and purpose",
+                                     field=key, clause=d.clause, agreement=d.agreement, legalBasis=d.legal_basis)
+            gate.aggregate("partnershipCounts", [key], [measure.value])
+        table = await counts.count(info.context.agencies, measure.value)
+        return CountTable(measure=measure, field=key, threshold=counts.THRESHOLD, total=table.total,
+                          cells=[CountCell(value=c.value, count=c.count, suppressed=c.suppressed)
+                                 for c in table.cells])

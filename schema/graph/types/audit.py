@@ -1,0 +1,188 @@
+"""The audit trail in the graph, for information governance (``ig-officer``, purpose ``audit``)."""
+
+from __future__ import annotations
+
+import base64
+from datetime import datetime
+
+import strawberry
+
+from audit.integrity import IntegrityReport
+from audit.record import StoredRecord
+from audit.review import AuditFilter, SubjectEntry
+from hub.core.errors import BadUserInput
+
+
+@strawberry.input(description="Narrow the trail; every given condition must hold")
+class AuditEventFilter:
+    actor: str | None = None
+    agency: str | None = None
+    role: str | None = None
+    subject: strawberry.ID | None = strawberry.field(default=None, description="a hub person id")
+    purpose: str | None = None
+    outcome: str | None = strawberry.field(default=None,
+                                           description="ok, partial, refused, unauthenticated, malformed, error")
+    since: datetime | None = None
+    until: datetime | None = None
+
+    def to_filter(self) -> AuditFilter:
+        return AuditFilter(actor=self.actor, agency=self.agency, role=self.role,
+                           subject=str(self.subject) if self.subject else None, purpose=self.purpose,
+                           outcome=self.outcome, since=self.since, until=self.until)
+
+
+@strawberry.type
+class AgencyFields:
+    agency: str
+    fields: list[str]
+
+
+@strawberry.type
+class FieldClause:
+    field: str
+    clause: str
+
+
+@strawberry.type(description="One request as the trail records it: who, when, why, what; never the values")
+class AuditRecord:
+    seq: int
+    occurred_at: datetime
+    actor_id: str
+    actor_kind: str
+    agency: str
+    roles: list[str]
+    purpose: str
+    justification: str
+    legal_bases: list[str]
+    clauses: list[str]
+    operation_name: str | None
+    operation_type: str | None
+    query_hash: str | None
+    variables_hash: str | None
+    subjects: list[strawberry.ID]
+    disclosed: list[AgencyFields]
+    withheld: list[FieldClause]
+    masked: list[FieldClause]
+    outcome: str
+    error_codes: list[str]
+    latency_ms: float
+    policy_version: str
+    trace_id: str
+    source_address: str
+    hash: str
+    prev_hash: str
+
+    @classmethod
+    def of(cls, r: StoredRecord) -> AuditRecord:
+        e = r.event
+        return cls(
+            seq=r.seq, occurred_at=e.occurred_at, actor_id=e.actor_id, actor_kind=e.actor_kind, agency=e.agency,
+            roles=list(e.roles), purpose=e.purpose, justification=e.justification, legal_bases=list(e.legal_bases),
+            clauses=list(e.clauses), operation_name=e.operation_name, operation_type=e.operation_type,
+            query_hash=e.query_hash, variables_hash=e.variables_hash,
+            subjects=[strawberry.ID(s) for s in e.subjects],
+            disclosed=[AgencyFields(agency=a, fields=list(f)) for a, f in e.disclosed.items()],
+            withheld=[FieldClause(field=f, clause=c) for f, c in e.withheld.items()],
+            masked=[FieldClause(field=f, clause=c) for f, c in e.masked.items()],
+            outcome=e.outcome, error_codes=list(e.error_codes), latency_ms=e.latency_ms,
+            policy_version=e.policy_version, trace_id=e.trace_id, source_address=e.source_address, hash=r.hash,
+            prev_hash=r.prev_hash,
+        )
+
+
+@strawberry.type
+class AuditRecordEdge:
+    cursor: str
+    node: AuditRecord
+
+
+@strawberry.type
+class AuditPageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+@strawberry.type
+class AuditRecordConnection:
+    edges: list[AuditRecordEdge]
+    page_info: AuditPageInfo
+
+
+def encode_seq(seq: int) -> str:
+    return base64.urlsafe_b64encode(f"audit:v1:{seq}".encode()).decode()
+
+
+def decode_seq(cursor: str) -> int:
+    try:
+        kind, version, seq = base64.urlsafe_b64decode(cursor.encode()).decode().split(":")
+        if (kind, version) != ("audit", "v1"):
+            raise ValueError(kind)
+        return int(seq)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BadUserInput("not an audit cursor", argument="after") from exc
+
+
+@strawberry.type(description="One request as it concerns one person: who, when, why, and which of their fields "
+                             "were disclosed, masked, withheld or consulted. Nothing about anyone else.")
+class SubjectDisclosure:
+    seq: int
+    occurred_at: datetime
+    actor_id: str
+    actor_kind: str
+    agency: str
+    roles: list[str]
+    purpose: str
+    justification: str
+    legal_bases: list[str]
+    clauses: list[str]
+    operation_name: str | None
+    outcome: str
+    trace_id: str
+    disclosed: list[str] = strawberry.field(description="Fields returned to the caller (Person.id: the person "
+                                                        "was in the answer; Person.police etc.: whether that "
+                                                        "agency holds a record)")
+    masked: list[FieldClause] = strawberry.field(description="Fields returned only as a mask allows")
+    withheld: list[FieldReason] = strawberry.field(description="Fields asked for and kept back, with why")
+    consulted: list[str] = strawberry.field(description="Fields read to filter, order or look up, not returned "
+                                                        "(DPA 2018 s62 consultation)")
+    per_person: bool = strawberry.field(description="False for records written before the trail kept fields "
+                                                    "per person: the fields are then the whole request's")
+
+    @classmethod
+    def of(cls, e: SubjectEntry) -> SubjectDisclosure:
+        return cls(seq=e.seq, occurred_at=e.occurred_at, actor_id=e.actor_id, actor_kind=e.actor_kind,
+                   agency=e.agency, roles=list(e.roles), purpose=e.purpose, justification=e.justification,
+                   legal_bases=list(e.legal_bases), clauses=list(e.clauses), operation_name=e.operation_name,
+                   outcome=e.outcome, trace_id=e.trace_id, disclosed=list(e.disclosed),
+                   masked=[FieldClause(field=f, clause=c) for f, c in e.masked.items()],
+                   withheld=[FieldReason(field=f, reason=r) for f, r in e.withheld.items()],
+                   consulted=list(e.consulted), per_person=e.per_person)
+
+
+@strawberry.type
+class FieldReason:
+    field: str
+    reason: str
+
+
+@strawberry.type(description="Every recorded request concerning one person: who, when, why and which of their "
+                             "fields; never another person's id or fields")
+class SubjectAccessReport:
+    person_id: strawberry.ID
+    disclosures: list[SubjectDisclosure]
+
+
+@strawberry.type(description="The result of verifying the whole trail now")
+class AuditIntegrity:
+    ok: bool
+    records: int
+    checkpoints: int
+    first_bad_seq: int | None
+    problem: str | None
+    head_seq: int
+    head_hash: str
+
+    @classmethod
+    def of(cls, r: IntegrityReport) -> AuditIntegrity:
+        return cls(ok=r.ok, records=r.records, checkpoints=r.checkpoints, first_bad_seq=r.first_bad_seq,
+                   problem=r.problem, head_seq=r.head_seq, head_hash=r.head_hash)

@@ -47,7 +47,7 @@ class Stores:
 
     @classmethod
     def open(cls, settings: Settings) -> Stores:
-        u = settings.agency_urls
+        u = {name: settings.agency_url(name) for name in ("police", "probation", "housing", "treatment")}
         return cls(create_engine(settings.index_url), create_engine(u["police"]), create_engine(u["probation"]),
                    create_engine(u["housing"]), create_engine(u["treatment"]))
 

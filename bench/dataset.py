@@ -11,10 +11,11 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from connectors.registry import AGENCIES
+from hub.cli.seeding import seed_all, seed_state
 from hub.core.db import create_engine
 from hub.core.migrations import upgrade
-from hub.core.settings import AGENCIES, Settings
-from synthetic.seed import seed_all, seed_state
+from hub.core.settings import Settings
 
 #: Fixed so a kept data set stays valid from one day to the next.
 AS_OF = date(2026, 11, 24)
@@ -40,7 +41,7 @@ async def prepare(people: int, *, postgres: str | None = None, log: bool = True)
     data_dir.mkdir(parents=True, exist_ok=True)
     settings = Settings.from_env({"HUB_DATA_DIR": str(data_dir), "HUB_ENV": "test"})
     if postgres:
-        urls = {a: await _ensure_pg_database(postgres, f"hubbench_{a}_{people}") for a in AGENCIES}
+        urls = {a.name: await _ensure_pg_database(postgres, f"hubbench_{a.name}_{people}") for a in AGENCIES}
         index = await _ensure_pg_database(postgres, f"hubbench_index_{people}")
         settings = replace(settings, agency_urls=urls, index_url=index)
     seconds = None

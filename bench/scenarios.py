@@ -70,7 +70,7 @@ class Scenario:
 async def build(settings: Settings, as_of: date, cohort_page: int = 200) -> list[Scenario]:
     """Pick real ids from the seeded data: om-001's caseload, the first person, a known PNC ID."""
     index = create_engine(settings.index_url)
-    probation = create_engine(settings.agency_urls["probation"])
+    probation = create_engine(settings.agency_url("probation"))
     try:
         async with index.connect() as conn:
             first = (await conn.execute(select(it.person.c.person_id).order_by(it.person.c.person_id).limit(1))

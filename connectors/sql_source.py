@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Sequence
-from typing import Any, TypeAlias, TypeVar
+from typing import Any, ClassVar, TypeAlias, TypeVar
 
 from sqlalchemy import Executable, Select, Table, select, text
 from sqlalchemy.engine import Row
@@ -13,14 +13,12 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hub.core.agency import SourceUnavailable
-from hub.core.db import one_of
+from hub.core.db import IN_CHUNK, one_of
 
 T = TypeVar("T")
 #: A row of any width.
 AnyRow: TypeAlias = Row[*tuple[Any, ...]]
 
-# Stays well under SQLite's and PostgreSQL's bound-parameter limits.
-IN_CHUNK = 5000
 
 
 #: SQLSTATE classes and codes of a database that cannot serve: connection exception, insufficient
@@ -114,3 +112,21 @@ class SqlSource:
 
     async def close(self) -> None:
         await self.engine.dispose()
+
+
+class SqlConnector:
+    """What every connector over an agency's own database shares: its source, health and close.
+
+    Listed first among a SQL connector's bases, so its ``health`` and ``close`` implement the interface's.
+    """
+
+    agency: ClassVar[str]
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.db = SqlSource(engine, self.agency)
+
+    async def health(self) -> None:
+        await self.db.health()
+
+    async def close(self) -> None:
+        await self.db.close()

@@ -14,13 +14,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
-from policies.roles import ROLES_FILE, RoleAgencies, load_roles
+from policies.roles import RoleAgencies, load_roles
 from policies.sources import Problem, Row, read_rows
-from policies.vocabulary import AGREEMENT_OWNERS, ANY_PURPOSE, CONDITIONS, GROUPS, MASKS, PURPOSES, ROLES
+from policies.vocabulary import (
+    AGREEMENT_OWNERS,
+    ANY_PURPOSE,
+    CONDITIONS,
+    GROUPS,
+    MASKS,
+    PURPOSE_COLUMNS,
+    PURPOSES,
+    PURPOSES_FILE,
+    ROLES,
+    ROLES_FILE,
+)
 
 AGREEMENTS_DIR = "agreements"
-PURPOSES_FILE = "purposes.csv"
-PURPOSE_COLUMNS = ("purpose", "roles", "justification", "legal_basis")
+
 RULE_COLUMNS = ("role", "purpose", "group", "effect", "condition", "aggregate", "agreement", "clause", "legal_basis")
 
 

@@ -11,14 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
-from hub.core.settings import AGENCIES
 from policies.field_types import field_types
 from policies.masks import REGISTRY
 from policies.sources import Problem, read_rows
-from policies.vocabulary import GROUPS, MASKS, TRANSFORMS
+from policies.vocabulary import AGENCIES, FIELD_COLUMNS, FIELDS_FILE, GROUPS, MASKS, TRANSFORMS
 
-FIELDS_FILE = "fields.csv"
-OWNERS = ("all", *AGENCIES)
+OWNERS = ("all", *(a for a in AGENCIES if a != "partnership"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +50,7 @@ def load_catalogue(policy_dir: Path, problems: list[Problem]) -> Catalogue:
     """Read fields.csv; every mistake is appended to ``problems`` and the row skipped."""
     path = policy_dir / FIELDS_FILE
     fields: dict[str, FieldEntry] = {}
-    for row in read_rows(path, ("field", "group", "owner", "masks"), problems):
+    for row in read_rows(path, FIELD_COLUMNS, problems):
         key, group = row.values["field"], row.values["group"]
         if key.count(".") != 1 or not all(key.split(".")):
             problems.append(row.problem(f"field {key!r} is not of the form Type.field"))

@@ -10,12 +10,13 @@ from pathlib import Path
 from hub.core.errors import ConfigurationError
 from hub.core.settings import Settings
 from policies.agreements import AGREEMENTS_DIR, agreement_files, load_agreements
-from policies.catalogue import FIELDS_FILE, load_catalogue
+from policies.catalogue import load_catalogue
 from policies.planner import build_enforcer, plan_groups
 from policies.policy_set import PolicySet
-from policies.roles import ROLES_FILE, RoleAgencies, load_roles
+from policies.roles import RoleAgencies, load_roles
 from policies.sources import Problem, content_hash
 from policies.validate import cross_check
+from policies.vocabulary import FIELDS_FILE, ROLES_FILE
 
 MODEL_FILE = "model.conf"
 PACKAGED = Path(__file__).resolve().parent

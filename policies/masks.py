@@ -13,12 +13,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from enum import Enum
 from types import MappingProxyType
-from typing import Any, Protocol, TypeVar
+from typing import Any, Final, Protocol, TypeVar
 
-from connectors.probation.records import LicenceConditionKind, OgrsBand
 from hub.core.errors import BadUserInput
-from hub.core.identifiers import postcode_district as _postcode_district
+from hub.core.identifiers import postcode_district
+from hub.core.ogrs import OgrsBand
 
 
 def initials(name: str) -> str:
@@ -38,14 +39,13 @@ def ogrs_band(score: float) -> OgrsBand:
     return OgrsBand.of(int(score))  # the band edges are whole percentages, so the floor keeps the band
 
 
-def postcode_district(postcode: str) -> str:
-    """The outward code of a UK postcode (``E8 1AB`` -> ``E8``)."""
-    return _postcode_district(postcode)
+#: The licence condition kind victim services are told of (probation's ``LicenceConditionKind`` value).
+EXCLUSION_ZONE: Final = "exclusion_zone"
 
 
 class _Conditioned(Protocol):
     @property
-    def kind(self) -> LicenceConditionKind: ...
+    def kind(self) -> Enum: ...
 
 
 C = TypeVar("C", bound=_Conditioned)
@@ -53,7 +53,7 @@ C = TypeVar("C", bound=_Conditioned)
 
 def exclusion_zones(conditions: Sequence[C]) -> list[C]:
     """Licence conditions -> only the exclusion zones (what victim services are told, and nothing else)."""
-    return [c for c in conditions if c.kind is LicenceConditionKind.EXCLUSION_ZONE]
+    return [c for c in conditions if c.kind.value == EXCLUSION_ZONE]
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,10 +14,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from policies.sources import Problem, read_rows
-from policies.vocabulary import AGENCIES, ROLES
-
-ROLES_FILE = "roles.csv"
-ROLE_COLUMNS = ("role", "agencies")
+from policies.vocabulary import AGENCIES, ROLE_COLUMNS, ROLES
 
 
 @dataclass(frozen=True)

@@ -1,58 +1,41 @@
 """The names the agreement files may use. Anything else in a file is a lint error.
 
-Roles and purposes come from the partnership's agreements (DOMAIN.md); groups are the field
-groups the catalogue (fields.csv) assigns; masks name what a masked field still reveals.
+Roles, purposes, agencies and field groups are declared by the packaged policy files themselves
+(roles.csv, purposes.csv, fields.csv), so an agency joining the partnership brings its own in its
+agreement rows; masks name what a masked field still reveals; conditions are the hub's own code.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Final, Literal
 
 from policies.masks import REGISTRY
+from policies.sources import Problem, read_rows
 
-ROLES: Final = (
-    "police-iom-officer",
-    "probation-practitioner",
-    "housing-officer",
-    "treatment-keyworker",
-    "victim-liaison",
-    "partnership-analyst",
-    "ig-officer",
-)
 
-PURPOSES: Final = (
-    "iom",
-    "mappa",
-    "daily-intel",
-    "safeguarding",
-    "housing-referral",
-    "continuity-of-care",
-    "victim-contact",
-    "partnership-analytics",
-    "audit",
-)
+def _declared(file: str, columns: tuple[str, ...], column: str) -> tuple[str, ...]:
+    """The values (space-separated words) of ``column`` in a packaged policy file, in order, once each."""
+    problems: list[Problem] = []
+    words = [w for row in read_rows(PACKAGED / file, columns, problems) for w in row.values[column].split()]
+    if problems:  # the packaged files are part of the release: unreadable ones are a bug in it
+        raise RuntimeError("; ".join(map(str, problems)))
+    return tuple(dict.fromkeys(words))
 
-GROUPS: Final = (
-    "identity",
-    "identifiers",
-    "nhs_number",
-    "housing_reference",
-    "iom",
-    "warning_markers",
-    "arrests",
-    "intelligence",
-    "supervision",
-    "licence",
-    "risk",
-    "release",
-    "sentence",
-    "referrals",
-    "address",
-    "accommodation",
-    "engagement",
-    "treatment_detail",
-    "ost",
-)
+
+PACKAGED: Final = Path(__file__).resolve().parent
+ROLES_FILE: Final = "roles.csv"
+ROLE_COLUMNS: Final = ("role", "agencies")
+PURPOSES_FILE: Final = "purposes.csv"
+PURPOSE_COLUMNS: Final = ("purpose", "roles", "justification", "legal_basis")
+FIELDS_FILE: Final = "fields.csv"
+FIELD_COLUMNS: Final = ("field", "group", "owner", "masks")
+
+#: Roles are those roles.csv lists; purposes those purposes.csv lists; groups those the field catalogue
+#: (fields.csv) assigns. A new agency's role, purpose or field group is declared in those files, not here.
+ROLES: Final = _declared(f"agreements/{ROLES_FILE}", ROLE_COLUMNS, "role")
+PURPOSES: Final = _declared(f"agreements/{PURPOSES_FILE}", PURPOSE_COLUMNS, "purpose")
+GROUPS: Final = _declared(FIELDS_FILE, FIELD_COLUMNS, "group")
 
 MASKS: Final = ("dob_year", "name_only", "initials", "band", "rosh_only", "postcode_district", "summary",
                 "exclusion_zones")
@@ -64,11 +47,12 @@ TRANSFORMS: Final = tuple(REGISTRY)
 #: relationship (own caseload, or an open referral to the caller's service: hub.services.relationships).
 CONDITIONS: Final = ("caseload", "consent", "victim_case", "caseload+consent", "relationship")
 
-#: The agencies a token may name (its ``agency`` claim); roles.csv says which roles each may hold.
-AGENCIES: Final = ("police", "probation", "housing", "treatment", "partnership")
+#: The agencies a token may name (its ``agency`` claim): those roles.csv lets hold a role. Each but
+#: "partnership" (the shared identity rows, the analysts) is a registered agency (tests/test_registry.py).
+AGENCIES: Final = _declared(f"agreements/{ROLES_FILE}", ROLE_COLUMNS, "agencies")
 
-#: Who owns each agreement file: ``<owner>-isa.csv``. "partnership" holds the shared identity rows.
-AGREEMENT_OWNERS: Final = ("partnership", "police", "probation", "housing", "treatment")
+#: Who owns each agreement file: ``<owner>-isa.csv``.
+AGREEMENT_OWNERS: Final = AGENCIES
 
 #: A rule's purpose may be ``*``: every purpose the role is permitted (purposes.csv).
 ANY_PURPOSE: Final = "*"

@@ -17,6 +17,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from connectors.registry import AGENCIES
 from hub.core import telemetry
 from hub.core.db import create_engine
 from hub.core.settings import Settings
@@ -86,7 +87,7 @@ def sqlite_settings(data_dir: Path, **overrides: object) -> Settings:
 @pytest.fixture(scope="session")
 def seeded_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A data folder seeded once per test session (read-only for tests: copy it to change it)."""
-    from synthetic.seed import seed_all
+    from hub.cli.seeding import seed_all
 
     data_dir = tmp_path_factory.mktemp("seeded")
     asyncio.run(seed_all(sqlite_settings(data_dir), people=PEOPLE, seed=SEED, as_of=AS_OF))
@@ -98,5 +99,6 @@ def settings(seeded_dir: Path, tmp_path: Path) -> Iterator[Settings]:
     """Settings on the session's seeded agency data, with a private audit store and keys per test."""
     base = sqlite_settings(seeded_dir)
     own = sqlite_settings(tmp_path)
-    yield replace(base, data_dir=tmp_path, audit_url=own.audit_url)
+    yield replace(base, data_dir=tmp_path, audit_url=own.audit_url,
+                  agency_urls={a.name: base.agency_url(a.name) for a in AGENCIES})
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from collections.abc import Collection, Iterable
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Row
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from connectors.housing import tables as t
 from connectors.housing.records import (
@@ -21,7 +21,7 @@ from connectors.housing.records import (
     Placement,
     PlacementKind,
 )
-from connectors.sql_source import SqlSource
+from connectors.sql_source import SqlConnector
 from hub.core.agency import Connector
 
 
@@ -39,10 +39,6 @@ class HousingConnector(Connector[HousingCriteria]):
     @abstractmethod
     async def placements(self, refs: Iterable[str]) -> dict[str, list[Placement]]: ...
 
-    @abstractmethod
-    async def open_duty_to_refer(self) -> set[str]:
-        """Housing references with a Duty to Refer referral still open (received or accepted, not closed)."""
-
 
 def _client(row: Row[Any]) -> HousingClient:
     address = Address(row.address_line, row.postcode, row.uprn) if row.postcode else None
@@ -59,9 +55,7 @@ def _client(row: Row[Any]) -> HousingClient:
     )
 
 
-class SqlHousingConnector(HousingConnector):
-    def __init__(self, engine: AsyncEngine) -> None:
-        self.db = SqlSource(engine, self.agency)
+class SqlHousingConnector(SqlConnector, HousingConnector):
 
     async def clients(self, refs: Iterable[str]) -> dict[str, HousingClient]:
         return await self.db.one_per_key(t.housing_client, "housing_ref", refs, _client)
@@ -80,7 +74,8 @@ class SqlHousingConnector(HousingConnector):
             order_by=t.placement.c.starts_on.desc(),
         )
 
-    async def open_duty_to_refer(self) -> set[str]:
+    async def referred(self, on: date) -> set[str]:
+        """Housing references with a Duty to Refer referral still open (received or accepted, not closed)."""
         d = t.duty_to_refer
         return await self.db.keys(select(d.c.housing_ref).where(d.c.status != "closed"))
 
@@ -105,9 +100,3 @@ class SqlHousingConnector(HousingConnector):
         if field not in columns:
             raise ValueError(f"housing cannot count by {field}")
         return await self.db.counts(select(columns[field], func.count()).group_by(columns[field]))
-
-    async def health(self) -> None:
-        await self.db.health()
-
-    async def close(self) -> None:
-        await self.db.close()

@@ -7,8 +7,18 @@ from datetime import date
 import strawberry
 
 from connectors.housing.records import AccommodationStatus, DutyStage, HousingClient, PlacementKind
+from schema.governance.agency_graph import AgencyGraph, Reader
 from schema.governance.context import Info
 from schema.governance.governed import Released, Resolved, listed, shown
+
+# The agency's code lists, as GraphQL enums.
+for _code_list, _description in (
+    (AccommodationStatus, "Accommodation status (NFA = no fixed abode)"),
+    (DutyStage, "Homelessness Reduction Act 2017 duty stage"),
+    (PlacementKind, "Kind of accommodation placement"),
+):
+    strawberry.enum(_code_list, description=_description)
+
 
 
 @strawberry.type
@@ -55,7 +65,7 @@ class HousingRecord:
         return listed(info, "housing", "placements", self.shown, self.housing_ref)
 
 
-def build_housing(c: HousingClient, names: Released) -> HousingRecord:
+def build_housing(c: HousingClient, names: Released, reader: Reader) -> HousingRecord:
     a = c.address
     return HousingRecord(
         housing_ref=c.housing_ref,
@@ -67,3 +77,6 @@ def build_housing(c: HousingClient, names: Released) -> HousingRecord:
         status_since=shown(names, "statusSince", c.status_since),
         duty_stage=shown(names, "dutyStage", c.duty_stage),
     )
+
+
+GRAPH = AgencyGraph(HousingRecord, build_housing)

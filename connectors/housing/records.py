@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 
+from hub.core.identifiers import postcode_district
+
 
 class AccommodationStatus(Enum):
     SETTLED = "settled"
@@ -54,7 +56,7 @@ class HousingClient:
 
     @property
     def postcode_district(self) -> str | None:
-        return self.address.postcode.split(" ")[0] if self.address else None
+        return postcode_district(self.address.postcode) if self.address else None
 
 
 @dataclass(frozen=True, slots=True)

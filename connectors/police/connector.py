@@ -9,7 +9,6 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Row
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from connectors.police import tables as t
 from connectors.police.records import (
@@ -23,7 +22,7 @@ from connectors.police.records import (
     PoliceCriteria,
     WarningMarker,
 )
-from connectors.sql_source import SqlSource
+from connectors.sql_source import SqlConnector
 from hub.core.agency import Connector
 
 
@@ -31,7 +30,6 @@ class PoliceConnector(Connector[PoliceCriteria]):
     agency = "police"
     key_scheme = "pncId"
     countable = frozenset({'iomCohort'})
-    orderable = frozenset({"latestArrest"})
 
     @abstractmethod
     async def nominals(self, pnc_ids: Iterable[str]) -> dict[str, Nominal]: ...
@@ -73,9 +71,7 @@ def _intel(row: Row[Any]) -> IntelligenceReport:
                               row.detail)
 
 
-class SqlPoliceConnector(PoliceConnector):
-    def __init__(self, engine: AsyncEngine) -> None:
-        self.db = SqlSource(engine, self.agency)
+class SqlPoliceConnector(SqlConnector, PoliceConnector):
 
     async def nominals(self, pnc_ids: Iterable[str]) -> dict[str, Nominal]:
         stmt = select(t.nominal, t.officer.c.officer_id, t.officer.c.name, t.officer.c.borough,
@@ -127,9 +123,3 @@ class SqlPoliceConnector(PoliceConnector):
         n = t.nominal
         return await self.db.counts(select(n.c.iom_cohort, func.count()).where(n.c.iom_cohort.is_not(None))
                                   .group_by(n.c.iom_cohort))
-
-    async def health(self) -> None:
-        await self.db.health()
-
-    async def close(self) -> None:
-        await self.db.close()

@@ -8,12 +8,22 @@ import strawberry
 
 from connectors.police.records import ArrestOutcome, HandlingCode, IomCohort, Nominal
 from connectors.police.records import IntelligenceReport as IntelligenceRecord
+from schema.governance.agency_graph import AgencyGraph, Reader
 from schema.governance.context import Info
 from schema.governance.gate import Gate, Verdict
 from schema.governance.governed import Released, Resolved, judged, list_loader, listed, loaded, shown
 from schema.governance.release import released
 from schema.governance.selection import RawInfo
 from schema.governance.strawberry_adapter import resolve_info
+
+# The agency's code lists, as GraphQL enums.
+for _code_list, _description in (
+    (IomCohort, "IOM cohort: fixed (statutory), flex (local priority crime types), free (partner-nominated)"),
+    (ArrestOutcome, "Custody outcome of an arrest"),
+    (HandlingCode, "3x5x2 handling code: P lawful sharing permitted, C conditions apply"),
+):
+    strawberry.enum(_code_list, description=_description)
+
 
 
 @strawberry.type(description="The police IOM officer managing a cohort member")
@@ -102,18 +112,18 @@ def _report(r: IntelligenceRecord, names: Released) -> IntelligenceReport:
     )
 
 
-def build_police(person_id: str, caller_agency: str | None):  # type: ignore[no-untyped-def]
-    def build(n: Nominal, names: Released) -> PoliceRecord:
-        officer = n.iom_officer
-        return PoliceRecord(
-            person_id=person_id,
-            pnc_id=n.pnc_id,
-            shown=names,
-            iom_cohort=shown(names, "iomCohort", n.iom_cohort),
-            iom_officer=shown(names, "iomOfficer",
-                              IomOfficer(name=officer.name, borough=officer.borough, phone=officer.phone)
-                              if officer else None),
-            caller_is_police=caller_agency in (None, "police"),
-        )
+def build_police(n: Nominal, names: Released, reader: Reader) -> PoliceRecord:
+    officer = n.iom_officer
+    return PoliceRecord(
+        person_id=reader.person_id,
+        pnc_id=n.pnc_id,
+        shown=names,
+        iom_cohort=shown(names, "iomCohort", n.iom_cohort),
+        iom_officer=shown(names, "iomOfficer",
+                          IomOfficer(name=officer.name, borough=officer.borough, phone=officer.phone)
+                          if officer else None),
+        caller_is_police=reader.agency in (None, "police"),
+    )
 
-    return build
+
+GRAPH = AgencyGraph(PoliceRecord, build_police)

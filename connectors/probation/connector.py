@@ -6,9 +6,8 @@ from abc import abstractmethod
 from collections.abc import Collection, Iterable
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.engine import Row
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from connectors.probation import tables as t
 from connectors.probation.records import (
@@ -25,15 +24,15 @@ from connectors.probation.records import (
     Sentence,
     SentenceKind,
 )
-from connectors.sql_source import SqlSource
+from connectors.sql_source import SqlConnector
 from hub.core.agency import Connector
+from hub.core.ogrs import band_of_column
 
 
 class ProbationConnector(Connector[ProbationCriteria]):
     agency = "probation"
     key_scheme = "crn"
     countable = frozenset({'roshLevel', 'ogrsBand', 'mappaLevel'})
-    orderable = frozenset({"ogrsScore", "releaseDate"})
 
     @abstractmethod
     async def offenders(self, crns: Iterable[str]) -> dict[str, Offender]: ...
@@ -47,13 +46,6 @@ class ProbationConnector(Connector[ProbationCriteria]):
     @abstractmethod
     async def referrals(self, crns: Iterable[str]) -> dict[str, list[Referral]]: ...
 
-    @abstractmethod
-    async def victim_cases(self, user_id: str) -> set[str]:
-        """CRNs of the victim cases this victim liaison officer holds."""
-
-    @abstractmethod
-    async def open_referrals(self, pathway: Pathway) -> set[str]:
-        """CRNs with an open referral on this pathway (to accommodation, to drug and alcohol services...)."""
 
 
 def _latest_release() -> Any:
@@ -113,9 +105,7 @@ def _sentence(row: Row[Any]) -> Sentence:
     )
 
 
-class SqlProbationConnector(ProbationConnector):
-    def __init__(self, engine: AsyncEngine) -> None:
-        self.db = SqlSource(engine, self.agency)
+class SqlProbationConnector(SqlConnector, ProbationConnector):
 
     async def offenders(self, crns: Iterable[str]) -> dict[str, Offender]:
         o, om = t.offender, t.offender_manager
@@ -176,9 +166,9 @@ class SqlProbationConnector(ProbationConnector):
             select(t.victim_case.c.crn).where(t.victim_case.c.liaison_officer_id == user_id)
         )
 
-    async def open_referrals(self, pathway: Pathway) -> set[str]:
+    async def open_referrals(self, pathway: str) -> set[str]:
         r = t.referral
-        return await self.db.keys(select(r.c.crn).where(r.c.pathway == pathway.value, r.c.open))
+        return await self.db.keys(select(r.c.crn).where(r.c.pathway == Pathway(pathway).value, r.c.open))
 
     async def order_values(self, field: str) -> dict[str, Any]:
         if field == "ogrsScore":
@@ -193,8 +183,8 @@ class SqlProbationConnector(ProbationConnector):
     async def counts(self, field: str) -> dict[str, int]:
         o = t.offender
         column: Any
-        if field == "ogrsBand":  # the bands of OgrsBand.of, computed where the scores are
-            column = case((o.c.ogrs_score >= 75, "high"), (o.c.ogrs_score >= 50, "medium"), else_="low")
+        if field == "ogrsBand":
+            column = band_of_column(o.c.ogrs_score)
         elif field == "roshLevel":
             column = o.c.rosh_level
         elif field == "mappaLevel":
@@ -203,9 +193,3 @@ class SqlProbationConnector(ProbationConnector):
             raise ValueError(f"probation cannot count by {field}")
         return await self.db.counts(select(column.label("v"), func.count()).where(column.is_not(None))
                                   .group_by(column))
-
-    async def health(self) -> None:
-        await self.db.health()
-
-    async def close(self) -> None:
-        await self.db.close()

@@ -10,14 +10,28 @@ from connectors.probation.records import (
     CustodyStatus,
     LicenceConditionKind,
     Offender,
-    OgrsBand,
     Pathway,
     ReleaseType,
     RoshLevel,
     SentenceKind,
 )
+from hub.core.ogrs import OgrsBand
+from schema.governance.agency_graph import AgencyGraph, Reader
 from schema.governance.context import Info
 from schema.governance.governed import Released, Resolved, listed, shown
+
+# The agency's code lists, as GraphQL enums.
+for _code_list, _description in (
+    (RoshLevel, "Risk of serious harm level (OASys)"),
+    (CustodyStatus, "Where the person is under probation supervision"),
+    (OgrsBand, "OGRS band: LOW under 50%, MEDIUM 50-74%, HIGH 75% and over"),
+    (SentenceKind, "Kind of sentence or order"),
+    (ReleaseType, "How the person was or will be released from custody"),
+    (LicenceConditionKind, "Kind of licence condition"),
+    (Pathway, "The seven pathways to reducing reoffending"),
+):
+    strawberry.enum(_code_list, description=_description)
+
 
 
 @strawberry.type(description="The offender manager responsible for the case")
@@ -85,7 +99,7 @@ class ProbationRecord:
         return listed(info, "probation", "referrals", self.shown, self.crn)
 
 
-def build_probation(o: Offender, names: Released) -> ProbationRecord:
+def build_probation(o: Offender, names: Released, reader: Reader) -> ProbationRecord:
     om = o.offender_manager
     return ProbationRecord(
         crn=o.crn,
@@ -105,3 +119,4 @@ def build_probation(o: Offender, names: Released) -> ProbationRecord:
     )
 
 
+GRAPH = AgencyGraph(ProbationRecord, build_probation)

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 
+from hub.core.ogrs import OgrsBand
+
 
 class RoshLevel(Enum):
     LOW = "low"
@@ -18,26 +20,6 @@ class CustodyStatus(Enum):
     COMMUNITY = "community"
     CUSTODY = "custody"
     LICENCE = "licence"
-
-
-class OgrsBand(Enum):
-    """OGRS % in the bands the partnership scopes IOM by: low < 50, medium 50-74, high 75+."""
-
-    LOW = "low"
-    MEDIUM = "medium"
-    HIGH = "high"
-
-    @classmethod
-    def of(cls, score: int) -> OgrsBand:
-        if score >= 75:
-            return cls.HIGH
-        if score >= 50:
-            return cls.MEDIUM
-        return cls.LOW
-
-    @property
-    def score_range(self) -> tuple[int, int]:
-        return {OgrsBand.LOW: (0, 49), OgrsBand.MEDIUM: (50, 74), OgrsBand.HIGH: (75, 100)}[self]
 
 
 class SentenceKind(Enum):

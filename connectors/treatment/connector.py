@@ -9,9 +9,8 @@ from typing import Any
 
 from sqlalchemy import case, exists, func, or_, select
 from sqlalchemy.engine import Row
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from connectors.sql_source import SqlSource
+from connectors.sql_source import SqlConnector
 from connectors.treatment import tables as t
 from connectors.treatment.records import (
     Appointment,
@@ -49,10 +48,6 @@ class TreatmentConnector(Connector[None]):
     @abstractmethod
     async def consents(self, nhs_numbers: Iterable[str]) -> dict[str, list[Consent]]: ...
 
-    @abstractmethod
-    async def open_requirements(self, on: date) -> set[str]:
-        """NHS numbers with a treatment requirement (DRR, ATR, MHTR) in force on that day."""
-
 
 def _client(row: Row[Any]) -> TreatmentClient:
     shares = frozenset(row.share_with.split(",")) if row.share_with else frozenset()
@@ -60,9 +55,7 @@ def _client(row: Row[Any]) -> TreatmentClient:
                            bool(row.engaged), shares)
 
 
-class SqlTreatmentConnector(TreatmentConnector):
-    def __init__(self, engine: AsyncEngine) -> None:
-        self.db = SqlSource(engine, self.agency)
+class SqlTreatmentConnector(SqlConnector, TreatmentConnector):
 
     async def clients(self, nhs_numbers: Iterable[str]) -> dict[str, TreatmentClient]:
         c, e, k = t.treatment_client, t.episode, t.consent
@@ -116,7 +109,8 @@ class SqlTreatmentConnector(TreatmentConnector):
             order_by=t.consent.c.recorded_on.desc(),
         )
 
-    async def open_requirements(self, on: date) -> set[str]:
+    async def referred(self, on: date) -> set[str]:
+        """NHS numbers with a treatment requirement (DRR, ATR, MHTR) in force on that day."""
         r = t.treatment_requirement
         return await self.db.keys(select(r.c.nhs_number).where(
             r.c.starts_on <= on, or_(r.c.ends_on.is_(None), r.c.ends_on >= on)))
@@ -137,9 +131,3 @@ class SqlTreatmentConnector(TreatmentConnector):
         # away and the statement had no FROM at all (one row, counted once).
         per_client = select(case((open_episode, "true"), else_="false").label("v")).select_from(c).subquery()
         return await self.db.counts(select(per_client.c.v, func.count()).group_by(per_client.c.v))
-
-    async def health(self) -> None:
-        await self.db.health()
-
-    async def close(self) -> None:
-        await self.db.close()

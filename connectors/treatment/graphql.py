@@ -7,8 +7,17 @@ from datetime import date, datetime
 import strawberry
 
 from connectors.treatment.records import RequirementKind, Substance, TreatmentClient
+from schema.governance.agency_graph import AgencyGraph, Reader
 from schema.governance.context import Info
 from schema.governance.governed import Released, Resolved, listed, shown
+
+# The agency's code lists, as GraphQL enums.
+for _code_list, _description in (
+    (Substance, "Main substance of a treatment episode"),
+    (RequirementKind, "Court-ordered treatment requirement: drug, alcohol or mental health"),
+):
+    strawberry.enum(_code_list, description=_description)
+
 
 
 @strawberry.type
@@ -77,10 +86,13 @@ class TreatmentRecord:
         return listed(info, "treatment", "consents", self.shown, self.nhs_number)
 
 
-def build_treatment(c: TreatmentClient, names: Released) -> TreatmentRecord:
+def build_treatment(c: TreatmentClient, names: Released, reader: Reader) -> TreatmentRecord:
     return TreatmentRecord(
         nhs_number=c.nhs_number,
         shown=names,
         engaged=shown(names, "engaged", c.engaged),
         service=shown(names, "service", c.service),
     )
+
+
+GRAPH = AgencyGraph(TreatmentRecord, build_treatment, consent_of=lambda c: c.consent_to_share_with)

@@ -8,8 +8,8 @@ import sys
 import time
 from datetime import UTC, date, datetime
 
+from hub.cli.seeding import AlreadySeeded, seed_all
 from hub.core.settings import Settings, check_data_dir
-from synthetic.seed import AlreadySeeded, seed_all
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

@@ -7,6 +7,7 @@ import asyncio
 import sys
 from datetime import UTC, datetime
 
+from connectors.registry import AGENCIES
 from hub.core.migrations import prepare
 from hub.core.settings import Settings, check_data_dir
 
@@ -19,12 +20,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def embedded(settings: Settings) -> bool:
-    urls = [*settings.agency_urls.values(), settings.index_url]
+    urls = [*(settings.agency_url(a.name) for a in AGENCIES), settings.index_url]
     return all(u.startswith("sqlite") for u in urls)
 
 
 def first_run_seed(settings: Settings) -> None:
-    from synthetic.seed import seed_all, seed_state
+    from hub.cli.seeding import seed_all, seed_state
 
     state = asyncio.run(seed_state(settings))
     if state == "complete":

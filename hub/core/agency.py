@@ -1,4 +1,8 @@
-"""The connector interface: what the hub needs from any agency system.
+"""An agency as the hub knows it: its descriptor, and the connector interface to its system.
+
+Each agency is one package (connectors/<agency>/) that declares an :class:`Agency` and is
+registered once (connectors/registry.py); settings, tokens, the loaders, counts, referrals,
+seeding and the bench read the registered descriptors instead of naming agencies themselves.
 
 An agency reached through its own API instead of a database implements the same abstract
 class for its agency (e.g. ``PoliceConnector``) and nothing above the connectors changes.
@@ -9,8 +13,13 @@ of a whole page and ask once.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Collection
-from typing import Any, ClassVar, Generic, TypeVar
+from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
+
+from sqlalchemy import MetaData
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 CriteriaT = TypeVar("CriteriaT")
 
@@ -52,15 +61,26 @@ class Connector(ABC, Generic[CriteriaT]):
     async def counts(self, field: str) -> dict[str, int]:
         """How many of the agency's records hold each value of ``field`` (one of ``countable``)."""
 
-    #: the values (by name) ``order_values`` can give, for ordering people by them
-    orderable: ClassVar[frozenset[str]] = frozenset()
-
     async def order_values(self, field: str) -> dict[str, Any]:
-        """Every record's value of ``field`` (one of ``orderable``) by agency key; records without one are left out.
+        """Every record's value of ``field`` by agency key; records without one are left out.
 
         One answer for all records, so an ordered page costs the same whatever its size.
         """
         raise ValueError(f"{self.agency} records cannot be ordered by {field}")
+
+    async def victim_cases(self, user_id: str) -> set[str]:
+        """Keys of the records in the victim cases this victim liaison officer holds (probation holds them)."""
+        return set()
+
+    async def open_referrals(self, pathway: str) -> set[str]:
+        """Keys of records with a referral still open on ``pathway`` (one of the seven pathways), made by this
+        agency to another's service. Only an agency that refers people through the hub (probation) has any."""
+        return set()
+
+    async def referred(self, on: date) -> set[str]:
+        """Keys of the people this agency holds an open referral to its own service for on day ``on`` (a Duty
+        to Refer received, a treatment requirement in force...). Most agencies take none through the hub."""
+        return set()
 
     @abstractmethod
     async def health(self) -> None:
@@ -68,3 +88,59 @@ class Connector(ABC, Generic[CriteriaT]):
 
     @abstractmethod
     async def close(self) -> None: ...
+
+
+#: Loads an agency's records by key from its connector: ``fetch(connector, keys)``.
+Fetch = Callable[[Any, Iterable[str]], Awaitable[dict[str, Any]]]
+
+
+class Synthesiser(Protocol):
+    """Writes an agency's synthetic records, from its own random stream (synthetic.population.Stream), into
+    a batch of rows by table (synthetic.population.Batch), about each generated person in turn."""
+
+    def staff(self, stream: Any, out: Any) -> None: ...
+
+    def person(self, person: Any, stream: Any, out: Any) -> None: ...
+
+
+@dataclass(frozen=True)
+class Scheme:
+    """An identifier scheme an agency keys or holds records by, with the validator of its format."""
+
+    #: the scheme's name in the person index and the API (``pncId``, ``crn``, ``niNumber``...)
+    name: str
+    description: str
+    #: the canonical form of a valid identifier, or ``BadUserInput`` naming what is wrong
+    validate: Callable[[str], str]
+
+
+@dataclass(frozen=True)
+class Agency:
+    """Everything the layers below the graph know about one agency, declared by its own package."""
+
+    #: ``HUB_<NAME>_DB``, a token's ``agency`` claim, the owner of ``<name>-isa.csv``, the Person field
+    name: str
+    #: what the agency's system is, for the schema and the README (``Police (PNC, custody, intelligence)``)
+    description: str
+    #: the agency's identifier schemes, the key its records are keyed by first
+    schemes: tuple[Scheme, ...]
+    #: the GraphQL type of its record (as the catalogue, policies/fields.csv, names its fields)
+    record_type: str
+    #: its connector over its own database (an API connector is chosen by configuration instead)
+    connect: Callable[[AsyncEngine], Connector[Any]]
+    #: its system's tables: the embedded default and the tests create them for synthetic data
+    tables: MetaData
+    #: the record of a person, by key
+    records: Fetch
+    #: list fields of the record -> their loads, by the same key
+    lists: Mapping[str, Fetch] = field(default_factory=dict)
+    #: ``partnershipCounts`` measures it answers -> the countable field of its record
+    measures: Mapping[str, str] = field(default_factory=dict)
+    #: the probation pathway whose open referrals are referrals to its service (condition ``relationship``)
+    referral_pathway: str | None = None
+    #: writes its synthetic records (the embedded default, tests, the bench)
+    synthetic: Synthesiser | None = None
+
+    @property
+    def key_scheme(self) -> str:
+        return self.schemes[0].name

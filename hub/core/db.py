@@ -13,6 +13,9 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
+#: Keys per IN list: stays well under SQLite's and PostgreSQL's bound-parameter limits.
+IN_CHUNK = 5000
+
 
 class InvalidDatabaseURL(ValueError):
     pass

@@ -13,7 +13,6 @@ from pathlib import Path
 
 from hub.core.errors import ConfigurationError
 
-AGENCIES: tuple[str, ...] = ("police", "probation", "housing", "treatment")
 ENVIRONMENTS = ("development", "production", "test")
 
 
@@ -75,7 +74,9 @@ class Settings:
         environment = e.get("HUB_ENV", "development")
         if environment not in ENVIRONMENTS:
             raise ConfigurationError(f"HUB_ENV must be one of {', '.join(ENVIRONMENTS)}")
-        urls = {a: e.get(f"HUB_{a.upper()}_DB", "") for a in AGENCIES}
+        # Every HUB_<NAME>_DB but the hub's own stores names an agency's database (checked against the registry).
+        urls = {k[4:-3].lower(): v for k, v in e.items()
+                if k.startswith("HUB_") and k.endswith("_DB") and k not in ("HUB_INDEX_DB", "HUB_AUDIT_DB") and v}
         limits = QueryLimits(
             **{
                 name: type(getattr(QueryLimits, name))(e[f"HUB_LIMIT_{name.upper()}"])
@@ -129,13 +130,15 @@ class Settings:
 
     def with_defaults(self) -> Settings:
         """Fill unset store URLs with SQLite files under the data folder."""
-        urls = {a: self.agency_urls.get(a) or self._sqlite(f"{a}.db") for a in AGENCIES}
         return replace(
             self,
-            agency_urls=urls,
             index_url=self.index_url or self._sqlite("index.db"),
             audit_url=self.audit_url or self._sqlite("audit.db"),
         )
+
+    def agency_url(self, name: str) -> str:
+        """The database of agency ``name``: ``HUB_<NAME>_DB``, else a SQLite file under the data folder."""
+        return self.agency_urls.get(name) or self._sqlite(f"{name}.db")
 
     def _sqlite(self, name: str) -> str:
         return f"sqlite+aiosqlite:///{(self.data_dir / name).resolve()}"

@@ -1,44 +1,39 @@
-"""The set of agency connectors the hub runs with."""
+"""The registered agencies' connectors, by agency name."""
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
-from connectors.housing.connector import HousingConnector, SqlHousingConnector
-from connectors.police.connector import PoliceConnector, SqlPoliceConnector
-from connectors.probation.connector import ProbationConnector, SqlProbationConnector
-from connectors.treatment.connector import SqlTreatmentConnector, TreatmentConnector
-from hub.core.agency import Connector, SourceUnavailable
+from hub.core.agency import Agency, Connector, SourceUnavailable
 from hub.core.db import create_engine
-from hub.core.settings import Settings
 
 
-@dataclass(frozen=True)
-class Agencies:
-    police: PoliceConnector
-    probation: ProbationConnector
-    housing: HousingConnector
-    treatment: TreatmentConnector
+class Agencies(Mapping[str, Connector[Any]]):
+    """Each registered agency's connector, and its descriptor, in registration order."""
+
+    def __init__(self, connected: Iterable[tuple[Agency, Connector[Any]]]) -> None:
+        pairs = list(connected)
+        self.descriptors: Mapping[str, Agency] = {agency.name: agency for agency, _ in pairs}
+        self._connectors: dict[str, Connector[Any]] = {agency.name: connector for agency, connector in pairs}
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Agencies:
-        urls = settings.agency_urls
-        return cls(
-            police=SqlPoliceConnector(create_engine(urls["police"])),
-            probation=SqlProbationConnector(create_engine(urls["probation"])),
-            housing=SqlHousingConnector(create_engine(urls["housing"])),
-            treatment=SqlTreatmentConnector(create_engine(urls["treatment"])),
-        )
+    def connect(cls, agencies: Iterable[Agency], url_of: Callable[[str], str]) -> Agencies:
+        """A connector per agency over its database (``url_of(name)``)."""
+        return cls((a, a.connect(create_engine(url_of(a.name)))) for a in agencies)
 
-    def all(self) -> dict[str, Connector[Any]]:
-        return {
-            "police": self.police,
-            "probation": self.probation,
-            "housing": self.housing,
-            "treatment": self.treatment,
-        }
+    def __getitem__(self, name: str) -> Connector[Any]:
+        return self._connectors[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._connectors)
+
+    def __len__(self) -> int:
+        return len(self._connectors)
+
+    def all(self) -> Mapping[str, Connector[Any]]:
+        return self._connectors
 
     async def health(self) -> dict[str, str | None]:
         """Per agency: None when it answers, else the kind of failure (never the details)."""
@@ -52,9 +47,9 @@ class Agencies:
                 return type(exc).__name__
             return None
 
-        names = list(self.all())
-        results = await asyncio.gather(*(check(c) for c in self.all().values()))
+        names = list(self._connectors)
+        results = await asyncio.gather(*(check(c) for c in self._connectors.values()))
         return dict(zip(names, results, strict=True))
 
     async def close(self) -> None:
-        await asyncio.gather(*(c.close() for c in self.all().values()))
+        await asyncio.gather(*(c.close() for c in self._connectors.values()))

@@ -10,8 +10,10 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from hub.core import telemetry
+from hub.core.agency import Connector
 from hub.services.agencies import Agencies
 from hub.services.index.store import PersonIndex
 from hub.services.relationships import referred_to
@@ -89,8 +91,11 @@ class CallerConditions:
     async def victim_cases(self) -> frozenset[str]:
         async def load() -> frozenset[str]:
             with telemetry.span("policy.condition victim_case") as current:
-                crns = await self._agencies.probation.victim_cases(self._user_id)
-                people = frozenset(await self._index.resolve("crn", crns))
+                async def held_by(c: Connector[Any]) -> set[str]:
+                    return await self._index.resolve(c.key_scheme, await c.victim_cases(self._user_id))
+
+                held = await asyncio.gather(*(held_by(c) for c in self._agencies.values()))
+                people = frozenset(set().union(*held))
                 current.set_attribute("hub.people", len(people))
                 return people
 

@@ -1,4 +1,4 @@
-"""Finding people across the four agencies and paging through them.
+"""Finding people across the agencies and paging through them.
 
 Each agency answers the criteria it owns with its own keys; the person index turns those keys
 into hub person ids and the sets are intersected. Pages are in person-id order (keyset), or in the
@@ -9,16 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable
-from dataclasses import dataclass, field, fields
-from datetime import date, datetime
+from collections.abc import Awaitable, Hashable
+from dataclasses import dataclass, field
 from typing import Any
 
-from connectors.housing.records import AccommodationStatus, HousingCriteria
-from connectors.police.records import IomCohort, PoliceCriteria
-from connectors.probation.records import OgrsBand, ProbationCriteria
 from hub.core.agency import Connector
-from hub.core.errors import BadUserInput
 from hub.services import cursors, ordering
 from hub.services.agencies import Agencies
 from hub.services.index.store import IndexedPerson, PersonIndex
@@ -27,30 +22,13 @@ from hub.services.ordering import OrderField, Ordering
 
 @dataclass(frozen=True)
 class PeopleQuery:
-    boroughs: frozenset[str] | None = None
-    iom_cohorts: frozenset[IomCohort] | None = None
-    mappa_levels: frozenset[int] | None = None
-    ogrs_bands: frozenset[OgrsBand] | None = None
-    released_from: date | None = None
-    released_to: date | None = None
-    arrested_since: datetime | None = None
-    accommodation_statuses: frozenset[AccommodationStatus] | None = None
+    """Who to find: each agency asked with the criteria it owns (its connector's criteria type), all of which
+    must match; the graph turns a caller's filter into this (schema/graph/filters.py)."""
+
+    #: (agency, its criteria), at most one per agency; an agency not named is not asked
+    criteria: tuple[tuple[str, Hashable], ...] = ()
     #: only these hub person ids (a caseload or cohort), applied on top of the criteria
     among: frozenset[str] | None = None
-
-    def is_empty(self) -> bool:
-        return all(getattr(self, f.name) is None for f in fields(self))
-
-    def validate(self) -> None:
-        if self.released_from and self.released_to and self.released_from > self.released_to:
-            raise BadUserInput("releasedBetween: `from` is after `to`", argument="filter")
-        for name in ("boroughs", "iom_cohorts", "mappa_levels", "ogrs_bands", "accommodation_statuses"):
-            value = getattr(self, name)
-            if value is not None and not value:
-                raise BadUserInput(f"filter list `{name}` is empty: omit it to match everyone",
-                                   argument="filter")
-        if self.mappa_levels and not self.mappa_levels <= {1, 2, 3}:
-            raise BadUserInput("MAPPA levels are 1, 2 or 3", argument="filter")
 
 
 @dataclass(frozen=True)
@@ -98,17 +76,7 @@ class PeopleService:
 
     def _searches(self, q: PeopleQuery) -> list[tuple[Connector[Any], Any]]:
         """The agencies a query's criteria ask, each with the criteria it owns."""
-        out: list[tuple[Connector[Any], Any]] = []
-        police = PoliceCriteria(iom_cohorts=q.iom_cohorts, arrested_since=q.arrested_since)
-        if police != PoliceCriteria():
-            out.append((self.agencies.police, police))
-        probation = ProbationCriteria(q.mappa_levels, q.ogrs_bands, q.released_from, q.released_to)
-        if probation != ProbationCriteria():
-            out.append((self.agencies.probation, probation))
-        housing = HousingCriteria(boroughs=q.boroughs, accommodation_statuses=q.accommodation_statuses)
-        if housing != HousingCriteria():
-            out.append((self.agencies.housing, housing))
-        return out
+        return [(self.agencies[agency], criteria) for agency, criteria in q.criteria]
 
     async def matching_ids(self, q: PeopleQuery, consulted: dict[str, set[str]] | None = None) -> set[str] | None:
         """Hub person ids matching every criterion, or None when nothing narrows the set.
@@ -117,7 +85,6 @@ class PeopleService:
         matching, that agency. Without one, the agencies searched all their records: no one in
         particular was read, and the caller records the search itself.
         """
-        q.validate()
         searches = self._searches(q)
         sets: list[set[str]] = list(await asyncio.gather(*(
             self._people(connector.search(criteria), connector.key_scheme) for connector, criteria in searches)))
@@ -190,7 +157,6 @@ class PeopleService:
         """A page of people; with ``count``, also how many match across all pages."""
         if order is not None and not (order.field is OrderField.PERSON_ID and not order.descending):
             return await self._ordered_page(q, first, after, order)
-        q.validate()
         after_id = cursors.decode_person(after) if after is not None else None
         total: int | None = None
         consulted: dict[str, set[str]] = {}

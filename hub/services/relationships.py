@@ -16,28 +16,27 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable
 from datetime import UTC, date, datetime
-from typing import Final
 
-from connectors.probation.records import Pathway
 from hub.services.agencies import Agencies
 from hub.services.index.store import PersonIndex
-
-#: The probation pathway whose open referrals are referrals to each agency's service.
-PATHWAY: Final = {"housing": Pathway.ACCOMMODATION, "treatment": Pathway.DRUGS_ALCOHOL}
 
 
 async def referred_to(agencies: Agencies, index: PersonIndex, agency: str, on: date | None = None
                       ) -> frozenset[str]:
-    """Hub person ids with an open referral to ``agency``'s service on day ``on`` (today, UTC)."""
-    pathway = PATHWAY.get(agency)
-    if pathway is None:
+    """Hub person ids with an open referral to ``agency``'s service on day ``on`` (today, UTC).
+
+    The agency's descriptor names the pathway whose open referrals (probation's) reach its service; its own
+    connector names the referrals it holds itself.
+    """
+    descriptor = agencies.descriptors.get(agency)
+    if descriptor is None or descriptor.referral_pathway is None:
         return frozenset()
-    day = on or datetime.now(UTC).date()
+    pathway, day = descriptor.referral_pathway, on or datetime.now(UTC).date()
 
     async def people(scheme: str, keys: Awaitable[set[str]]) -> set[str]:
         return await index.resolve(scheme, await keys)
 
-    own = (people("housingReference", agencies.housing.open_duty_to_refer()) if agency == "housing"
-           else people("nhsNumber", agencies.treatment.open_requirements(day)))
-    probation, held = await asyncio.gather(people("crn", agencies.probation.open_referrals(pathway)), own)
-    return frozenset(probation | held)
+    found = await asyncio.gather(
+        people(agencies[agency].key_scheme, agencies[agency].referred(day)),
+        *(people(c.key_scheme, c.open_referrals(pathway)) for c in agencies.values()))
+    return frozenset(set().union(*found))

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from connectors.registry import AGENCIES
 from hub.core.db import InvalidDatabaseURL, create_engine
 from hub.core.errors import ConfigurationError
 from hub.core.settings import Settings
@@ -25,9 +26,13 @@ class Hub:
 
     @classmethod
     def open(cls, settings: Settings) -> Hub:
+        unknown = sorted(set(settings.agency_urls) - {a.name for a in AGENCIES})
+        if unknown:
+            raise ConfigurationError(f"HUB_{unknown[0].upper()}_DB names no registered agency (registered: "
+                                     f"{', '.join(a.name for a in AGENCIES)})")
         try:
             index = PersonIndex(create_engine(settings.index_url))
-            agencies = Agencies.from_settings(settings)
+            agencies = Agencies.connect((a.agency for a in AGENCIES), settings.agency_url)
         except InvalidDatabaseURL as exc:
             raise ConfigurationError(str(exc)) from exc
         people = PeopleService(index, agencies)

@@ -17,7 +17,6 @@ from typing import Any, Generic, TypeAlias, TypeVar
 from graphql import GraphQLNamedType, GraphQLObjectType, get_named_type
 from strawberry.dataloader import DataLoader
 
-from schema.governance.agency_records import RECORDS
 from schema.governance.context import Info
 from schema.governance.gate import CONSENT, HIDDEN, PENDING, Gate, Verdict
 from schema.governance.release import Released, released, shown
@@ -199,8 +198,7 @@ async def _governed_later(job: _Job[R, T], asked: list[Verdict] | None, exposure
 
 def list_loader(info: Info, agency: str, name: str) -> DataLoader[str, list[Any]]:
     """The loader of the list field ``name`` of ``agency``'s record, as prefetching uses it."""
-    loader: DataLoader[str, list[Any]] = getattr(info.context.loaders, RECORDS[agency].lists[name])
-    return loader
+    return info.context.loaders.lists[(agency, name)]
 
 
 def listed(info: Info, agency: str, name: str, shown_names: Released, key: str

@@ -3,25 +3,16 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from opentelemetry.trace import Tracer
 from strawberry.dataloader import DataLoader
 
-from connectors.housing.records import DutyToRefer, HousingClient, Placement
-from connectors.police.records import Arrest, IntelligenceReport, Nominal, WarningMarker
-from connectors.probation.records import LicenceCondition, Offender, Referral, Sentence
-from connectors.treatment.records import (
-    Appointment,
-    Consent,
-    Episode,
-    OstPrescription,
-    TreatmentClient,
-    TreatmentRequirement,
-)
 from hub.core import telemetry
+from hub.core.agency import Connector
+from hub.core.agency import Fetch as AgencyFetch
 from hub.core.telemetry import instruments
 from hub.services.agencies import Agencies
 from hub.services.index.store import IndexedPerson
@@ -32,13 +23,10 @@ T = TypeVar("T")
 Fetch = Callable[[Iterable[str]], Awaitable[dict[str, Any]]]
 
 
-def _traced(fetch: Fetch, tracer: Tracer | None) -> Fetch:
+def _traced(fetch: Fetch, tracer: Tracer | None, agency: str, kind: str) -> Fetch:
     """One span per batch (agency, record kind, how many keys): a 200-person page is a few spans."""
     if tracer is None:
         return fetch
-    owner = getattr(fetch, "__self__", None)
-    agency = getattr(owner, "agency", "index")
-    kind = getattr(fetch, "__name__", "records")
 
     async def traced(keys: Iterable[str]) -> dict[str, Any]:
         keys = list(keys)
@@ -54,9 +42,9 @@ def _traced(fetch: Fetch, tracer: Tracer | None) -> Fetch:
     return traced
 
 
-def _one(fetch: Callable[[Iterable[str]], Awaitable[dict[str, T]]], tracer: Tracer | None
-         ) -> DataLoader[str, T | None]:
-    run = _traced(fetch, tracer)
+def _one(fetch: Callable[[Iterable[str]], Awaitable[dict[str, T]]], tracer: Tracer | None,
+         agency: str = "index", kind: str = "people") -> DataLoader[str, T | None]:
+    run = _traced(fetch, tracer, agency, kind)
 
     async def load(keys: list[str]) -> Sequence[T | None]:
         found = await run(keys)
@@ -65,9 +53,9 @@ def _one(fetch: Callable[[Iterable[str]], Awaitable[dict[str, T]]], tracer: Trac
     return DataLoader(load_fn=load)
 
 
-def _many(fetch: Callable[[Iterable[str]], Awaitable[dict[str, list[T]]]], tracer: Tracer | None
-          ) -> DataLoader[str, list[T]]:
-    run = _traced(fetch, tracer)
+def _many(fetch: Callable[[Iterable[str]], Awaitable[dict[str, list[T]]]], tracer: Tracer | None,
+          agency: str, kind: str) -> DataLoader[str, list[T]]:
+    run = _traced(fetch, tracer, agency, kind)
 
     async def load(keys: list[str]) -> Sequence[list[T]]:
         found = await run(keys)
@@ -78,50 +66,29 @@ def _many(fetch: Callable[[Iterable[str]], Awaitable[dict[str, list[T]]]], trace
 @dataclass
 class Loaders:
     person: DataLoader[str, IndexedPerson | None]
-    nominal: DataLoader[str, Nominal | None]
-    arrests: DataLoader[str, list[Arrest]]
-    intelligence: DataLoader[str, list[IntelligenceReport]]
-    warning_markers: DataLoader[str, list[WarningMarker]]
-    offender: DataLoader[str, Offender | None]
-    sentences: DataLoader[str, list[Sentence]]
-    licence_conditions: DataLoader[str, list[LicenceCondition]]
-    referrals: DataLoader[str, list[Referral]]
-    housing_client: DataLoader[str, HousingClient | None]
-    duty_to_refer: DataLoader[str, list[DutyToRefer]]
-    placements: DataLoader[str, list[Placement]]
-    treatment_client: DataLoader[str, TreatmentClient | None]
-    episodes: DataLoader[str, list[Episode]]
-    ost_prescriptions: DataLoader[str, list[OstPrescription]]
-    requirements: DataLoader[str, list[TreatmentRequirement]]
-    appointments: DataLoader[str, list[Appointment]]
-    consents: DataLoader[str, list[Consent]]
+    #: agency -> its record of a person, by the agency's key
+    records: Mapping[str, DataLoader[str, Any]]
+    #: (agency, list field of its record) -> the list, by the same key
+    lists: Mapping[tuple[str, str], DataLoader[str, list[Any]]]
 
     @classmethod
     def create(cls, people: PeopleService, agencies: Agencies, tracer: Tracer | None = None) -> Loaders:
-        p, pr, h, t = agencies.police, agencies.probation, agencies.housing, agencies.treatment
-        return cls(
-            person=_one(people.index.get_many, tracer),
-            nominal=_one(p.nominals, tracer),
-            arrests=_many(p.arrests, tracer),
-            intelligence=_many(p.intelligence, tracer),
-            warning_markers=_many(p.warning_markers, tracer),
-            offender=_one(pr.offenders, tracer),
-            sentences=_many(pr.sentences, tracer),
-            licence_conditions=_many(pr.licence_conditions, tracer),
-            referrals=_many(pr.referrals, tracer),
-            housing_client=_one(h.clients, tracer),
-            duty_to_refer=_many(h.duty_to_refer, tracer),
-            placements=_many(h.placements, tracer),
-            treatment_client=_one(t.clients, tracer),
-            episodes=_many(t.episodes, tracer),
-            ost_prescriptions=_many(t.ost_prescriptions, tracer),
-            requirements=_many(t.requirements, tracer),
-            appointments=_many(t.appointments, tracer),
-            consents=_many(t.consents, tracer),
-        )
+        records: dict[str, DataLoader[str, Any]] = {}
+        lists: dict[tuple[str, str], DataLoader[str, list[Any]]] = {}
+        for name, agency in agencies.descriptors.items():
+            connector = agencies[name]
+            records[name] = _one(_bound(agency.records, connector), tracer, name, agency.records.__name__)
+            for field, fetch in agency.lists.items():
+                lists[(name, field)] = _many(_bound(fetch, connector), tracer, name, fetch.__name__)
+        return cls(person=_one(people.index.get_many, tracer), records=records, lists=lists)
 
     def prime_people(self, people: Iterable[IndexedPerson]) -> None:
         for person in people:
             self.person.prime(person.person_id, person)
 
-__all__: list[Any] = []
+
+def _bound(fetch: AgencyFetch, connector: Connector[Any]) -> Fetch:
+    """The connector's own method for ``fetch``: descriptors name the interface's abstract method
+    (``PoliceConnector.arrests``), which a SQL or an API connector implements."""
+    method: Fetch = getattr(connector, fetch.__name__)
+    return method

@@ -7,7 +7,6 @@ from connectors.police.records import ArrestOutcome, HandlingCode, IomCohort
 from connectors.probation.records import (
     CustodyStatus,
     LicenceConditionKind,
-    OgrsBand,
     Pathway,
     ReleaseType,
     RoshLevel,
@@ -15,6 +14,7 @@ from connectors.probation.records import (
 )
 from connectors.treatment.records import RequirementKind, Substance
 from hub.core.identifiers import IdentifierScheme
+from hub.core.ogrs import OgrsBand
 
 for enum_class, description in (
     (IomCohort, "IOM cohort: fixed (statutory), flex (local priority crime types), free (partner-nominated)"),

@@ -23,8 +23,9 @@ from typing import Any
 from graphql import FieldNode
 from strawberry.dataloader import DataLoader
 
+from connectors.registry import AGENCIES
+from hub.core.agency import Agency
 from hub.services.index.store import IndexedPerson
-from schema.governance.agency_records import RECORDS, AgencyRecord
 from schema.governance.context import Info
 from schema.governance.gate import Gate
 from schema.governance.governed import fields_of
@@ -48,16 +49,17 @@ async def prefetch(info: Info, people: Sequence[IndexedPerson], nodes: list[Fiel
     gate = info.context.gate
     raw = resolve_info(info)
     fragments, variables = raw.fragments, raw.variable_values
-    wanted: list[tuple[AgencyRecord, list[str], Selection]] = []
+    wanted: list[tuple[Agency, list[str], Selection]] = []
     keys = [f"Person.{name}" for name in field_names(nodes, fragments, variables)]
-    for name, record in RECORDS.items():
-        below = children(nodes, name, fragments, variables)
+    for package in AGENCIES:
+        record = package.agency
+        below = children(nodes, record.name, fragments, variables)
         if below:
             names = [n for n in field_names(below, fragments, variables) if n != "__typename"]
             # Whether the record shows at all depends on every field of it (existence is data).
-            every = fields_of(raw.schema.get_type(record.type_name))
+            every = fields_of(raw.schema.get_type(record.record_type))
             wanted.append((record, names, every))
-            keys += [f"{record.type_name}.{n}" for n, _ in every]
+            keys += [f"{record.record_type}.{n}" for n, _ in every]
     # Condition sets first: the loads below skip people a condition already rules out. A set that
     # cannot load fails only the fields it conditions, in their own resolvers, as it would unfetched.
     with contextlib.suppress(Exception):
@@ -65,14 +67,14 @@ async def prefetch(info: Info, people: Sequence[IndexedPerson], nodes: list[Fiel
     loaders = info.context.loaders
     loads: list[Awaitable[Any]] = []
     for record, names, every in wanted:
-        shown = [n for n in names if _may_show(gate, record.type_name, n)]
+        shown = [n for n in names if _may_show(gate, record.record_type, n)]
         if names and not shown:
             continue  # the record is denied whole: its resolver answers without loading
-        loader: DataLoader[str, Any] = getattr(loaders, record.loader)
+        loader: DataLoader[str, Any] = loaders.records[record.name]
         loads.append(loader.load_many(_keys(gate, record, people, tuple((n, n) for n in shown) or every)))
         for field in shown:
             if field in record.lists:
-                listed: DataLoader[str, Any] = getattr(loaders, record.lists[field])
+                listed: DataLoader[str, Any] = loaders.lists[(record.name, field)]
                 loads.append(listed.load_many(_keys(gate, record, people, ((field, field),))))
     # A failed load stays in its loader: the resolvers that need it raise it where they stand.
     await asyncio.gather(*loads, return_exceptions=True)
@@ -82,17 +84,17 @@ def _may_show(gate: Gate, type_name: str, field: str) -> bool:
     return gate.plan is None or gate.plan.field(f"{type_name}.{field}").visible
 
 
-def _keys(gate: Gate, record: AgencyRecord, people: Iterable[IndexedPerson], pairs: Selection) -> list[str]:
+def _keys(gate: Gate, record: Agency, people: Iterable[IndexedPerson], pairs: Selection) -> list[str]:
     """The identifiers of the people for whom one of these fields may show (before consent)."""
-    plan = gate.plan
-    if plan is None or not any(plan.field(f"{record.type_name}.{name}").condition for name, _ in pairs):
-        return [key for p in people if (key := p.links.get(record.scheme)) is not None]
+    plan, scheme = gate.plan, record.key_scheme
+    if plan is None or not any(plan.field(f"{record.record_type}.{name}").condition for name, _ in pairs):
+        return [key for p in people if (key := p.links.get(scheme)) is not None]
     out = []
     for p in people:
-        key = p.links.get(record.scheme)
+        key = p.links.get(scheme)
         if key is None:
             continue
-        verdicts = gate.judge_now(record.type_name, p.person_id, pairs)
+        verdicts = gate.judge_now(record.record_type, p.person_id, pairs)
         # None: a condition set failed to load; the resolver fails without the record, so it is not read.
         if verdicts is not None and any(v.show for v in verdicts):
             out.append(key)

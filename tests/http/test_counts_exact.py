@@ -12,11 +12,12 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
+from connectors.registry import AGENCIES
+from hub.cli.seeding import seed_all
 from hub.core.db import create_engine
-from hub.core.settings import AGENCIES, Settings
+from hub.core.settings import Settings
 from hub.web.app import create_app
 from hub.web.runtime import Hub
-from synthetic.seed import seed_all
 from tests.conftest import AS_OF, SEED, sqlite_settings
 from tests.http.conftest import Governed
 
@@ -44,7 +45,7 @@ SOURCES: dict[str, tuple[str, str, Any]] = {
 
 async def counted(settings: Settings, measure: str) -> dict[str, int]:
     agency, sql, value = SOURCES[measure]
-    engine = create_engine(settings.agency_urls[agency])
+    engine = create_engine(settings.agency_url(agency))
     try:
         async with engine.connect() as conn:
             rows = (await conn.execute(text(sql))).all()
@@ -78,7 +79,7 @@ async def test_every_measure_matches_the_agency_tables_on_sqlite(governed: Gover
 
 @pytest.fixture
 async def governed_on_postgres(tmp_path: Path, make_pg_database: Any) -> AsyncIterator[Governed]:
-    urls = {a: await make_pg_database(a) for a in AGENCIES}
+    urls = {a.name: await make_pg_database(a.name) for a in AGENCIES}
     settings = replace(sqlite_settings(tmp_path), agency_urls=urls, index_url=await make_pg_database("index"))
     await seed_all(settings, people=200, seed=SEED, as_of=AS_OF)
     hub = Hub.open(settings)

@@ -15,14 +15,18 @@ from typing import Any
 
 import pytest
 
+from connectors.registry import AGENCIES
+from connectors.treatment.connector import TreatmentConnector
 from hub.core.settings import Settings
 from hub.services.caseload import CallerConditions
 from hub.services.index.store import IndexedPerson
 from hub.web.app import create_app
 from hub.web.runtime import Hub
-from schema.governance.agency_records import RECORDS
 from schema.governance.gate import SETS
 from tests.http.conftest import STAFF, Governed
+
+#: Person field -> the agency whose record it is (every registered agency).
+RECORDS = {a.name: a.agency for a in AGENCIES}
 
 #: The purpose each role usually states.
 PURPOSES = {
@@ -79,7 +83,7 @@ class Casting:
 
 async def cast(hub: Hub, agency: str, inside: frozenset[str]) -> Casting:
     people = await hub.index.get_many(await hub.index.all_ids())
-    scheme = RECORDS[agency].scheme
+    scheme = RECORDS[agency].key_scheme
     c = Casting()
     for p in sorted(people.values(), key=lambda p: p.person_id):
         slot = ("held_" if scheme in p.links else "absent_") + ("in" if p.person_id in inside else "out")
@@ -105,7 +109,7 @@ async def condition_people(hub: Hub, role: str, condition: str | None) -> frozen
 def may_see(governed: Governed, role: str, agency: str) -> tuple[bool, str | None]:
     """(some field of the record shows to everyone, the condition under which the others show)."""
     plan = governed.app.state.governance.policies.current().plan((role,), PURPOSES[role])
-    type_name = RECORDS[agency].type_name
+    type_name = RECORDS[agency].record_type
     endpoint = next(r.endpoint for r in governed.app.routes if getattr(r, "path", None) == "/graphql")
     schema = endpoint.schema
     names = [schema.config.name_converter.get_graphql_name(f) for f in schema.get_type_by_name(type_name).fields]
@@ -191,13 +195,19 @@ async def test_existence_is_not_disclosed_where_nothing_of_the_record_is(
     assert checked or role == "probation-practitioner", "every role is denied some agency's record for someone"
 
 
+def treatment(hub: Hub) -> TreatmentConnector:
+    connector = hub.agencies["treatment"]
+    assert isinstance(connector, TreatmentConnector)
+    return connector
+
+
 async def consenting(hub: Hub, people: frozenset[str]) -> tuple[str | None, str | None, str | None]:
     """Of these people: one with a treatment record consenting to probation, one with a record without that
     consent, one with no treatment record."""
     index = await hub.index.get_many(sorted(people))
     found: dict[str, str | None] = {"yes": None, "no": None, "none": None}
     for p in sorted(index.values(), key=lambda p: p.person_id):
-        key = _consent_kind(p, await hub.agencies.treatment.clients([p.links["nhsNumber"]])
+        key = _consent_kind(p, await treatment(hub).clients([p.links["nhsNumber"]])
                             if "nhsNumber" in p.links else {})
         if found[key] is None:
             found[key] = p.person_id

@@ -19,15 +19,16 @@ from typing import Any
 import pytest
 from graphql import FieldNode, GraphQLList, GraphQLObjectType, get_named_type, get_nullable_type
 
+from connectors.housing.connector import HousingConnector
+from connectors.registry import AGENCIES
 from hub.core.settings import Settings
 from hub.core.statement_counter import count_statements
 from hub.services.index.store import IndexedPerson
 from hub.web.app import create_app
 from hub.web.runtime import Hub
 from policies.loader import PACKAGED, load_policy
-from schema.governance.agency_records import RECORDS
 from schema.governance.context import Info
-from schema.governance.loaders import Loaders
+from schema.governance.strawberry_adapter import graphql_schema
 from schema.graph import query as query_module
 from schema.graph.build import create_schema
 from schema.graph.extensions import deadline
@@ -35,6 +36,9 @@ from tests.http.conftest import Governed
 from tests.http.test_sharing_matrix import ANSWERED, condition_sets
 from tests.http.test_sharing_matrix import QUERY as MATRIX_QUERY
 from tests.schema.test_graph import FULL
+
+#: Person field -> the agency whose record it is (every registered agency).
+RECORDS = {a.name: a.agency for a in AGENCIES}
 
 PAGE = "query($first: Int!) { people(first: $first) { edges { node { ...Full } } } }" + FULL
 ONE = 'query { person(id: "H00000003") { ...Full } }' + FULL
@@ -141,9 +145,9 @@ async def test_an_agency_is_queried_only_when_its_record_can_show(governed: Gove
     assert result["data"]["people"]["edges"]
     plan = load_policy(PACKAGED).plan((role,), purpose)
     for field, record in RECORDS.items():
-        may_show = any(d.visible for d in plan.fields_of_type(record.type_name))
+        may_show = any(d.visible for d in plan.fields_of_type(record.record_type))
         # Each Person field holding an agency's record is named after the agency.
-        assert (counted[field] > 0) == may_show, (record.type_name, may_show, counted)
+        assert (counted[field] > 0) == may_show, (record.record_type, may_show, counted)
 
 
 async def test_an_agency_failing_fails_only_its_records(settings: Settings, tmp_path: Path,
@@ -256,25 +260,24 @@ async def test_an_outage_does_not_tell_a_caller_without_consent_who_is_in_treatm
 
 def test_the_records_table_covers_every_agency_field_and_list() -> None:
     """A new agency record on Person, or a new list on one, is prefetched only if RECORDS names it."""
-    types = create_schema()._schema.type_map
+    types = graphql_schema(create_schema()).type_map
     person = types["Person"]
     assert isinstance(person, GraphQLObjectType)
     named = {name: get_named_type(f.type).name for name, f in person.fields.items()}
     assert {name for name, t in named.items() if t.endswith("Record")} == set(RECORDS)
     for field, record in RECORDS.items():
-        assert named[field] == record.type_name
-        gql = types[record.type_name]
+        assert named[field] == record.record_type
+        gql = types[record.record_type]
         assert isinstance(gql, GraphQLObjectType)
         lists = {name for name, f in gql.fields.items() if isinstance(get_nullable_type(f.type), GraphQLList)}
-        assert lists == set(record.lists), record.type_name
-        loaders = set(Loaders.__dataclass_fields__)
-        assert {record.loader, *record.lists.values()} <= loaders
+        assert lists == set(record.lists), record.record_type
 
 
 async def test_records_a_condition_withholds_are_not_read(governed: Governed, settings: Settings,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     """A practitioner sees housing records on their caseload only (HOUS-ISA 3.2): only those are read."""
-    housing = governed.hub.agencies.housing
+    housing = governed.hub.agencies["housing"]
+    assert isinstance(housing, HousingConnector)
     read: list[str] = []
     clients = housing.clients
 

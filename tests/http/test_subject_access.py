@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from hub.services.caseload import CallerConditions
 from tests.graph_client import GraphClient
 from tests.http.conftest import Governed
 
@@ -54,7 +55,10 @@ async def borough_of(truth: GraphClient) -> dict[str, str]:
 
 async def test_a_filter_consults_the_people_it_read_without_returning_them(
         governed: Governed, truth: GraphClient) -> None:
-    boroughs = await borough_of(truth)
+    # A housing officer finds only the people they may identify: their caseload and open referrals.
+    hub = governed.hub
+    mine = await CallerConditions(hub.index, hub.agencies, "housing", "housing-officer-001").relationship()
+    boroughs = {p: b for p, b in (await borough_of(truth)).items() if p in mine}
     borough = max(set(boroughs.values()), key=list(boroughs.values()).count)
     matching = sorted(p for p, b in boroughs.items() if b == borough)
     assert len(matching) >= 3

@@ -5,11 +5,13 @@ from pathlib import Path
 
 import pytest
 
-from connectors.probation.records import LicenceCondition, LicenceConditionKind, OgrsBand
+from connectors.probation.records import LicenceCondition, LicenceConditionKind
 from hub.core.errors import BadUserInput
+from hub.core.identifiers import postcode_district
+from hub.core.ogrs import OgrsBand
 from policies.field_types import field_types
 from policies.loader import check_policy
-from policies.masks import REGISTRY, birth_year, exclusion_zones, initials, ogrs_band, postcode_district
+from policies.masks import REGISTRY, birth_year, exclusion_zones, initials, ogrs_band
 from policies.vocabulary import TRANSFORMS
 from tests.policies.conftest import Edit
 

@@ -23,10 +23,10 @@ from audit.integrity import verify
 from audit.keys import ensure_checkpoint_keys
 from audit.review import AuditFilter, search
 from audit.store import audit_engine
+from hub.cli.seeding import seed_all
 from hub.core.settings import Settings
 from hub.web.auth import issue_dev_token
 from policies.loader import PACKAGED
-from synthetic.seed import seed_all
 from tests.conftest import AS_OF, SEED, sqlite_settings
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -11,15 +11,16 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
+from connectors.registry import AGENCIES
+from hub.cli.seeding import seed_all
 from hub.core.db import create_engine
-from hub.core.settings import AGENCIES, Settings
+from hub.core.settings import Settings
 from hub.core.statement_counter import count_statements
 from hub.services.caseload import CallerConditions
 from hub.services.people import PeopleService
 from hub.services.relationships import referred_to
 from hub.web.app import create_app
 from hub.web.runtime import Hub
-from synthetic.seed import seed_all
 from tests.conftest import AS_OF, SEED, sqlite_settings
 from tests.graph_client import GraphClient
 from tests.http.conftest import STAFF
@@ -35,7 +36,7 @@ PAGE = """query($first: Int!, $filter: PeopleFilter) { people(first: $first, fil
 
 @pytest.fixture
 async def pg_hub(tmp_path: Path, make_pg_database: Any) -> AsyncIterator[tuple[Settings, Hub]]:
-    urls = {a: await make_pg_database(a) for a in AGENCIES}
+    urls = {a.name: await make_pg_database(a.name) for a in AGENCIES}
     settings = replace(sqlite_settings(tmp_path), agency_urls=urls, index_url=await make_pg_database("index"))
     await seed_all(settings, people=120, seed=SEED, as_of=AS_OF)
     hub = Hub.open(settings)
@@ -89,7 +90,7 @@ async def test_seeding_leaves_planner_statistics_on_every_table(pg_hub: tuple[Se
     # A bulk load without ANALYZE left PostgreSQL guessing: a per-offender latest-release lookup
     # scanned every sentence by release date (13 ms a call at London scale instead of 0.1 ms).
     settings, _hub = pg_hub
-    for url in (*settings.agency_urls.values(), settings.index_url):
+    for url in (*(settings.agency_url(a.name) for a in AGENCIES), settings.index_url):
         engine = create_engine(url)
         try:
             async with engine.connect() as conn:

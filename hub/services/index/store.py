@@ -11,8 +11,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql.elements import ColumnElement
 
-from connectors.sql_source import IN_CHUNK
-from hub.core.db import one_of
+from hub.core.db import IN_CHUNK, one_of
 from hub.services.index.tables import person, person_link
 
 

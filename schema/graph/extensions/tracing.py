@@ -15,8 +15,8 @@ from opentelemetry import trace
 from strawberry.extensions import SchemaExtension
 from strawberry.utils.await_maybe import await_maybe
 
+from connectors.registry import AGENCIES
 from hub.core import telemetry
-from schema.governance.agency_records import RECORDS
 
 TRACER = "hub.graphql"
 
@@ -49,7 +49,7 @@ class GraphQLTracing(SchemaExtension):
 
 
 #: Types holding agency data: each of their resolvers gets a span when resolver spans are asked for.
-AGENCY_TYPES = frozenset({"Person", "Identifiers", "IntelligenceReport", *(r.type_name for r in RECORDS.values())})
+AGENCY_TYPES = frozenset({"Person", "Identifiers", "IntelligenceReport", *(a.agency.record_type for a in AGENCIES)})
 
 
 class ResolverSpans(SchemaExtension):

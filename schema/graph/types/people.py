@@ -9,10 +9,11 @@ import strawberry
 
 from connectors.housing.records import AccommodationStatus
 from connectors.police.records import IomCohort
-from connectors.probation.records import OgrsBand
+from hub.core.ogrs import OgrsBand
 from hub.services.ordering import OrderField, Ordering
 from hub.services.people import PeopleQuery
 from schema.governance.context import Info
+from schema.graph.filters import Criteria
 from schema.graph.types.person import Person
 
 
@@ -43,7 +44,7 @@ class PeopleFilter:
             return frozenset(values) if values is not None else None
 
         rb = self.released_between
-        return PeopleQuery(
+        return Criteria(
             boroughs=fs(self.boroughs),  # type: ignore[arg-type]
             iom_cohorts=fs(self.iom_cohorts),  # type: ignore[arg-type]
             mappa_levels=fs(self.mappa_levels),  # type: ignore[arg-type]
@@ -52,7 +53,7 @@ class PeopleFilter:
             released_to=rb.to if rb else None,
             arrested_since=self.arrested_since,
             accommodation_statuses=fs(self.accommodation_statuses),  # type: ignore[arg-type]
-        )
+        ).to_query()
 
 
 PersonOrderField = strawberry.enum(OrderField, name="PersonOrderField", description=(

@@ -2,46 +2,44 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import strawberry
 from strawberry.dataloader import DataLoader
 
-from connectors.housing.graphql import HousingRecord, build_housing
-from connectors.police.graphql import PoliceRecord, build_police
-from connectors.probation.graphql import ProbationRecord, build_probation
-from connectors.treatment.graphql import TreatmentRecord, build_treatment
+from connectors.agency_package import AgencyPackage
+from connectors.registry import AGENCIES
+from hub.core.agency import Scheme
 from hub.services.index.store import IndexedPerson
-from schema.governance.agency_records import RECORDS
+from schema.governance.agency_graph import Reader
 from schema.governance.context import Info
 from schema.governance.gate import Verdict
 from schema.governance.governed import Held, Resolved, governed_record, held, judged, shown
 from schema.governance.release import Released, transformed
 from schema.governance.strawberry_adapter import resolve_info
 
-R = TypeVar("R")
-T = TypeVar("T")
+
+def _python_name(scheme: str) -> str:
+    """``pncId`` -> ``pnc_id``: Strawberry names the GraphQL field back in camel case."""
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in scheme)
 
 
-@strawberry.type(description="Agency identifiers linked to the person, as far as the agreement releases them")
-class Identifiers:
-    pnc_id: str | None = strawberry.field(description="Police National Computer ID, YYYY/NNNNNNNC")
-    cro_number: str | None = strawberry.field(description="Criminal Records Office number, NNNNNN/YYC")
-    crn: str | None = strawberry.field(description="Probation case reference number")
-    prison_number: str | None
-    nhs_number: str | None
-    housing_reference: str | None
+SCHEMES: tuple[Scheme, ...] = tuple(s for a in AGENCIES for s in a.agency.schemes)
+
+if TYPE_CHECKING:
+    class Identifiers:
+        def __init__(self, **values: str | None) -> None: ...
+else:
+    Identifiers = strawberry.type(type("Identifiers", (), {
+        "__annotations__": {_python_name(s.name): str | None for s in SCHEMES},
+        **{_python_name(s.name): strawberry.field(name=s.name, description=s.description, default=None)
+           for s in SCHEMES},
+    }), description="Agency identifiers linked to the person, as far as the agreement releases them")
 
 
 def _identifiers(links: dict[str, str], names: Released) -> Identifiers:
-    return Identifiers(**{
-        python: shown(names, scheme, links.get(scheme))
-        for python, scheme in (("pnc_id", "pncId"), ("cro_number", "croNumber"), ("crn", "crn"),
-                               ("prison_number", "prisonNumber"), ("nhs_number", "nhsNumber"),
-                               ("housing_reference", "housingReference"))
-    })
+    return Identifiers(**{_python_name(s.name): shown(names, s.name, links.get(s.name)) for s in SCHEMES})
 
 
 async def _absent() -> None:
@@ -52,8 +50,8 @@ async def _absent() -> None:
 NO_RECORD: Held[None] = Held(None)
 
 
-@strawberry.type(description="One person across the partnership's four agency systems")
-class Person:
+@strawberry.type(name="PersonCore")  # never in the schema itself: Person below adds the agencies to it
+class _PersonCore:
     id: strawberry.ID = strawberry.field(description="Hub person id: opaque, not an agency identifier")
     p: strawberry.Private[IndexedPerson]
 
@@ -90,33 +88,37 @@ class Person:
 
         return governed_record(info, "Identifiers", self.p.person_id, Held(self.p.links), links, _identifiers)
 
-    def _agency(self, info: Info, field: str, build: Callable[[R, Released], T],
-                consent_of: Callable[[R], frozenset[str]] | None = None) -> Resolved[T | None]:
-        record = RECORDS[field]
-        key = self.p.links.get(record.scheme)
+    def agency_record(self, info: Info, package: AgencyPackage) -> Resolved[Any]:
+        """The person's record at ``package``'s agency, as the agreement releases it (existence included)."""
+        agency, graph = package.agency, package.graph
+        reader = Reader(self.p.person_id, info.context.caller.agency if info.context.gate.plan else None)
+
+        def build(record: Any, names: Released) -> Any:
+            return graph.build(record, names, reader)
+
+        key = self.p.links.get(agency.key_scheme)
         if key is None:
-            return governed_record(info, record.type_name, self.p.person_id, NO_RECORD, _absent, build, consent_of)
-        loader: DataLoader[str, R | None] = getattr(info.context.loaders, record.loader)
-        return governed_record(info, record.type_name, self.p.person_id, held(loader, key),
-                               lambda: loader.load(key), build, consent_of)
+            return governed_record(info, agency.record_type, self.p.person_id, NO_RECORD, _absent, build,
+                                   graph.consent_of)
+        loader: DataLoader[str, Any] = info.context.loaders.records[agency.name]
+        return governed_record(info, agency.record_type, self.p.person_id, held(loader, key),
+                               lambda: loader.load(key), build, graph.consent_of)
 
-    @strawberry.field(description="Police (PNC, custody, intelligence)", graphql_type=PoliceRecord | None)
-    def police(self, info: Info) -> Resolved[PoliceRecord | None]:
-        build = build_police(self.p.person_id, info.context.caller.agency if info.context.gate.plan else None)
-        return self._agency(info, "police", build)
 
-    @strawberry.field(description="Probation (case management, assessments, prison data)",
-                      graphql_type=ProbationRecord | None)
-    def probation(self, info: Info) -> Resolved[ProbationRecord | None]:
-        return self._agency(info, "probation", build_probation)
+def _agency_field(package: AgencyPackage) -> Any:
+    def resolve(self: _PersonCore, info: Info) -> Resolved[Any]:
+        return self.agency_record(info, package)
 
-    @strawberry.field(description="Local-authority housing options", graphql_type=HousingRecord | None)
-    def housing(self, info: Info) -> Resolved[HousingRecord | None]:
-        return self._agency(info, "housing", build_housing)
+    return strawberry.field(resolver=resolve, name=package.name, description=package.agency.description,
+                            graphql_type=package.graph.type | None)
 
-    @strawberry.field(description="Drug and alcohol treatment", graphql_type=TreatmentRecord | None)
-    def treatment(self, info: Info) -> Resolved[TreatmentRecord | None]:
-        return self._agency(info, "treatment", build_treatment, consent_of=lambda c: c.consent_to_share_with)
+
+if TYPE_CHECKING:
+    Person = _PersonCore
+else:
+    #: A person with one field per registered agency (connectors/registry.py), each governed alike.
+    Person = strawberry.type(type("Person", (_PersonCore,), {a.name: _agency_field(a) for a in AGENCIES}),
+                             description="One person across the partnership's agency systems")
 
 
 def person_of(p: IndexedPerson) -> Person:

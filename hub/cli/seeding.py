@@ -1,4 +1,4 @@
-"""Writes generated people into each agency's database and the person index.
+"""Writes generated people into each registered agency's database and the person index.
 
 Only for the embedded default, tests and benchmarks: the hub never creates or migrates a real
 agency's database. People are generated and written in chunks (one transaction per agency per
@@ -15,23 +15,15 @@ from datetime import UTC, date, datetime
 from sqlalchemy import Column, Date, DateTime, Integer, MetaData, Table, inspect, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from connectors.housing import tables as housing_tables
-from connectors.police import tables as police_tables
-from connectors.probation import tables as probation_tables
-from connectors.treatment import tables as treatment_tables
+from connectors.registry import AGENCIES
 from hub.core.db import create_engine
 from hub.core.migrations import upgrade, version_table
 from hub.core.settings import Settings
 from hub.services.index import tables as index_tables
-from synthetic.generator import Batch, Generator, staff_rows
+from synthetic.population import Batch, Population, Stream
 
-METADATA: dict[str, MetaData] = {
-    "police": police_tables.metadata,
-    "probation": probation_tables.metadata,
-    "housing": housing_tables.metadata,
-    "treatment": treatment_tables.metadata,
-    "index": index_tables.metadata,
-}
+#: Each registered agency's tables, and the hub's person index.
+METADATA: dict[str, MetaData] = {**{a.name: a.agency.tables for a in AGENCIES}, "index": index_tables.metadata}
 CHUNK_PEOPLE = 2000
 #: Rows per INSERT statement execution: keeps executemany batches well under driver limits.
 INSERT_ROWS = 5000
@@ -62,7 +54,7 @@ class AlreadySeeded(Exception):
 
 
 def _urls(settings: Settings) -> dict[str, str]:
-    return {**settings.agency_urls, "index": settings.index_url}
+    return {**{a.name: settings.agency_url(a.name) for a in AGENCIES}, "index": settings.index_url}
 
 
 async def seed_state(settings: Settings) -> str:
@@ -78,10 +70,6 @@ async def seed_state(settings: Settings) -> str:
             return "empty"
     finally:
         await engine.dispose()
-
-
-async def is_seeded(settings: Settings) -> bool:
-    return await seed_state(settings) == "complete"
 
 
 async def _prepare(engine: AsyncEngine, metadata: MetaData, *, replace: bool) -> None:
@@ -134,13 +122,22 @@ async def seed_all(settings: Settings, *, people: int, seed: int, as_of: date, r
         for name, engine in engines.items():
             await _prepare(engine, METADATA[name], replace=replace)
         await upgrade(settings.index_url, "index")
-        generator = Generator(seed=seed, people=people, as_of=as_of)
-        for table, n in (await _write(engines, staff_rows(generator))).items():
+        population = Population(seed=seed, people=people, as_of=as_of)
+        # Each agency draws from a stream of its own: one joining the partnership changes no one else's data.
+        synthesisers = [(a.agency.synthetic, Stream(seed, a.name, as_of, people))
+                        for a in AGENCIES if a.agency.synthetic is not None]
+        staff = Batch()
+        for synthesiser, stream in synthesisers:
+            synthesiser.staff(stream, staff)
+        for table, n in (await _write(engines, staff)).items():
             totals[table] = totals.get(table, 0) + n
         for chunk_start in range(0, people, CHUNK_PEOPLE):
             batch = Batch()
             for i in range(chunk_start, min(people, chunk_start + CHUNK_PEOPLE)):
-                generator.person(i, batch)
+                person = population.person(i)
+                for synthesiser, stream in synthesisers:
+                    synthesiser.person(person, stream, batch)
+                population.index_rows(person, batch)
             for table, n in (await _write(engines, batch)).items():
                 totals[table] = totals.get(table, 0) + n
             if progress is not None:

@@ -1,0 +1,20 @@
+"""The agencies of the partnership: one line each. Everything agency by agency is derived from here.
+
+Settings (``HUB_<AGENCY>_DB``), the Person type, loaders, counts, referrals, identifier lookups, tokens'
+agency claims, seeding and the bench read this tuple; an agency's own package holds the rest (connectors/
+<agency>/), and its agreement rows live under policies/agreements/.
+"""
+
+from connectors import housing, police, probation, treatment
+from connectors.agency_package import AgencyPackage
+
+AGENCIES: tuple[AgencyPackage, ...] = (
+    police.PACKAGE,
+    probation.PACKAGE,
+    housing.PACKAGE,
+    treatment.PACKAGE,
+)
+
+
+def named(name: str) -> AgencyPackage:
+    return next(a for a in AGENCIES if a.name == name)

@@ -57,8 +57,8 @@ async def test_a_filter_consults_the_people_it_read_without_returning_them(
         governed: Governed, truth: GraphClient) -> None:
     # A housing officer finds only the people they may identify: their caseload and open referrals.
     hub = governed.hub
-    mine = await CallerConditions(hub.index, hub.agencies, "housing", "housing-officer-001").relationship()
-    boroughs = {p: b for p, b in (await borough_of(truth)).items() if p in mine}
+    identified = await CallerConditions(hub.index, hub.agencies, "housing", "housing-officer-001").relationship()
+    boroughs = {p: b for p, b in (await borough_of(truth)).items() if p in identified}
     borough = max(set(boroughs.values()), key=list(boroughs.values()).count)
     matching = sorted(p for p, b in boroughs.items() if b == borough)
     assert len(matching) >= 3

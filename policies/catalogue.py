@@ -11,14 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
-from hub.core.settings import AGENCIES
 from policies.field_types import field_types
 from policies.masks import REGISTRY
 from policies.sources import Problem, read_rows
-from policies.vocabulary import GROUPS, MASKS, TRANSFORMS
+from policies.vocabulary import AGENCIES, GROUPS, MASKS, TRANSFORMS
 
 FIELDS_FILE = "fields.csv"
-OWNERS = ("all", *AGENCIES)
+OWNERS = ("all", *(a for a in AGENCIES if a != "partnership"))  # partnership issues tokens, owns no field
 
 
 @dataclass(frozen=True, slots=True)

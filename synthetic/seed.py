@@ -62,7 +62,7 @@ class AlreadySeeded(Exception):
 
 
 def _urls(settings: Settings) -> dict[str, str]:
-    return {**settings.agency_urls, "index": settings.index_url}
+    return {name: settings.index_url if name == "index" else settings.agency_url(name) for name in METADATA}
 
 
 async def seed_state(settings: Settings) -> str:

@@ -6,7 +6,6 @@ import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -20,11 +19,14 @@ from sqlalchemy.engine import make_url
 from hub.core import telemetry
 from hub.core.db import create_engine
 from hub.core.settings import Settings
+from synthetic.seed import METADATA
 
 #: Fixed so every run sees the same synthetic people.
 AS_OF = date(2026, 11, 24)
 SEED = 1234
 PEOPLE = 300
+#: the agencies seeding writes: every store but the hub's own index
+AGENCIES = tuple(name for name in METADATA if name != "index")
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -98,5 +100,6 @@ def settings(seeded_dir: Path, tmp_path: Path) -> Iterator[Settings]:
     """Settings on the session's seeded agency data, with a private audit store and keys per test."""
     base = sqlite_settings(seeded_dir)
     own = sqlite_settings(tmp_path)
-    yield replace(base, data_dir=tmp_path, audit_url=own.audit_url)
+    yield base.model_copy(update=dict(data_dir=tmp_path, audit_url=own.audit_url,
+                                      agency_urls={a: base.agency_url(a) for a in AGENCIES}))
 

@@ -24,12 +24,11 @@ class Agencies:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Agencies:
-        urls = settings.agency_urls
         return cls(
-            police=SqlPoliceConnector(create_engine(urls["police"])),
-            probation=SqlProbationConnector(create_engine(urls["probation"])),
-            housing=SqlHousingConnector(create_engine(urls["housing"])),
-            treatment=SqlTreatmentConnector(create_engine(urls["treatment"])),
+            police=SqlPoliceConnector(create_engine(settings.agency_url("police"))),
+            probation=SqlProbationConnector(create_engine(settings.agency_url("probation"))),
+            housing=SqlHousingConnector(create_engine(settings.agency_url("housing"))),
+            treatment=SqlTreatmentConnector(create_engine(settings.agency_url("treatment"))),
         )
 
     def all(self) -> dict[str, Connector[Any]]:

@@ -191,7 +191,7 @@ async def test_the_audit_api_is_for_ig_only_and_is_itself_audited(governed: Gove
 
 
 async def test_consent_recorded_in_the_trail_only_as_field_names(governed: Governed, settings: Settings) -> None:
-    engine = create_engine(settings.agency_urls["treatment"])
+    engine = create_engine(settings.agency_url("treatment"))
     try:
         async with engine.connect() as conn:
             doses = {str(d) for d in (await conn.execute(select(treatment.ost_prescription.c.daily_dose_mg))).scalars()}

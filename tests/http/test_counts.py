@@ -32,7 +32,7 @@ def test_suppression_rules(counts: dict[str, int], shown: dict[str, int | None],
 
 
 async def test_an_analyst_gets_counts_matching_the_police_system(governed: Governed, settings: Settings) -> None:
-    engine = create_engine(settings.agency_urls["police"])
+    engine = create_engine(settings.agency_url("police"))
     try:
         async with engine.connect() as conn:
             rows = (await conn.execute(select(police.nominal.c.iom_cohort, func.count())

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import AsyncIterator
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -13,11 +12,11 @@ import pytest
 from sqlalchemy import text
 
 from hub.core.db import create_engine
-from hub.core.settings import AGENCIES, Settings
+from hub.core.settings import Settings
 from hub.web.app import create_app
 from hub.web.runtime import Hub
 from synthetic.seed import seed_all
-from tests.conftest import AS_OF, SEED, sqlite_settings
+from tests.conftest import AGENCIES, AS_OF, SEED, sqlite_settings
 from tests.http.conftest import Governed
 
 QUERY = "query($m: CountMeasure!) { partnershipCounts(measure: $m) { total cells { value count suppressed } } }"
@@ -44,7 +43,7 @@ SOURCES: dict[str, tuple[str, str, Any]] = {
 
 async def counted(settings: Settings, measure: str) -> dict[str, int]:
     agency, sql, value = SOURCES[measure]
-    engine = create_engine(settings.agency_urls[agency])
+    engine = create_engine(settings.agency_url(agency))
     try:
         async with engine.connect() as conn:
             rows = (await conn.execute(text(sql))).all()
@@ -79,7 +78,8 @@ async def test_every_measure_matches_the_agency_tables_on_sqlite(governed: Gover
 @pytest.fixture
 async def governed_on_postgres(tmp_path: Path, make_pg_database: Any) -> AsyncIterator[Governed]:
     urls = {a: await make_pg_database(a) for a in AGENCIES}
-    settings = replace(sqlite_settings(tmp_path), agency_urls=urls, index_url=await make_pg_database("index"))
+    index_url = await make_pg_database("index")
+    settings = sqlite_settings(tmp_path).model_copy(update=dict(agency_urls=urls, index_url=index_url))
     await seed_all(settings, people=200, seed=SEED, as_of=AS_OF)
     hub = Hub.open(settings)
     app = create_app(settings, hub=hub)

@@ -70,7 +70,7 @@ async def test_safeguarding_with_a_justification_answers(governed: Governed) -> 
 # ---- nothing withheld leaks through another way of asking ----------------------------------------
 
 async def nhs_numbers(settings: Settings) -> list[str]:
-    engine = create_engine(settings.agency_urls["treatment"])
+    engine = create_engine(settings.agency_url("treatment"))
     try:
         async with engine.connect() as conn:
             return list((await conn.execute(select(treatment.treatment_client.c.nhs_number))).scalars())
@@ -254,6 +254,5 @@ def before_version(records: list[Any]) -> str:
 
 
 def replace_policy_dir(settings: Settings, directory: Path) -> Settings:
-    from dataclasses import replace
 
-    return replace(settings, policy_dir=directory)
+    return settings.model_copy(update=dict(policy_dir=directory))

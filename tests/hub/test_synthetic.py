@@ -63,10 +63,10 @@ async def test_every_identifier_is_valid_and_every_link_points_at_a_record(seede
         assert validate(IdentifierScheme(scheme), value) == value
         by_scheme.setdefault(scheme, set()).add(value)
     agency_keys = {
-        "pncId": (s.agency_urls["police"], police.nominal.c.pnc_id),
-        "crn": (s.agency_urls["probation"], probation.offender.c.crn),
-        "housingReference": (s.agency_urls["housing"], housing.housing_client.c.housing_ref),
-        "nhsNumber": (s.agency_urls["treatment"], treatment.treatment_client.c.nhs_number),
+        "pncId": (s.agency_url("police"), police.nominal.c.pnc_id),
+        "crn": (s.agency_url("probation"), probation.offender.c.crn),
+        "housingReference": (s.agency_url("housing"), housing.housing_client.c.housing_ref),
+        "nhsNumber": (s.agency_url("treatment"), treatment.treatment_client.c.nhs_number),
     }
     for scheme, (url, column) in agency_keys.items():
         keys = {r[0] for r in await rows(url, select(column))}
@@ -75,7 +75,7 @@ async def test_every_identifier_is_valid_and_every_link_points_at_a_record(seede
     assert len(people) == PEOPLE
     linked = {r[0] for r in await rows(s.index_url, select(index.person_link.c.person_id).distinct())}
     assert linked == {r[0] for r in people}, "someone in the index has no agency record"
-    for uprn, code in await rows(s.agency_urls["housing"],
+    for uprn, code in await rows(s.agency_url("housing"),
                                  select(housing.housing_client.c.uprn, housing.housing_client.c.postcode)):
         if code is not None:
             assert validate_postcode(code) == code and validate_uprn(uprn) == uprn
@@ -83,7 +83,7 @@ async def test_every_identifier_is_valid_and_every_link_points_at_a_record(seede
 
 async def test_nhs_numbers_are_from_the_reserved_test_range(seeded_dir: Path) -> None:
     s = sqlite_settings(seeded_dir)
-    numbers = [r[0] for r in await rows(s.agency_urls["treatment"], select(treatment.treatment_client.c.nhs_number))]
+    numbers = [r[0] for r in await rows(s.agency_url("treatment"), select(treatment.treatment_client.c.nhs_number))]
     assert numbers and all(n.startswith("999") for n in numbers)
 
 
@@ -100,33 +100,33 @@ async def test_well_known_staff_and_people_exist(seeded_dir: Path) -> None:
     first_crn = await rows(s.index_url, select(index.person_link.c.value).where(
         index.person_link.c.person_id == "H00000001", index.person_link.c.scheme == "crn"))
     crn = first_crn[0][0]
-    om = await rows(s.agency_urls["probation"], select(probation.offender.c.offender_manager_code)
+    om = await rows(s.agency_url("probation"), select(probation.offender.c.offender_manager_code)
                     .where(probation.offender.c.crn == crn))
     assert om == [("om-001",)]
-    iom = await rows(s.agency_urls["police"], select(police.nominal.c.iom_cohort, police.nominal.c.iom_officer_id)
+    iom = await rows(s.agency_url("police"), select(police.nominal.c.iom_cohort, police.nominal.c.iom_officer_id)
                      .where(police.nominal.c.iom_officer_id == "iom-officer-001"))
     assert ("fixed", "iom-officer-001") in iom
-    victim = await rows(s.agency_urls["probation"], select(probation.victim_case.c.crn)
+    victim = await rows(s.agency_url("probation"), select(probation.victim_case.c.crn)
                         .where(probation.victim_case.c.liaison_officer_id == "victim-liaison-001"))
     assert victim
-    assigned = (("housing-officer-001", s.agency_urls["housing"], housing.housing_client.c.housing_officer_id),
-                ("keyworker-001", s.agency_urls["treatment"], treatment.treatment_client.c.keyworker_id))
+    assigned = (("housing-officer-001", s.agency_url("housing"), housing.housing_client.c.housing_officer_id),
+                ("keyworker-001", s.agency_url("treatment"), treatment.treatment_client.c.keyworker_id))
     for user, url, column in assigned:
         assert await rows(url, select(column).where(column == user)), user
 
 
 async def test_distributions_cover_what_the_partnership_asks_about(seeded_dir: Path) -> None:
     s = sqlite_settings(seeded_dir)
-    cohorts = {r[0] for r in await rows(s.agency_urls["police"], select(police.nominal.c.iom_cohort))}
+    cohorts = {r[0] for r in await rows(s.agency_url("police"), select(police.nominal.c.iom_cohort))}
     assert {"fixed", "flex", "free"} <= cohorts
-    statuses = {r[0] for r in await rows(s.agency_urls["housing"],
+    statuses = {r[0] for r in await rows(s.agency_url("housing"),
                                          select(housing.housing_client.c.accommodation_status))}
     assert {"settled", "nfa", "rough_sleeping", "approved_premises"} <= statuses
     evening_before = datetime.combine(AS_OF - timedelta(days=1), time(12))
-    n = await rows(s.agency_urls["police"], select(police.arrest.c.arrest_id)
+    n = await rows(s.agency_url("police"), select(police.arrest.c.arrest_id)
                    .where(police.arrest.c.arrested_at >= evening_before))
     assert n, "nobody was arrested overnight: the daily-intel question would have nothing to find"
-    ost = await rows(s.agency_urls["treatment"], select(treatment.ost_prescription.c.medication).distinct())
+    ost = await rows(s.agency_url("treatment"), select(treatment.ost_prescription.c.medication).distinct())
     assert {r[0] for r in ost} == {"methadone", "buprenorphine"}
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,7 @@ import pytest
 from sqlalchemy import text
 
 from hub.core.db import create_engine
-from hub.core.settings import AGENCIES, Settings
+from hub.core.settings import Settings
 from hub.core.statement_counter import count_statements
 from hub.services.caseload import CallerConditions
 from hub.services.people import PeopleService
@@ -20,7 +19,7 @@ from hub.services.relationships import referred_to
 from hub.web.app import create_app
 from hub.web.runtime import Hub
 from synthetic.seed import seed_all
-from tests.conftest import AS_OF, SEED, sqlite_settings
+from tests.conftest import AGENCIES, AS_OF, SEED, sqlite_settings
 from tests.graph_client import GraphClient
 from tests.http.conftest import STAFF
 from tests.http.test_sharing_matrix import condition_sets
@@ -36,7 +35,8 @@ PAGE = """query($first: Int!, $filter: PeopleFilter) { people(first: $first, fil
 @pytest.fixture
 async def pg_hub(tmp_path: Path, make_pg_database: Any) -> AsyncIterator[tuple[Settings, Hub]]:
     urls = {a: await make_pg_database(a) for a in AGENCIES}
-    settings = replace(sqlite_settings(tmp_path), agency_urls=urls, index_url=await make_pg_database("index"))
+    index_url = await make_pg_database("index")
+    settings = sqlite_settings(tmp_path).model_copy(update=dict(agency_urls=urls, index_url=index_url))
     await seed_all(settings, people=120, seed=SEED, as_of=AS_OF)
     hub = Hub.open(settings)
     yield settings, hub

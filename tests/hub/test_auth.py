@@ -217,3 +217,21 @@ def test_a_verified_token_is_reused_until_it_expires(dev: Settings, monkeypatch:
     monkeypatch.setattr(time, "time", lambda: later)
     auth.authenticate(f"Bearer {token}")  # (PyJWT's own clock still says valid)
     assert calls == [1], "past its exp the token was not verified again"
+
+
+def test_the_verified_cache_is_bounded(dev: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("hub.web.auth.authenticator.VERIFIED_CACHE", 2)
+    auth = Authenticator.from_settings(dev)
+    tokens = [signed(dev, exp=int(time.time()) + 60 + i) for i in range(3)]
+    for token in tokens:
+        auth.authenticate(f"Bearer {token}")
+    calls = []
+    real_decode = jwt.decode
+    def counting_decode(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return real_decode(*args, **kwargs)
+
+    monkeypatch.setattr(jwt, "decode", counting_decode)
+    for token in tokens:
+        auth.authenticate(f"Bearer {token}")
+    assert calls, "three tokens were all kept in a cache of two"

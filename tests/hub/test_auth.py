@@ -200,17 +200,24 @@ def test_token_cli(dev: Settings, capsys: pytest.CaptureFixture[str]) -> None:
         issue_dev_token(dev, user="x", agency="police", roles=["police-iom-officer"], ttl=0)
 
 
-def test_a_verified_token_is_reused_until_it_expires(dev: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-    auth = Authenticator.from_settings(dev)
-    token = signed(dev, exp=int(time.time()) + 60)
-    assert auth.authenticate(f"Bearer {token}").subject == "om-001"
-    calls = []
+def count_decodes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """From now on, one entry per token PyJWT verifies."""
+    calls: list[int] = []
     real_decode = jwt.decode
+
     def counting_decode(*args: Any, **kwargs: Any) -> Any:
         calls.append(1)
         return real_decode(*args, **kwargs)
 
     monkeypatch.setattr(jwt, "decode", counting_decode)
+    return calls
+
+
+def test_a_verified_token_is_reused_until_it_expires(dev: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    auth = Authenticator.from_settings(dev)
+    token = signed(dev, exp=int(time.time()) + 60)
+    assert auth.authenticate(f"Bearer {token}").subject == "om-001"
+    calls = count_decodes(monkeypatch)
     assert auth.authenticate(f"Bearer {token}").subject == "om-001"
     assert calls == []  # answered from the verified cache
     later = time.time() + 120
@@ -225,13 +232,7 @@ def test_the_verified_cache_is_bounded(dev: Settings, monkeypatch: pytest.Monkey
     tokens = [signed(dev, exp=int(time.time()) + 60 + i) for i in range(3)]
     for token in tokens:
         auth.authenticate(f"Bearer {token}")
-    calls = []
-    real_decode = jwt.decode
-    def counting_decode(*args: Any, **kwargs: Any) -> Any:
-        calls.append(1)
-        return real_decode(*args, **kwargs)
-
-    monkeypatch.setattr(jwt, "decode", counting_decode)
+    calls = count_decodes(monkeypatch)
     for token in tokens:
         auth.authenticate(f"Bearer {token}")
     assert calls, "three tokens were all kept in a cache of two"

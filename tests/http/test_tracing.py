@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -175,7 +174,7 @@ async def test_resolver_spans_when_configured(settings: Settings, spans: InMemor
     # HUB_TRACE_RESOLVERS=true: a span per resolver of agency data, named by type and field, with the
     # path but no list index, value or argument; parented under the GraphQL execution.
     hub = Hub.open(settings)
-    app = create_app(replace(settings, trace_resolvers=True), hub=hub)
+    app = create_app(settings.model_copy(update=dict(trace_resolvers=True)), hub=hub)
     governed = Governed(app, settings, hub)
     try:
         query = "{ people(first: 30) { edges { node { id police { iomCohort arrests { offence } } } } } }"

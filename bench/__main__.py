@@ -34,6 +34,7 @@ from bench.inprocess import Contender, Timing, measure, paired_ratio
 from bench.policy_decisions import yardstick_ms
 from bench.scenarios import Scenario, build
 from bench.server import NoAudit
+from connectors.registry import AGENCIES
 from hub.core import telemetry
 from hub.core.settings import Settings
 from hub.web import collector
@@ -215,8 +216,9 @@ async def run(args: argparse.Namespace) -> int:
             # Keys and a fresh audit trail per run; agency data and the index stay shared.
             # Caseloads stay cached for the whole run: with the default 30 s, a reload could land
             # inside a counted call and add its two statements (measured: 12 instead of 10, once).
-            settings = replace(base, data_dir=Path(tmp), audit_url=f"sqlite+aiosqlite:///{tmp}/audit.db",
-                               caseload_ttl_seconds=CASELOAD_TTL)
+            settings = base.model_copy(update=dict(
+                data_dir=Path(tmp), audit_url=f"sqlite+aiosqlite:///{tmp}/audit.db", caseload_ttl_seconds=CASELOAD_TTL,
+                agency_urls={a.name: base.agency_url(a.name) for a in AGENCIES}))
             scenarios = await build(settings, AS_OF)
             timings, growth = await inprocess_phase(settings, scenarios, iterations=iterations, warmup=3)
             print_table(f"In-process, {backend}, {people} people, {iterations} iterations "

@@ -14,7 +14,7 @@ import os
 import tempfile
 import time
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -108,7 +108,8 @@ async def run(seconds: float, writer_counts: list[int]) -> None:
             try:
                 url = make_url(pg_base).set(database=name).render_as_string(hide_password=False)
                 base = Settings.from_env({"HUB_DATA_DIR": str(Path(tmp) / f"pg-{writers}"), "HUB_ENV": "test"})
-                print((await measure(replace(base, audit_url=url), "postgresql", writers, seconds)).line(), flush=True)
+                measured = await measure(base.model_copy(update={"audit_url": url}), "postgresql", writers, seconds)
+                print(measured.line(), flush=True)
             finally:
                 await admin(pg_base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 

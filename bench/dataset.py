@@ -4,7 +4,6 @@ named hubbench_*), so repeated runs measure queries rather than seeding."""
 from __future__ import annotations
 
 import time
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -43,7 +42,7 @@ async def prepare(people: int, *, postgres: str | None = None, log: bool = True)
     if postgres:
         urls = {a.name: await _ensure_pg_database(postgres, f"hubbench_{a.name}_{people}") for a in AGENCIES}
         index = await _ensure_pg_database(postgres, f"hubbench_index_{people}")
-        settings = replace(settings, agency_urls=urls, index_url=index)
+        settings = settings.model_copy(update={"agency_urls": urls, "index_url": index})
     seconds = None
     if await seed_state(settings) != "complete":
         if log:

@@ -74,9 +74,6 @@ class AccessPlan:
     def fields_of_type(self, type_name: str) -> tuple[FieldDecision, ...]:
         return self.by_type.get(type_name, ())
 
-    def visible_fields(self) -> tuple[FieldDecision, ...]:
-        return tuple(d for d in self.decisions.values() if d.visible)
-
 
 def make_plan(roles: tuple[str, ...], purpose: str, version: str,
               decisions: Mapping[str, FieldDecision]) -> AccessPlan:

@@ -6,7 +6,6 @@ import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -26,7 +25,6 @@ from hub.core.settings import Settings
 AS_OF = date(2026, 11, 24)
 SEED = 1234
 PEOPLE = 300
-
 
 @pytest.fixture(scope="session", autouse=True)
 def telemetry_capture() -> tuple[InMemorySpanExporter, InMemoryMetricReader]:
@@ -99,6 +97,6 @@ def settings(seeded_dir: Path, tmp_path: Path) -> Iterator[Settings]:
     """Settings on the session's seeded agency data, with a private audit store and keys per test."""
     base = sqlite_settings(seeded_dir)
     own = sqlite_settings(tmp_path)
-    yield replace(base, data_dir=tmp_path, audit_url=own.audit_url,
-                  agency_urls={a.name: base.agency_url(a.name) for a in AGENCIES})
+    yield base.model_copy(update=dict(data_dir=tmp_path, audit_url=own.audit_url,
+                                      agency_urls={a.name: base.agency_url(a.name) for a in AGENCIES}))
 

@@ -1,23 +1,39 @@
 """One settings object for the whole hub, read from ``HUB_*`` environment variables.
 
 Nothing else in the code base reads ``os.environ`` for hub configuration (OpenTelemetry's own
-``OTEL_*`` variables are read by the SDK itself).
+``OTEL_*`` variables are read by the SDK itself). Each field's default is written once, here;
+pydantic-settings maps ``HUB_<FIELD>`` onto it and converts the value, and any value it cannot
+take is a ``ConfigurationError`` naming the variable (never the value: a database URL may hold a
+password). An empty variable counts as unset.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic.fields import FieldInfo
+from pydantic_core import ErrorDetails
+from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import SettingsError as SourceError
 
 from hub.core.errors import ConfigurationError
 
-ENVIRONMENTS = ("development", "production", "test")
+PREFIX = "HUB_"
+#: ``HUB_<NAME>_DB``: a store's URL; these two are the hub's own stores, every other one an agency's
+_STORE_URL = re.compile(r"^HUB_(?P<name>[A-Z0-9_]+)_DB$", re.IGNORECASE)
+_OWN_STORES = frozenset({"index", "audit"})
 
 
-@dataclass(frozen=True)
-class QueryLimits:
+class QueryLimits(BaseModel):
+    """``HUB_LIMIT_<FIELD>``, e.g. ``HUB_LIMIT_MAX_DEPTH=12``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
     max_depth: int = 10
     max_aliases: int = 30
     max_tokens: int = 2000
@@ -31,13 +47,21 @@ class QueryLimits:
     max_response_bytes: int = 5_000_000
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(BaseSettings):
+    """Immutable: derive a variant with ``settings.model_copy(update={...})``."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=PREFIX, env_ignore_empty=True, frozen=True, populate_by_name=True,
+        # HUB_LIMIT_MAX_DEPTH -> limits.max_depth: one nesting level, split at the first "_" after HUB_LIMIT
+        env_nested_delimiter="_", env_nested_max_split=1,
+    )
+
     data_dir: Path = Path("data")
-    environment: str = "development"
-    agency_urls: Mapping[str, str] = field(default_factory=dict)
-    index_url: str = ""
-    audit_url: str = ""
+    environment: Literal["development", "production", "test"] = Field(default="development", validation_alias="HUB_ENV")
+    #: explicit ``HUB_<NAME>_DB`` overrides only, keyed by lower-cased NAME; see ``agency_url``
+    agency_urls: Mapping[str, str] = Field(default_factory=dict)
+    index_url: str = Field(default="", validation_alias="HUB_INDEX_DB")
+    audit_url: str = Field(default="", validation_alias="HUB_AUDIT_DB")
     policy_dir: Path | None = None
     host: str = "127.0.0.1"
     port: int = 8000
@@ -53,7 +77,7 @@ class Settings:
     introspection: bool = True
     persisted_operations: Path | None = None
     #: "postgresql": replicas share policy versions through the index database (LISTEN/NOTIFY)
-    policy_sync: str = ""
+    policy_sync: Literal["", "postgresql"] = ""
     strict_persisted_operations: bool = False
     audit_checkpoint_every: int = 1000
     #: seconds a member of staff's caseload is reused between requests (0: load it every time)
@@ -65,83 +89,43 @@ class Settings:
     #: a serving process freezes its start-up heap and collects generation 0 every this many
     #: allocations (0: the interpreter's defaults); see hub/web/collector.py
     gc_threshold: int = 50_000
-    limits: QueryLimits = field(default_factory=QueryLimits)
+    limits: QueryLimits = Field(default_factory=QueryLimits, validation_alias="HUB_LIMIT")
+
+    @classmethod
+    def settings_customise_sources(
+        cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource, dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # ``Settings(...)`` is exactly its arguments; the environment is read by ``from_env`` alone.
+        return (init_settings,)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        e = os.environ if env is None else env
-        data_dir = Path(e.get("HUB_DATA_DIR", "data"))
-        environment = e.get("HUB_ENV", "development")
-        if environment not in ENVIRONMENTS:
-            raise ConfigurationError(f"HUB_ENV must be one of {', '.join(ENVIRONMENTS)}")
-        # Every HUB_<NAME>_DB but the hub's own stores names an agency's database (checked against the registry).
-        urls = {k[4:-3].lower(): v for k, v in e.items()
-                if k.startswith("HUB_") and k.endswith("_DB") and k not in ("HUB_INDEX_DB", "HUB_AUDIT_DB") and v}
-        limits = QueryLimits(
-            **{
-                name: type(getattr(QueryLimits, name))(e[f"HUB_LIMIT_{name.upper()}"])
-                for name in QueryLimits.__dataclass_fields__
-                if f"HUB_LIMIT_{name.upper()}" in e
-            }
-        )
-        policy_dir = e.get("HUB_POLICY_DIR")
-        key_file = e.get("HUB_JWT_PUBLIC_KEY_FILE")
-        digest_key_file = e.get("HUB_AUDIT_DIGEST_KEY_FILE")
+        """The settings the ``HUB_*`` variables in ``env`` (default: the process environment) give."""
+        environ = os.environ if env is None else env
         try:
-            port = int(e.get("HUB_PORT", "8000"))
-            seed_people = int(e.get("HUB_SEED_PEOPLE", "500"))
-            seed = int(e.get("HUB_SEED", "20261124"))
-            checkpoint_every = int(e.get("HUB_AUDIT_CHECKPOINT_EVERY", "1000"))
-            caseload_ttl = float(e.get("HUB_CASELOAD_TTL_SECONDS", "30"))
-            gc_threshold = int(e.get("HUB_GC_THRESHOLD", "50000"))
-        except ValueError as exc:
-            raise ConfigurationError(f"a numeric HUB_* setting is not a number: {exc}") from exc
-        s = cls(
-            data_dir=data_dir,
-            environment=environment,
-            agency_urls=urls,
-            index_url=e.get("HUB_INDEX_DB", ""),
-            audit_url=e.get("HUB_AUDIT_DB", ""),
-            policy_dir=Path(policy_dir) if policy_dir else None,
-            host=e.get("HUB_HOST", "127.0.0.1"),
-            port=port,
-            seed_people=seed_people,
-            seed=seed,
-            jwt_issuer=e.get("HUB_JWT_ISSUER", "hub-dev"),
-            jwt_audience=e.get("HUB_JWT_AUDIENCE", "partnership-hub"),
-            jwt_public_key_file=Path(key_file) if key_file else None,
-            jwt_jwks_url=e.get("HUB_JWT_JWKS_URL") or None,
-            audit_digest_key_file=Path(digest_key_file) if digest_key_file else None,
-            introspection=e.get("HUB_INTROSPECTION", "true").lower() != "false",
-            policy_sync=e.get("HUB_POLICY_SYNC", ""),
-            persisted_operations=Path(e["HUB_PERSISTED_OPERATIONS"]) if e.get("HUB_PERSISTED_OPERATIONS") else None,
-            strict_persisted_operations=e.get("HUB_STRICT_PERSISTED_OPERATIONS", "false").lower()
-            == "true",
-            audit_checkpoint_every=checkpoint_every,
-            caseload_ttl_seconds=caseload_ttl,
-            migrate_on_start=e.get("HUB_MIGRATE_ON_START", "true").lower() != "false",
-            trace_resolvers=e.get("HUB_TRACE_RESOLVERS", "false").lower() == "true",
-            gc_threshold=gc_threshold,
-            limits=limits,
-        )
-        if s.policy_sync not in ("", "postgresql"):
-            raise ConfigurationError("HUB_POLICY_SYNC must be empty or postgresql")
-        return s.with_defaults()
+            values = HubEnvironment(cls, environ)()
+        except SourceError as exc:  # a structured value (e.g. HUB_AGENCY_URLS) that is not JSON
+            raise ConfigurationError(f"a HUB_* setting cannot be read: {exc}") from None
+        values["agency_urls"] = agency_overrides(environ)
+        try:
+            settings = cls.model_validate(values)
+        except ValidationError as exc:
+            raise ConfigurationError("; ".join(_problem(e) for e in exc.errors())) from None
+        return settings.with_defaults()
 
     def with_defaults(self) -> Settings:
-        """Fill unset store URLs with SQLite files under the data folder."""
-        return replace(
-            self,
-            index_url=self.index_url or self._sqlite("index.db"),
-            audit_url=self.audit_url or self._sqlite("audit.db"),
-        )
+        """Fill the hub's own unset store URLs with SQLite files under the data folder."""
+        return self.model_copy(update={"index_url": self.index_url or self._sqlite("index"),
+                                       "audit_url": self.audit_url or self._sqlite("audit")})
 
     def agency_url(self, name: str) -> str:
-        """The database of agency ``name``: ``HUB_<NAME>_DB``, else a SQLite file under the data folder."""
-        return self.agency_urls.get(name) or self._sqlite(f"{name}.db")
+        """The agency's ``HUB_<NAME>_DB`` if set, else its SQLite file under the data folder."""
+        return self.agency_urls.get(name) or self._sqlite(name)
 
     def _sqlite(self, name: str) -> str:
-        return f"sqlite+aiosqlite:///{(self.data_dir / name).resolve()}"
+        return f"sqlite+aiosqlite:///{(self.data_dir / f'{name}.db').resolve()}"
 
     @property
     def development(self) -> bool:
@@ -150,6 +134,59 @@ class Settings:
     @property
     def keys_dir(self) -> Path:
         return self.data_dir / "keys"
+
+
+class HubEnvironment(EnvSettingsSource):
+    """pydantic-settings' environment source over a given mapping instead of ``os.environ``."""
+
+    def __init__(self, settings_cls: type[BaseSettings], environ: Mapping[str, str]) -> None:
+        super().__init__(settings_cls)
+        # as the library keys them: case-insensitive names (lower-cased), empty values left out
+        self.env_vars = {k.lower(): v for k, v in environ.items() if v != ""}
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        if field_name == "agency_urls":  # not one variable: every HUB_<NAME>_DB (agency_overrides)
+            return None, field_name, False
+        return super().get_field_value(field, field_name)
+
+
+def agency_overrides(environ: Mapping[str, str]) -> dict[str, str]:
+    """Every non-empty ``HUB_<NAME>_DB`` but the hub's own stores, keyed by the lower-cased NAME."""
+    found = {m["name"].lower(): url for key, url in environ.items() if url and (m := _STORE_URL.match(key))}
+    return {name: url for name, url in found.items() if name not in _OWN_STORES}
+
+
+def _problem(error: ErrorDetails) -> str:
+    """One invalid value as the variable that carried it and what it must be (never the value itself)."""
+    return f"{variable(*(str(part) for part in error['loc']))} {_must(error)}"
+
+
+def variable(field: str, *nested: str) -> str:
+    """The environment variable a setting is read from: ``variable("limits", "max_depth")`` is
+    ``HUB_LIMIT_MAX_DEPTH``."""
+    info = Settings.model_fields.get(field)
+    if info is None:  # pydantic names a field read through an alias by the alias: the variable itself
+        head = field
+    else:
+        head = info.validation_alias if isinstance(info.validation_alias, str) else PREFIX + field
+    return "_".join(part.upper() for part in (head, *nested))
+
+
+def _must(error: ErrorDetails) -> str:
+    kind, ctx = error["type"], error.get("ctx", {})
+    if kind in ("int_parsing", "float_parsing", "int_from_float"):
+        return "is not a number"
+    if kind == "bool_parsing":
+        return "must be true or false"
+    if kind == "literal_error":
+        return f"must be one of {_choices(ctx)}"
+    if kind == "extra_forbidden":
+        return "is not a setting the hub knows"
+    return f"is not valid: {error['msg']}"
+
+
+def _choices(ctx: Mapping[str, Any]) -> str:
+    return str(ctx.get("expected", "")).replace("''", "empty").replace("'", "")
 
 
 def check_data_dir(settings: Settings) -> None:

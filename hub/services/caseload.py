@@ -12,46 +12,52 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from cachetools import TLRUCache
+
 from hub.core import telemetry
 from hub.core.agency import Connector
 from hub.services.agencies import Agencies
 from hub.services.index.store import PersonIndex
 from hub.services.relationships import referred_to
 
+Key = tuple[str, str, str]
+
 
 class CaseloadCache:
     def __init__(self, ttl: float, max_entries: int = 10_000) -> None:
         self.ttl = ttl
-        self.max_entries = max_entries
-        self._entries: dict[tuple[str, str, str], tuple[float, frozenset[str]]] = {}
-        self._loading: dict[tuple[str, str, str], asyncio.Task[frozenset[str]]] = {}
+        # An answer is as old as its load's start: it expires ``ttl`` after the load began, not ended.
+        # The clock is read through the module at each use (tests move it).
+        self._entries: TLRUCache[Key, tuple[float, frozenset[str]]] = TLRUCache(
+            maxsize=max_entries, ttu=lambda _key, entry, _now: entry[0] + self.ttl,
+            timer=lambda: time.monotonic())
+        self._loading: dict[Key, asyncio.Task[tuple[float, frozenset[str]]]] = {}
 
-    def fresh(self, key: tuple[str, str, str]) -> frozenset[str] | None:
+    def fresh(self, key: Key) -> frozenset[str] | None:
         """The cached answer if it is still fresh, without awaiting anything."""
         hit = self._entries.get(key)
-        return hit[1] if hit is not None and hit[0] > time.monotonic() else None
+        return hit[1] if hit is not None else None
 
-    async def get(self, key: tuple[str, str, str], load: Callable[[], Awaitable[frozenset[str]]]) -> frozenset[str]:
+    async def get(self, key: Key, load: Callable[[], Awaitable[frozenset[str]]]) -> frozenset[str]:
         if self.ttl <= 0:
             return await load()
-        now = time.monotonic()
-        hit = self._entries.get(key)
-        if hit is not None and hit[0] > now:
-            return hit[1]
+        hit = self.fresh(key)
+        if hit is not None:
+            return hit
         task = self._loading.get(key)
         if task is None:  # concurrent requests for the same caseload share one load
-            task = self._loading[key] = asyncio.ensure_future(load())
+            task = self._loading[key] = asyncio.ensure_future(self._timed(load))
         try:
-            people = await task
+            entry = await task
         finally:
             self._loading.pop(key, None)
-        if len(self._entries) >= self.max_entries:
-            self._entries.clear()
-        self._entries[key] = (now + self.ttl, people)
-        return people
+        self._entries[key] = entry
+        return entry[1]
 
-    def clear(self) -> None:
-        self._entries.clear()
+    @staticmethod
+    async def _timed(load: Callable[[], Awaitable[frozenset[str]]]) -> tuple[float, frozenset[str]]:
+        started = time.monotonic()
+        return started, await load()
 
 
 class CallerConditions:

@@ -13,6 +13,8 @@ from collections.abc import Awaitable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
+from cachetools import TTLCache
+
 from hub.core.agency import Connector
 from hub.services import cursors, ordering
 from hub.services.agencies import Agencies
@@ -59,7 +61,7 @@ class Page:
 PROBE_FACTOR = 8
 #: seconds a filter whose probe came back short goes straight to the set path
 SELECTIVE_FOR = 300.0
-#: filters remembered as selective, at most (the oldest half is forgotten beyond it)
+#: filters remembered as selective, at most (the least recently used is forgotten beyond it)
 SELECTIVE_KEPT = 512
 
 
@@ -71,8 +73,9 @@ class PeopleService:
         #: 0 turns probing off: every filtered page resolves every match
         self.probe_factor = probe_factor
         self.selective_for = selective_for
-        #: criteria and scope (size, hash) -> when a probe last came back short for them
-        self._selective: dict[tuple[Any, ...], float] = {}
+        #: criteria and scope (size, hash) whose probe came back short within the last ``selective_for`` seconds
+        self._selective: TTLCache[tuple[Any, ...], bool] = TTLCache(
+            maxsize=SELECTIVE_KEPT, ttl=selective_for, timer=lambda: time.monotonic())
 
     def _searches(self, q: PeopleQuery) -> list[tuple[Connector[Any], Any]]:
         """The agencies a query's criteria ask, each with the criteria it owns."""
@@ -120,8 +123,7 @@ class PeopleService:
         # How selective a filter is depends on the scope it runs within too (a caseload, a cohort).
         scope = None if q.among is None else (len(q.among), hash(q.among))
         shape = (*(criteria for _, criteria in searches), scope)
-        short = self._selective.get(shape)
-        if short is not None and time.monotonic() - short < self.selective_for:
+        if shape in self._selective:
             return None  # this filter matched too few to probe a moment ago
         size = self.probe_factor * (first + 1)
         people, links = await self.index.links_after(after, size, {c.key_scheme for c, _ in searches})
@@ -146,10 +148,7 @@ class PeopleService:
                 for pid, agencies in asked.items():
                     consulted.setdefault(pid, set()).update(agencies)
             return matched[: first + 1]
-        if len(self._selective) >= SELECTIVE_KEPT:
-            for old in sorted(self._selective, key=self._selective.__getitem__)[: SELECTIVE_KEPT // 2]:
-                del self._selective[old]
-        self._selective[shape] = time.monotonic()
+        self._selective[shape] = True
         return None
 
     async def page(self, q: PeopleQuery, first: int, after: str | None, order: Ordering | None = None,

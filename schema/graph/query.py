@@ -12,7 +12,7 @@ from hub.core.identifiers import IdentifierScheme, validate
 from hub.services import counts
 from hub.services.access import AccessService
 from hub.services.audit_review import AuditReadRefused, AuditReview
-from hub.services.cursors import valid_person_id
+from hub.services.cursors import decode_audit, encode_audit, valid_person_id
 from hub.services.index.store import IndexedPerson
 from hub.services.people import Page, PeopleQuery
 from schema.governance.context import Info
@@ -26,17 +26,15 @@ from schema.graph.types.access import AccessExplanation, MyAccessReport
 from schema.graph.types.audit import (
     AuditEventFilter,
     AuditIntegrity,
-    AuditPageInfo,
     AuditRecord,
     AuditRecordConnection,
     AuditRecordEdge,
     SubjectAccessReport,
     SubjectDisclosure,
-    decode_seq,
-    encode_seq,
 )
 from schema.graph.types.counts import CountCell, CountMeasure, CountTable
-from schema.graph.types.people import PageInfo, PeopleFilter, PersonConnection, PersonEdge, PersonOrder
+from schema.graph.types.paging import page_info
+from schema.graph.types.people import PeopleFilter, PersonConnection, PersonEdge, PersonOrder
 from schema.graph.types.person import Person, person_of
 
 
@@ -142,8 +140,7 @@ class Query:
         return PersonConnection(
             edges=[PersonEdge(cursor=cursor, node=person_of(p)) for p, cursor in zip(page.people, page.cursors,
                                                                                        strict=True)],
-            page_info=PageInfo(has_next_page=page.has_next_page, has_previous_page=after is not None,
-                               start_cursor=page.start_cursor, end_cursor=page.end_cursor),
+            page_info=page_info(page.cursors, has_next_page=page.has_next_page, after=after),
             matched=page.total_count,
             query=q,
         )
@@ -253,12 +250,12 @@ class AuditQuery:
     async def audit_events(self, info: Info, filter: AuditEventFilter | None = None, first: int = 50,
                            after: str | None = None) -> AuditRecordConnection:
         caller = info.context.caller
-        before = decode_seq(after) if after else None
+        before = decode_audit(after) if after else None
         records, more = await _review(info).events(caller.roles, caller.purpose,
                                                    filter.to_filter() if filter else AuditFilter(), first, before)
-        edges = [AuditRecordEdge(cursor=encode_seq(r.seq), node=AuditRecord.of(r)) for r in records]
-        return AuditRecordConnection(edges=edges, page_info=AuditPageInfo(
-            has_next_page=more, end_cursor=edges[-1].cursor if edges else None))
+        edges = [AuditRecordEdge(cursor=encode_audit(r.seq), node=AuditRecord.of(r)) for r in records]
+        return AuditRecordConnection(edges=edges, page_info=page_info([e.cursor for e in edges], has_next_page=more,
+                                                                      after=after))
 
     @strawberry.field(description="Every disclosure about one person (ig-officer, purpose audit)")
     async def subject_access_report(self, info: Info, person_id: strawberry.ID) -> SubjectAccessReport:

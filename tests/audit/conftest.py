@@ -34,7 +34,7 @@ def event(n: int = 0, **over: Any) -> AuditEvent:
 
 def settings_for(data_dir: Path, url: str | None = None, **over: Any) -> Settings:
     s = Settings.from_env({"HUB_DATA_DIR": str(data_dir), "HUB_ENV": "test"})
-    return replace(s, audit_url=url or s.audit_url, **over)
+    return s.model_copy(update=dict(audit_url=url or s.audit_url, **over))
 
 
 async def count(store: AuditStore, table: FromClause) -> int:

@@ -5,7 +5,6 @@ with every record intact."""
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -98,7 +97,7 @@ async def test_a_previous_release_trail_is_adopted_intact(tmp_path: Path, pg_mak
 
 async def test_told_not_to_migrate_an_old_store_refuses_to_open(tmp_path: Path, pg_maker: PgMaker | None) -> None:
     url = await _url(tmp_path, pg_maker)
-    settings = replace(settings_for(tmp_path, url), migrate_on_start=False)
+    settings = settings_for(tmp_path, url).model_copy(update=dict(migrate_on_start=False))
     with pytest.raises(SchemaBehind, match=r"audit store is at revision none \(empty\).*hub db upgrade"):
         await AuditStore.open(settings)
     assert await _tables(url) <= {"alembic_version_audit"}, "a refused open created tables"

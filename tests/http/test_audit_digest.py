@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import stat
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -96,24 +95,25 @@ def test_the_development_key_is_generated_once_private_to_the_user(settings: Set
 
 
 def test_production_needs_a_key_file(settings: Settings, tmp_path: Path) -> None:
-    prod = replace(settings, environment="production")
+    prod = settings.model_copy(update=dict(environment="production"))
     with pytest.raises(ConfigurationError, match="HUB_AUDIT_DIGEST_KEY_FILE"):
         load_digest(prod)
     short = tmp_path / "short.key"
     short.write_text("too short\n")
     with pytest.raises(ConfigurationError, match="fewer than 32"):
-        load_digest(replace(prod, audit_digest_key_file=short))
+        load_digest(prod.model_copy(update=dict(audit_digest_key_file=short)))
     with pytest.raises(ConfigurationError, match="cannot be read"):
-        load_digest(replace(prod, audit_digest_key_file=tmp_path / "missing.key"))
+        load_digest(prod.model_copy(update=dict(audit_digest_key_file=tmp_path / "missing.key")))
     secret = tmp_path / "digest.key"
     secret.write_text("f" * 64 + "\n")
-    assert load_digest(replace(prod, audit_digest_key_file=secret)) == VariablesDigest(b"f" * 64)
+    assert load_digest(prod.model_copy(update=dict(audit_digest_key_file=secret))) == VariablesDigest(b"f" * 64)
     assert not (settings.keys_dir / KEY_FILE).exists(), "production generated a development key"
 
 
 async def test_the_app_refuses_to_start_in_production_without_the_key(settings: Settings) -> None:
     ensure_dev_keys(settings.keys_dir)  # a token key production accepts, so only the digest key is missing
-    prod = replace(settings, environment="production", jwt_public_key_file=settings.keys_dir / PUBLIC_FILE)
+    prod = settings.model_copy(update=dict(environment="production",
+                                           jwt_public_key_file=settings.keys_dir / PUBLIC_FILE))
     hub = Hub.open(prod)
     try:
         with pytest.raises(ConfigurationError, match="HUB_AUDIT_DIGEST_KEY_FILE"):

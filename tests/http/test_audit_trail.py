@@ -202,3 +202,22 @@ async def test_consent_recorded_in_the_trail_only_as_field_names(governed: Gover
     rec = await only_record(governed)
     assert "TreatmentRecord.ostPrescriptions" in rec.event.disclosed["treatment"]
     assert not any(f'"{d}"' in json.dumps(rec.as_dict()) for d in doses if len(d) > 2)
+
+
+async def test_the_audit_trail_pages_with_the_same_page_info_and_cursor_codec_as_people(governed: Governed) -> None:
+    for i in range(3):
+        await governed.ask(PROFILE, {"id": f"H{i + 1:08d}"}, role="probation-practitioner", purpose="daily-intel")
+    page = ("query($after: String) { auditEvents(first: 2, after: $after) { edges { cursor node { seq } } "
+            "pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }")
+    ask = {"role": "ig-officer", "purpose": "audit", "justification": "SAR 2026-78"}
+    first = (await governed.ask(page, {"after": None}, **ask))["data"]["auditEvents"]
+    edges, info = first["edges"], first["pageInfo"]
+    assert info == {"hasNextPage": True, "hasPreviousPage": False,
+                    "startCursor": edges[0]["cursor"], "endCursor": edges[-1]["cursor"]}
+    second = (await governed.ask(page, {"after": info["endCursor"]}, **ask))["data"]["auditEvents"]
+    assert second["pageInfo"]["hasPreviousPage"] is True
+    assert [e["node"]["seq"] for e in second["edges"]] == [edges[-1]["node"]["seq"] - 1]
+    people = (await governed.ask("{ people(first: 1) { pageInfo { endCursor } } }", role="probation-practitioner",
+                                 purpose="daily-intel"))["data"]["people"]["pageInfo"]["endCursor"]
+    refused = await governed.ask(page, {"after": people}, **ask)
+    assert refused["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "argument": "after"}

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import AsyncIterator
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -80,7 +79,8 @@ async def test_every_measure_matches_the_agency_tables_on_sqlite(governed: Gover
 @pytest.fixture
 async def governed_on_postgres(tmp_path: Path, make_pg_database: Any) -> AsyncIterator[Governed]:
     urls = {a.name: await make_pg_database(a.name) for a in AGENCIES}
-    settings = replace(sqlite_settings(tmp_path), agency_urls=urls, index_url=await make_pg_database("index"))
+    index_url = await make_pg_database("index")
+    settings = sqlite_settings(tmp_path).model_copy(update=dict(agency_urls=urls, index_url=index_url))
     await seed_all(settings, people=200, seed=SEED, as_of=AS_OF)
     hub = Hub.open(settings)
     app = create_app(settings, hub=hub)

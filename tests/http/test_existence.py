@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -129,9 +129,9 @@ async def down(settings: Settings, tmp_path: Path) -> AsyncIterator[dict[str, Go
     made: dict[str, Governed] = {}
     hubs: list[Hub] = []
     for agency in FIELDS:
-        broken = replace(settings, agency_urls={**settings.agency_urls,
+        broken = settings.model_copy(update=dict(agency_urls={**settings.agency_urls,
                                                 agency: f"sqlite+aiosqlite:///{tmp_path / f'{agency}-down.db'}"},
-                         audit_url=f"sqlite+aiosqlite:///{tmp_path / f'{agency}-down-audit.db'}")
+                         audit_url=f"sqlite+aiosqlite:///{tmp_path / f'{agency}-down-audit.db'}"))
         hub = Hub.open(broken)
         hubs.append(hub)
         made[agency] = Governed(create_app(broken, hub=hub), broken, hub)

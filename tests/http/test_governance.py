@@ -254,6 +254,5 @@ def before_version(records: list[Any]) -> str:
 
 
 def replace_policy_dir(settings: Settings, directory: Path) -> Settings:
-    from dataclasses import replace
 
-    return replace(settings, policy_dir=directory)
+    return settings.model_copy(update=dict(policy_dir=directory))

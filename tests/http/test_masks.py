@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import AsyncIterator
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -72,7 +71,7 @@ async def test_every_catalogued_mask_shows_exactly_its_transform(settings: Setti
     query = field_query(group)
     truth = await GraphClient(create_app(settings, governance=False, hub=hub)).query(query)
     assert "errors" not in truth
-    local = replace(settings, policy_dir=masked_policy(tmp_path / "policy", group, mask))
+    local = settings.model_copy(update=dict(policy_dir=masked_policy(tmp_path / "policy", group, mask)))
     app = create_app(local, hub=hub)
     try:
         token = issue_dev_token(local, user="om-001", agency="probation", roles=[ROLE])

@@ -12,7 +12,6 @@ import asyncio
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -153,8 +152,8 @@ async def test_an_agency_is_queried_only_when_its_record_can_show(governed: Gove
 async def test_an_agency_failing_fails_only_its_records(settings: Settings, tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     """Housing's database answers with an error: the page still comes back, housing null with errors."""
-    broken = replace(settings, agency_urls={**settings.agency_urls,
-                                            "housing": f"sqlite+aiosqlite:///{tmp_path / 'no-tables.db'}"})
+    broken = settings.model_copy(update=dict(agency_urls={**settings.agency_urls,
+                                            "housing": f"sqlite+aiosqlite:///{tmp_path / 'no-tables.db'}"}))
     hub = Hub.open(broken)
     app = create_app(broken, hub=hub)
     governed = Governed(app, broken, hub)
@@ -191,8 +190,8 @@ async def test_a_caseload_that_cannot_load_fails_only_what_it_conditions(setting
 
     Whatever is judged without the caseload (name, date of birth) shows; a record with a field
     conditioned on the caseload fails at its path, with or without prefetching."""
-    broken = replace(settings, agency_urls={**settings.agency_urls,
-                                            "probation": f"sqlite+aiosqlite:///{tmp_path / 'no-tables.db'}"})
+    broken = settings.model_copy(update=dict(agency_urls={**settings.agency_urls,
+                                            "probation": f"sqlite+aiosqlite:///{tmp_path / 'no-tables.db'}"}))
     results = []
     for _ in range(2):
         hub = Hub.open(broken)  # a new hub each time: nothing cached from the first run
@@ -215,8 +214,8 @@ async def test_a_caseload_that_cannot_load_fails_only_what_it_conditions(setting
 
 async def test_a_search_an_agency_cannot_answer_is_connector_unavailable(settings: Settings, tmp_path: Path) -> None:
     """Police's database is unreadable: an IOM-cohort page cannot be found, and the error says so."""
-    broken = replace(settings, agency_urls={**settings.agency_urls,
-                                            "police": f"sqlite+aiosqlite:///{tmp_path / 'no-tables.db'}"})
+    broken = settings.model_copy(update=dict(agency_urls={**settings.agency_urls,
+                                            "police": f"sqlite+aiosqlite:///{tmp_path / 'no-tables.db'}"}))
     hub = Hub.open(broken)
     app = create_app(broken, hub=hub)
     try:
@@ -241,7 +240,7 @@ async def test_an_outage_does_not_tell_a_caller_without_consent_who_is_in_treatm
     answers = {}
     for label, urls in (("up", settings.agency_urls), ("down", {
             **settings.agency_urls, "treatment": f"sqlite+aiosqlite:///{tmp_path / 'no-tables.db'}"})):
-        configured = replace(settings, agency_urls=urls)
+        configured = settings.model_copy(update=dict(agency_urls=urls))
         hub = Hub.open(configured)
         app = create_app(configured, hub=hub)
         try:

@@ -9,7 +9,6 @@ tables (tests/http/test_sharing_matrix.condition_sets), expected values from gov
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -68,8 +67,8 @@ async def test_no_person_level_answer_where_no_identity_is_ever_shared(governed:
 
 async def test_the_refusal_follows_the_plan_not_the_role(settings: Settings, tmp_path: Path) -> None:
     # Give analysts the identity group (and nothing else): they get person-level answers, with names.
-    local = replace(settings, policy_dir=masked_policy(tmp_path / "policy", "identity", "name_only",
-                                                       role="partnership-analyst"))
+    local = settings.model_copy(update=dict(policy_dir=masked_policy(tmp_path / "policy", "identity", "name_only",
+                                                       role="partnership-analyst")))
     hub = Hub.open(local)
     app = create_app(local, hub=hub)
     try:

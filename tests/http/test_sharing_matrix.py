@@ -99,48 +99,48 @@ async def people_holding(settings: Settings, scheme: str, keys: set[str]) -> set
 async def referred_to(settings: Settings, agency: str) -> set[str]:
     """People with an open referral to the agency's service, from the tables: a probation referral on its
     pathway still open, and housing's open Duty to Refer or treatment's requirements in force today."""
-    a = settings.agency_urls
+    a = settings.agency_url
     pathway = {"housing": "accommodation", "treatment": "drugs_alcohol"}.get(agency)
     if pathway is None:
         return set()
     r = probation.referral.c
     people = await people_holding(settings, "crn", await _ids(
-        a["probation"], select(r.crn).where(r.pathway == pathway, r.open.is_(True))))
+        a("probation"), select(r.crn).where(r.pathway == pathway, r.open.is_(True))))
     if agency == "housing":
         d = housing.duty_to_refer.c
         return people | await people_holding(settings, "housingReference", await _ids(
-            a["housing"], select(d.housing_ref).where(d.status.in_(["received", "accepted"]))))
+            a("housing"), select(d.housing_ref).where(d.status.in_(["received", "accepted"]))))
     today = datetime.now(UTC).date()
     q = treatment.treatment_requirement.c
     return people | await people_holding(settings, "nhsNumber", await _ids(
-        a["treatment"], select(q.nhs_number).where(q.starts_on <= today,
+        a("treatment"), select(q.nhs_number).where(q.starts_on <= today,
                                                    (q.ends_on.is_(None)) | (q.ends_on >= today))))
 
 
 async def condition_sets(settings: Settings, role: str) -> dict[str, set[str]]:
     """Who each per-person condition holds for, for this role's member of staff, from the agencies' tables."""
     user, agency = STAFF[role]
-    a = settings.agency_urls
+    a = settings.agency_url
     caseload: set[str] = set()
     if agency == "police":
         caseload = await people_holding(settings, "pncId", await _ids(
-            a["police"], select(police.nominal.c.pnc_id).where(police.nominal.c.iom_officer_id == user)))
+            a("police"), select(police.nominal.c.pnc_id).where(police.nominal.c.iom_officer_id == user)))
     elif agency == "probation":
         caseload = await people_holding(settings, "crn", await _ids(
-            a["probation"], select(probation.offender.c.crn).where(probation.offender.c.offender_manager_code == user)))
+            a("probation"), select(probation.offender.c.crn).where(probation.offender.c.offender_manager_code == user)))
     elif agency == "housing":
         caseload = await people_holding(settings, "housingReference", await _ids(
-            a["housing"], select(housing.housing_client.c.housing_ref)
+            a("housing"), select(housing.housing_client.c.housing_ref)
             .where(housing.housing_client.c.housing_officer_id == user)))
     elif agency == "treatment":
         caseload = await people_holding(settings, "nhsNumber", await _ids(
-            a["treatment"], select(treatment.treatment_client.c.nhs_number)
+            a("treatment"), select(treatment.treatment_client.c.nhs_number)
             .where(treatment.treatment_client.c.keyworker_id == user)))
     c = treatment.consent.c
     consent = await people_holding(settings, "nhsNumber", await _ids(
-        a["treatment"], select(c.nhs_number).where(c.share_with == agency, c.withdrawn_on.is_(None))))
+        a("treatment"), select(c.nhs_number).where(c.share_with == agency, c.withdrawn_on.is_(None))))
     victim = await people_holding(settings, "crn", await _ids(
-        a["probation"], select(probation.victim_case.c.crn).where(probation.victim_case.c.liaison_officer_id == user)))
+        a("probation"), select(probation.victim_case.c.crn).where(probation.victim_case.c.liaison_officer_id == user)))
     return {"caseload": caseload, "consent": consent, "victim_case": victim,
             "caseload+consent": caseload & consent, "relationship": caseload | await referred_to(settings, agency)}
 

@@ -6,7 +6,6 @@ import argparse
 import shutil
 import time
 from collections.abc import AsyncIterator
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -75,7 +74,7 @@ async def reloadable(settings: Settings, tmp_path: Path) -> AsyncIterator[Govern
         target = directory / source.relative_to(PACKAGED)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, target)
-    own = replace(settings, policy_dir=directory)
+    own = settings.model_copy(update=dict(policy_dir=directory))
     hub = Hub.open(own)
     app = create_app(own, hub=hub)
     yield Governed(app, own, hub)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -98,19 +97,19 @@ async def test_a_page_of_people_makes_grouped_spans_not_one_per_resolver(governe
 async def _seeded_values(settings: Settings) -> set[str]:
     """Every personal value in the synthetic data: names, identifiers, addresses, birth dates, clinical data."""
     values: set[str] = set()
-    urls = settings.agency_urls
+    urls = settings.agency_url
     wanted = [
         (settings.index_url, [index.person.c.surname, index.person.c.forenames, index.person.c.date_of_birth,
                               index.person_link.c.value], index.person.join(index.person_link)),
-        (urls["police"], [police.arrest.c.offence, police.intelligence_report.c.detail,
+        (urls("police"), [police.arrest.c.offence, police.intelligence_report.c.detail,
                           police.intelligence_report.c.summary], police.arrest.join(
                               police.intelligence_report, police.arrest.c.pnc_id == police.intelligence_report.c.pnc_id,
                               isouter=True)),
-        (urls["probation"], [probation.offender.c.prison_number, probation.licence_condition.c.description],
+        (urls("probation"), [probation.offender.c.prison_number, probation.licence_condition.c.description],
          probation.offender.join(probation.licence_condition)),
-        (urls["housing"], [housing.housing_client.c.address_line, housing.housing_client.c.postcode,
+        (urls("housing"), [housing.housing_client.c.address_line, housing.housing_client.c.postcode,
                            housing.housing_client.c.uprn], housing.housing_client),
-        (urls["treatment"], [treatment.ost_prescription.c.prescriber, treatment.treatment_client.c.service],
+        (urls("treatment"), [treatment.ost_prescription.c.prescriber, treatment.treatment_client.c.service],
          treatment.treatment_client.join(treatment.ost_prescription, isouter=True)),
     ]
     for url, columns, source in wanted:
@@ -175,7 +174,7 @@ async def test_resolver_spans_when_configured(settings: Settings, spans: InMemor
     # HUB_TRACE_RESOLVERS=true: a span per resolver of agency data, named by type and field, with the
     # path but no list index, value or argument; parented under the GraphQL execution.
     hub = Hub.open(settings)
-    app = create_app(replace(settings, trace_resolvers=True), hub=hub)
+    app = create_app(settings.model_copy(update=dict(trace_resolvers=True)), hub=hub)
     governed = Governed(app, settings, hub)
     try:
         query = "{ people(first: 30) { edges { node { id police { iomCohort arrests { offence } } } } } }"

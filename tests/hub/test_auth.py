@@ -11,7 +11,6 @@ import stat
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any
@@ -136,19 +135,19 @@ def test_pem_public_key_file(dev: Settings, tmp_path: Path) -> None:
     pem = tmp_path / "idp.pem"
     pem.write_bytes(key.public_key().public_bytes(serialization.Encoding.PEM,
                                                   serialization.PublicFormat.SubjectPublicKeyInfo))
-    prod = replace(dev, environment="production", jwt_public_key_file=pem)
+    prod = dev.model_copy(update=dict(environment="production", jwt_public_key_file=pem))
     auth = Authenticator.from_settings(prod)
     assert auth.authenticate(f"Bearer {jwt.encode(claims(prod), key, algorithm='RS256')}").subject == "om-001"
     assert reason(auth, signed(prod)) == "unknown_key"  # the dev key means nothing in production
     with pytest.raises(ConfigurationError):
-        Authenticator.from_settings(replace(prod, jwt_public_key_file=tmp_path / "missing.pem"))
+        Authenticator.from_settings(prod.model_copy(update=dict(jwt_public_key_file=tmp_path / "missing.pem")))
 
 
 def test_production_without_keys_will_not_start(dev: Settings) -> None:
     with pytest.raises(ConfigurationError, match="production"):
-        Authenticator.from_settings(replace(dev, environment="production"))
+        Authenticator.from_settings(dev.model_copy(update=dict(environment="production")))
     with pytest.raises(ConfigurationError):
-        issue_dev_token(replace(dev, environment="production"), user="u", agency="police",
+        issue_dev_token(dev.model_copy(update=dict(environment="production")), user="u", agency="police",
                         roles=["police-iom-officer"])
 
 
@@ -179,7 +178,7 @@ def jwks_server() -> Iterator[tuple[str, Any]]:
 
 def test_jwks_url(dev: Settings, jwks_server: tuple[str, Any]) -> None:
     url, key = jwks_server
-    prod = replace(dev, environment="production", jwt_jwks_url=url)
+    prod = dev.model_copy(update=dict(environment="production", jwt_jwks_url=url))
     auth = Authenticator.from_settings(prod)
     good = jwt.encode(claims(prod), key, algorithm="RS256", headers={"kid": "idp-1"})
     assert auth.authenticate(f"Bearer {good}").agency == "probation"
@@ -201,20 +200,39 @@ def test_token_cli(dev: Settings, capsys: pytest.CaptureFixture[str]) -> None:
         issue_dev_token(dev, user="x", agency="police", roles=["police-iom-officer"], ttl=0)
 
 
-def test_a_verified_token_is_reused_until_it_expires(dev: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-    auth = Authenticator.from_settings(dev)
-    token = signed(dev, exp=int(time.time()) + 60)
-    assert auth.authenticate(f"Bearer {token}").subject == "om-001"
-    calls = []
+def count_decodes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """From now on, one entry per token PyJWT verifies."""
+    calls: list[int] = []
     real_decode = jwt.decode
+
     def counting_decode(*args: Any, **kwargs: Any) -> Any:
         calls.append(1)
         return real_decode(*args, **kwargs)
 
     monkeypatch.setattr(jwt, "decode", counting_decode)
+    return calls
+
+
+def test_a_verified_token_is_reused_until_it_expires(dev: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    auth = Authenticator.from_settings(dev)
+    token = signed(dev, exp=int(time.time()) + 60)
+    assert auth.authenticate(f"Bearer {token}").subject == "om-001"
+    calls = count_decodes(monkeypatch)
     assert auth.authenticate(f"Bearer {token}").subject == "om-001"
     assert calls == []  # answered from the verified cache
     later = time.time() + 120
     monkeypatch.setattr(time, "time", lambda: later)
     auth.authenticate(f"Bearer {token}")  # (PyJWT's own clock still says valid)
     assert calls == [1], "past its exp the token was not verified again"
+
+
+def test_the_verified_cache_is_bounded(dev: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("hub.web.auth.authenticator.VERIFIED_CACHE", 2)
+    auth = Authenticator.from_settings(dev)
+    tokens = [signed(dev, exp=int(time.time()) + 60 + i) for i in range(3)]
+    for token in tokens:
+        auth.authenticate(f"Bearer {token}")
+    calls = count_decodes(monkeypatch)
+    for token in tokens:
+        auth.authenticate(f"Bearer {token}")
+    assert calls, "three tokens were all kept in a cache of two"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -39,7 +38,7 @@ def test_zero_leaves_the_collector_alone(fresh_collector: None) -> None:
 
 async def test_only_a_serving_app_tunes_the_collector_once_started(settings: Settings,
                                                                    fresh_collector: None) -> None:
-    tuned = replace(settings, gc_threshold=30_000)
+    tuned = settings.model_copy(update=dict(gc_threshold=30_000))
     app = create_app(tuned)  # as tests and the benchmark embed it: the process is not the hub's
     async with app.router.lifespan_context(app):
         assert gc.get_threshold()[0] == 700

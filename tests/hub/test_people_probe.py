@@ -7,6 +7,7 @@ Both paths must give the same people, the same hasNextPage and the same totalCou
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import date, datetime, timedelta
@@ -122,6 +123,19 @@ async def test_a_broad_filter_is_probed_and_a_selective_one_remembered(hub: Hub)
     with count_statements(engines) as counted:
         assert await service._probe(replace(BROAD, among=frozenset()), 7, None) == []
     assert sum(counted.values()) == 0, "a scope holding no one needs no query"
+
+
+async def test_a_selective_filter_is_probed_again_once_its_memory_lapses(hub: Hub) -> None:
+    service = PeopleService(hub.index, hub.agencies, selective_for=0.2)
+    engines = hub.sql_engines()
+    assert await service._probe(SELECTIVE, 7, None) is None
+    with count_statements(engines) as counted:
+        assert await service._probe(SELECTIVE, 7, None) is None
+    assert sum(counted.values()) == 0, "remembered as selective"
+    await asyncio.sleep(0.25)
+    with count_statements(engines) as counted:
+        assert await service._probe(SELECTIVE, 7, None) is None
+    assert sum(counted.values()) > 0, "after selective_for seconds the filter is probed again"
 
 
 @pytest.mark.parametrize(("agency", "criteria"), [

@@ -12,7 +12,6 @@ import subprocess
 import sys
 import time
 import uuid
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -71,7 +70,7 @@ async def start(settings: Settings, policy_dir: Path) -> tuple[asyncio.subproces
 @pytest.fixture
 async def replicas(tmp_path: Path, make_pg_database: Any) -> Any:
     index_url, audit_url = await make_pg_database("index"), await make_pg_database("audit")
-    settings = replace(sqlite_settings(tmp_path), index_url=index_url, audit_url=audit_url)
+    settings = sqlite_settings(tmp_path).model_copy(update=dict(index_url=index_url, audit_url=audit_url))
     await seed_all(settings, people=60, seed=SEED, as_of=AS_OF)
     dirs = []
     for name in ("a", "b"):

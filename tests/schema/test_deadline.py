@@ -7,7 +7,6 @@ import asyncio
 import json
 import time
 from collections.abc import AsyncIterator
-from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -36,7 +35,7 @@ async def hub(settings: Settings) -> AsyncIterator[Hub]:
 
 
 def client(settings: Settings, hub: Hub, **limits: Any) -> GraphClient:
-    return GraphClient(create_app(replace(settings, limits=replace(QueryLimits(), **limits)), governance=False,
+    return GraphClient(create_app(settings.model_copy(update=dict(limits=QueryLimits(**limits))), governance=False,
                                   hub=hub))
 
 
@@ -76,7 +75,7 @@ async def test_a_response_just_over_the_limit_is_refused_whole(settings: Setting
 
 
 async def test_a_refused_response_is_audited_as_such(settings: Settings) -> None:
-    limited = replace(settings, limits=replace(QueryLimits(), max_response_bytes=2_000))
+    limited = settings.model_copy(update=dict(limits=QueryLimits(max_response_bytes=2_000)))
     hub = Hub.open(limited)
     app = create_app(limited, hub=hub)
     governed = Governed(app, limited, hub)

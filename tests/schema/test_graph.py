@@ -187,10 +187,9 @@ async def test_health_and_readiness(graph: GraphClient, settings: Settings) -> N
 
 
 async def test_readiness_fails_when_an_agency_database_is_missing(tmp_path: Any, settings: Settings) -> None:
-    from dataclasses import replace
 
-    broken = replace(settings, agency_urls={**settings.agency_urls,
-                                            "housing": f"sqlite+aiosqlite:///{tmp_path}/nope/housing.db"})
+    broken = settings.model_copy(update=dict(agency_urls={**settings.agency_urls,
+                                            "housing": f"sqlite+aiosqlite:///{tmp_path}/nope/housing.db"}))
     hub = Hub.open(broken)
     try:
         response = await GraphClient(create_app(broken, governance=False, hub=hub)).get("/readyz")

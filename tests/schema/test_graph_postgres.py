@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -37,7 +36,8 @@ PAGE = """query($first: Int!, $filter: PeopleFilter) { people(first: $first, fil
 @pytest.fixture
 async def pg_hub(tmp_path: Path, make_pg_database: Any) -> AsyncIterator[tuple[Settings, Hub]]:
     urls = {a.name: await make_pg_database(a.name) for a in AGENCIES}
-    settings = replace(sqlite_settings(tmp_path), agency_urls=urls, index_url=await make_pg_database("index"))
+    index_url = await make_pg_database("index")
+    settings = sqlite_settings(tmp_path).model_copy(update=dict(agency_urls=urls, index_url=index_url))
     await seed_all(settings, people=120, seed=SEED, as_of=AS_OF)
     hub = Hub.open(settings)
     yield settings, hub

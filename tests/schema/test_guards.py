@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -24,7 +23,7 @@ async def hub(settings: Settings) -> AsyncIterator[Hub]:
 
 
 def client(settings: Settings, hub: Hub, **limits: Any) -> GraphClient:
-    limited = replace(settings, limits=replace(QueryLimits(), **limits))
+    limited = settings.model_copy(update=dict(limits=QueryLimits(**limits)))
     return GraphClient(create_app(limited, governance=False, hub=hub))
 
 
@@ -98,9 +97,9 @@ async def test_execution_timeout_stops_the_operation(settings: Settings, hub: Hu
 
 async def test_field_suggestions_only_in_development(settings: Settings, hub: Hub) -> None:
     query = "{ person(id: \"H00000001\") { nam } }"
-    dev = await GraphClient(create_app(replace(settings, environment="development"), governance=False,
+    dev = await GraphClient(create_app(settings.model_copy(update=dict(environment="development")), governance=False,
                                        hub=hub)).query(query)
-    prod = await GraphClient(create_app(replace(settings, environment="production"), governance=False,
+    prod = await GraphClient(create_app(settings.model_copy(update=dict(environment="production")), governance=False,
                                         hub=hub)).query(query)
     assert "Did you mean" in dev["errors"][0]["message"]
     assert "Did you mean" not in prod["errors"][0]["message"]
@@ -111,7 +110,7 @@ async def test_introspection_can_be_turned_off(settings: Settings, hub: Hub) -> 
     query = "{ __schema { queryType { name } } }"
     on = await GraphClient(create_app(settings, governance=False, hub=hub)).query(query)
     assert on["data"]["__schema"]["queryType"]["name"] == "Query"
-    off = await GraphClient(create_app(replace(settings, introspection=False), governance=False,
+    off = await GraphClient(create_app(settings.model_copy(update=dict(introspection=False)), governance=False,
                                        hub=hub)).query(query)
     assert off["data"] is None and set(codes(off)) == {"GRAPHQL_VALIDATION_FAILED"}
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +35,8 @@ def manifest(tmp_path: Path, *bodies: str) -> Path:
 
 
 def graph(settings: Settings, hub: Hub, path: Path | None, strict: bool) -> GraphClient:
-    return GraphClient(create_app(replace(settings, persisted_operations=path, strict_persisted_operations=strict),
+    return GraphClient(create_app(settings.model_copy(update=dict(persisted_operations=path,
+                                                                       strict_persisted_operations=strict)),
                                   governance=False, hub=hub))
 
 

@@ -23,6 +23,7 @@ from functools import partial
 from typing import Any
 
 import jwt
+from cachetools import TLRUCache
 
 from hub.core.errors import ConfigurationError, Unauthenticated
 from hub.core.settings import Settings
@@ -62,8 +63,10 @@ class Authenticator:
         self.audience = audience
         self._roles = roles
         # A partner system sends the same token for its lifetime: verify it once, then until it expires
-        # answer from here (the signature cannot have changed; the token's own exp still applies).
-        self._verified: dict[str, tuple[float, Principal]] = {}
+        # answer from here (the signature cannot have changed; the token's own exp still applies: an
+        # entry lives until it, on the wall clock read at each use).
+        self._verified: TLRUCache[str, tuple[float, Principal]] = TLRUCache(
+            maxsize=VERIFIED_CACHE, ttu=lambda _token, entry, _now: entry[0], timer=lambda: time.time())
 
     @classmethod
     def from_settings(cls, settings: Settings, roles: RolesInForce | None = None) -> Authenticator:
@@ -98,7 +101,7 @@ class Authenticator:
         if len(token) > MAX_TOKEN_BYTES:
             raise InvalidToken("the token is too long", "malformed")
         cached = self._verified.get(token)
-        if cached is not None and cached[0] > time.time():
+        if cached is not None:
             return self._of_its_agency(cached[1])
         try:
             header = jwt.get_unverified_header(token)
@@ -116,8 +119,6 @@ class Authenticator:
                     raise InvalidToken(message, reason) from None  # type: ignore[arg-type]
             raise InvalidToken("the token is not a well-formed signed JWT", "malformed") from None
         principal = principal_from(claims)
-        if len(self._verified) >= VERIFIED_CACHE:
-            self._verified.clear()
         self._verified[token] = (float(claims["exp"]), principal)
         return self._of_its_agency(principal)
 

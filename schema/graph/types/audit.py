@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 from datetime import datetime
 
 import strawberry
@@ -10,7 +9,7 @@ import strawberry
 from audit.integrity import IntegrityReport
 from audit.record import StoredRecord
 from audit.review import AuditFilter, SubjectEntry
-from hub.core.errors import BadUserInput
+from schema.graph.types.paging import PageInfo
 
 
 @strawberry.input(description="Narrow the trail; every given condition must hold")
@@ -97,29 +96,9 @@ class AuditRecordEdge:
 
 
 @strawberry.type
-class AuditPageInfo:
-    has_next_page: bool
-    end_cursor: str | None
-
-
-@strawberry.type
 class AuditRecordConnection:
     edges: list[AuditRecordEdge]
-    page_info: AuditPageInfo
-
-
-def encode_seq(seq: int) -> str:
-    return base64.urlsafe_b64encode(f"audit:v1:{seq}".encode()).decode()
-
-
-def decode_seq(cursor: str) -> int:
-    try:
-        kind, version, seq = base64.urlsafe_b64decode(cursor.encode()).decode().split(":")
-        if (kind, version) != ("audit", "v1"):
-            raise ValueError(kind)
-        return int(seq)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise BadUserInput("not an audit cursor", argument="after") from exc
+    page_info: PageInfo
 
 
 @strawberry.type(description="One request as it concerns one person: who, when, why, and which of their fields "

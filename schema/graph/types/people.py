@@ -14,6 +14,7 @@ from hub.services.ordering import OrderField, Ordering
 from hub.services.people import PeopleQuery
 from schema.governance.context import Info
 from schema.graph.filters import Criteria
+from schema.graph.types.paging import PageInfo
 from schema.graph.types.person import Person
 
 
@@ -74,14 +75,6 @@ class PersonOrder:
 
     def to_ordering(self) -> Ordering:
         return Ordering(self.field, descending=self.direction is OrderDirection.DESC)
-
-
-@strawberry.type
-class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
 
 
 @strawberry.type

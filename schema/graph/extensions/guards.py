@@ -40,6 +40,7 @@ from hub.core.settings import QueryLimits
 
 class GuardRefused(HubError):
     http_status = 200
+    outcome = "refused"
 
 
 class QueryTooLarge(GuardRefused):

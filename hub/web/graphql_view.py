@@ -130,16 +130,20 @@ class HubGraphQL(GraphQL[HubContext, None]):
                        loaders=Loaders.create(self.hub.people, self.hub.agencies, self.tracer), extra={})
 
     async def _operation(self, state: RequestState | None, data: GraphQLRequestData, ctx: HubContext,
-                         **view: Any) -> Any:
+                         **view: Any) -> ExecutionResult:
         try:
             query = self.registry.resolve(data.query, data.extensions)
         except HubError as refused:
-            result: Any = ExecutionResult(data=None, errors=[GraphQLError(refused.message, original_error=refused)])
+            result: object = ExecutionResult(data=None, errors=[GraphQLError(refused.message, original_error=refused)])
         else:
             if query != data.query:
                 data = replace(data, query=query)
             result = await super().execute_operation(request_data=data, context=ctx, **view)
-        if state is not None and isinstance(result, ExecutionResult):
+        if not isinstance(result, ExecutionResult):
+            # One operation, no stream transport configured: one result. Anything else would leave the
+            # audit record without its disclosure, so it is not sent.
+            raise TypeError(f"one operation gave {type(result).__name__}, not an ExecutionResult")
+        if state is not None:
             state.contexts[id(result)] = ctx  # until process_result shapes its response
         return result
 

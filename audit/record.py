@@ -16,7 +16,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 GENESIS = "0" * 64
-OUTCOMES = ("ok", "partial", "refused", "unauthenticated", "malformed", "error")
 
 
 @dataclass(frozen=True)
@@ -59,6 +58,42 @@ class AggregateDisclosure:
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> AggregateDisclosure:
         return cls(str(data["kind"]), tuple(data["fields"]), tuple(data["over"]))
+
+
+@dataclass(frozen=True)
+class Operation:
+    """Which operation ran: its name and type, and keyed digests of its document and variables."""
+
+    name: str | None = None
+    type: str | None = None
+    query_hash: str | None = None
+    variables_hash: str | None = None
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    """What one operation released and withheld, as its audit record keeps it: field names and person
+    ids, never values. The gate's ledger writes it (schema/governance/gate.py)."""
+
+    operation: Operation = field(default_factory=Operation)
+    subjects: tuple[str, ...] = ()
+    #: agency -> every field disclosed (or masked) about anyone, and aggregates, owned by that agency
+    disclosed: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: field -> clause, for every field withheld from anyone
+    withheld: Mapping[str, str] = field(default_factory=dict)
+    masked: Mapping[str, str] = field(default_factory=dict)
+    clauses: tuple[str, ...] = ()
+    legal_bases: tuple[str, ...] = ()
+    access: tuple[SubjectFields, ...] = ()
+    aggregates: tuple[AggregateDisclosure, ...] = ()
+
+    def record_fields(self) -> dict[str, Any]:
+        """The audit record's fields this disclosure fills (``AuditEvent(**d.record_fields(), ...)``)."""
+        op = self.operation
+        return {"operation_name": op.name, "operation_type": op.type, "query_hash": op.query_hash,
+                "variables_hash": op.variables_hash, "subjects": self.subjects, "disclosed": self.disclosed,
+                "withheld": self.withheld, "masked": self.masked, "clauses": self.clauses,
+                "legal_bases": self.legal_bases, "access": self.access, "aggregates": self.aggregates}
 
 
 @dataclass(frozen=True)

@@ -1,17 +1,24 @@
 """The hub's errors: one base, a stable machine-readable code per kind.
 
 They are translated once, at the edge: into GraphQL error ``extensions`` by the schema layer
-and into HTTP statuses by the request pipeline. Messages never carry a disclosed value.
+and into HTTP statuses by the request pipeline. Each kind also names the audit record's outcome
+for a request it ends or mars. Messages never carry a disclosed value.
 """
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
+
+#: An audit record's outcome: what became of the request.
+Outcome = Literal["ok", "partial", "refused", "unauthenticated", "malformed", "error"]
 
 
 class HubError(Exception):
     code: ClassVar[str] = "INTERNAL_SERVER_ERROR"
     http_status: ClassVar[int] = 500
+    #: refused: the hub declined to answer (policy, limits, registry); malformed: the input was bad;
+    #: error: the hub or an agency failed
+    outcome: ClassVar[Outcome] = "error"
 
     def __init__(self, message: str, **extensions: Any) -> None:
         super().__init__(message)
@@ -33,23 +40,19 @@ class BadUserInput(HubError):
 
     code = "BAD_USER_INPUT"
     http_status = 400
-
-
-class BadRequest(HubError):
-    """A request that is not GraphQL over HTTP at all (malformed JSON, wrong body)."""
-
-    code = "BAD_REQUEST"
-    http_status = 400
+    outcome = "malformed"
 
 
 class Unauthenticated(HubError):
     code = "UNAUTHENTICATED"
     http_status = 401
+    outcome = "unauthenticated"
 
 
 class Forbidden(HubError):
     code = "FORBIDDEN"
     http_status = 403
+    outcome = "refused"
 
 
 class PurposeNotPermitted(Forbidden):
@@ -65,6 +68,7 @@ class FieldNotShared(HubError):
 
     code = "FIELD_NOT_SHARED"
     http_status = 200
+    outcome = "partial"
 
 
 class FilterNotPermitted(Forbidden):

@@ -95,8 +95,7 @@ def configure(processors: list[SpanProcessor] | None = None,
     if _provider is None:
         resource = Resource.create({"service.name": os.environ.get("OTEL_SERVICE_NAME", "partnership-hub"),
                                     "service.version": __version__})
-        _sampler = RecordWhenExported(sampler_from_env())  # OTEL_TRACES_SAMPLER still decides what is kept
-        _provider = TracerProvider(resource=resource, sampler=_sampler)
+        _provider, _sampler = tracer_provider(resource)
         for exporter in exporters_from_env():
             _provider.add_span_processor(BatchSpanProcessor(exporter))
             _sampler.recording = True
@@ -111,12 +110,14 @@ def configure(processors: list[SpanProcessor] | None = None,
     return _provider
 
 
-def sampler_from_env() -> Sampler:
-    """The standard ``OTEL_TRACES_SAMPLER`` choice; parent-based always-on when unset."""
-    from opentelemetry.sdk.trace.sampling import _get_from_env_or_default
-
-    sampler: Sampler = _get_from_env_or_default()
-    return sampler
+def tracer_provider(resource: Resource | None = None) -> tuple[TracerProvider, RecordWhenExported]:
+    """A provider whose sampler records only while spans are exported, and then keeps what the standard
+    ``OTEL_TRACES_SAMPLER`` says (parent-based always-on when unset): given no sampler, the SDK reads
+    the variable itself, and its choice is wrapped before any tracer takes it."""
+    provider = TracerProvider(resource=resource)
+    sampler = RecordWhenExported(provider.sampler)
+    provider.sampler = sampler
+    return provider, sampler
 
 
 def set_recording(recording: bool) -> None:

@@ -126,7 +126,7 @@ def open_governance(settings: Settings, policies: PolicyStore | None, audit: Aud
 def governed_pipeline(settings: Settings, gov: Governance) -> list[Middleware]:
     from hub.web.audit_middleware import AuditMiddleware
     from hub.web.body_limit import BodyLimitMiddleware
-    from hub.web.caller_middleware import CallerMiddleware
+    from hub.web.caller import caller_middleware
     from hub.web.tracing_middleware import TracingMiddleware
 
     return [
@@ -135,7 +135,7 @@ def governed_pipeline(settings: Settings, gov: Governance) -> list[Middleware]:
         # The caller is known (from headers alone) before the body is read or refused, so a 413 or a
         # batch over the limit is recorded against the verified actor, and no body is read for a
         # request without a valid token.
-        Middleware(CallerMiddleware, authenticator=gov.authenticator, policy=gov.policies.current),
+        caller_middleware(gov.authenticator, gov.policies.current),
         Middleware(BodyLimitMiddleware, max_bytes=settings.limits.max_body_bytes, max_batch=settings.limits.max_batch),
     ]
 

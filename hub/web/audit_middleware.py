@@ -15,14 +15,14 @@ from opentelemetry.trace import Status, StatusCode
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from audit.record import AuditEvent
+from audit.record import AuditEvent, Disclosure
 from audit.sanitise import MAX_PURPOSE, MAX_USER_AGENT
 from hub.core import telemetry
-from hub.core.errors import AuditUnavailable
+from hub.core.errors import AuditUnavailable, HubError, Outcome
 from hub.core.telemetry import instruments
 from hub.web.header_text import header_text
 from hub.web.responses import error_response
-from hub.web.state import Disclosure, RequestState, ide_page, request_state
+from hub.web.state import Executed, RequestState, ide_page, request_state, verified_caller
 
 log = logging.getLogger("hub.audit")
 
@@ -31,81 +31,64 @@ class AuditSink(Protocol):
     async def append(self, event: AuditEvent) -> Any: ...
 
 
-#: Codes that mean the hub declined to answer (policy, limits, registry), not that the input was bad.
-REFUSALS = frozenset({
-    "FILTER_NOT_PERMITTED", "AUDIT_ACCESS_DENIED", "FORBIDDEN", "QUERY_TOO_DEEP", "TOO_MANY_ALIASES",
-    "TOO_MANY_TOKENS", "QUERY_TOO_LARGE", "QUERY_TOO_COSTLY", "OPERATION_NOT_REGISTERED",
-    "PERSISTED_QUERY_NOT_FOUND", "RESPONSE_TOO_LARGE", "PERSON_LEVEL_NOT_PERMITTED",
-})
+def outcome_of(status: int, refusal: HubError | None, op: Executed | None) -> Outcome:
+    """What became of a request (or of one operation of it), from its response: the one place this is decided.
 
-
-#: Codes that mean the request's own input was bad.
-BAD_INPUT = frozenset({"GRAPHQL_VALIDATION_FAILED", "BAD_USER_INPUT"})
-
-
-def outcome_of(status: int, state: RequestState, d: Disclosure | None) -> str:
-    if status == 401:
-        return "unauthenticated"
-    # Malformed: any other client error the hub answered without running a query (400, a method
-    # other than GET or POST: 405, 413, 415...), or a query that disclosed nothing because its
-    # input was bad. 403 is a refusal, below.
-    bad_input = d is not None and not d.subjects and bool(BAD_INPUT & set(d.error_codes))
-    if (400 <= status < 500 and status != 403) or bad_input:
+    A stage that answered the request itself did so with an error that names its outcome. Any other
+    client error (a body that is not JSON, a method other than GET or POST: 400, 405, 415...) is
+    malformed, a server error an error. An executed operation's errors name theirs: bad input that
+    disclosed no one is malformed, then a refusal, then a failure; a withheld field makes it partial.
+    """
+    if refusal is not None:
+        return refusal.outcome
+    if 400 <= status < 500:
         return "malformed"
-    if status == 403 or (d is not None and REFUSALS & set(d.error_codes)):
-        return "refused"
-    if status >= 500 or (d is not None and {"INTERNAL_SERVER_ERROR", "QUERY_TIMEOUT", "CONNECTOR_UNAVAILABLE"}
-                         & set(d.error_codes)):
+    if status >= 500:
         return "error"
-    if d is not None and d.withheld:
-        return "partial"
-    return "ok"
+    if op is None:
+        return "ok"
+    found = op.error_outcomes
+    if "malformed" in found and not op.disclosure.subjects:
+        return "malformed"
+    for outcome in ("refused", "error", "partial"):
+        if outcome in found:
+            return outcome
+    return "partial" if op.disclosure.withheld else "ok"
 
 
 def build_events(scope: Scope, state: RequestState, status: int) -> list[AuditEvent]:
     """One record per operation executed (a batch of two is two records), or one for a request that
     executed none (refused, malformed)."""
-    if not state.disclosures:
+    if not state.executed:
         return [build_event(scope, state, status)]
-    return [build_event(scope, state, status, d) for d in state.disclosures]
+    return [build_event(scope, state, status, op) for op in state.executed]
 
 
-def build_event(scope: Scope, state: RequestState, status: int, found: Disclosure | None = None) -> AuditEvent:
+def build_event(scope: Scope, state: RequestState, status: int, op: Executed | None = None) -> AuditEvent:
     headers = Headers(scope=scope)
     client = scope.get("client")
-    principal = state.principal
-    d = found or Disclosure()
-    codes = list(d.error_codes)
-    if state.refusal_code:
-        codes.insert(0, state.refusal_code)
+    caller = verified_caller(scope)
+    principal = caller.principal if caller is not None else None
+    d = op.disclosure if op is not None else Disclosure()
+    codes = [state.refusal.code] if state.refusal is not None else []
+    codes += op.error_codes if op is not None else ()
     return AuditEvent(
         occurred_at=datetime.now(UTC),
         trace_id=state.trace_id or "",
         request_id=state.request_id,
-        actor_id=getattr(principal, "subject", None) or "anonymous",
-        actor_kind=getattr(principal, "kind", None) or "anonymous",
-        agency=getattr(principal, "agency", None) or "",
-        roles=tuple(getattr(principal, "roles", ()) or ()),
+        actor_id=principal.subject if principal else "anonymous",
+        actor_kind=principal.kind if principal else "anonymous",
+        agency=principal.agency if principal else "",
+        roles=principal.roles if principal else (),
         source_address=client[0] if client else "",
         user_agent=header_text(headers, "user-agent", MAX_USER_AGENT),
-        purpose=state.purpose or header_text(headers, "x-purpose-of-use", MAX_PURPOSE),
-        justification=state.justification or "",
-        legal_bases=d.legal_bases,
-        clauses=d.clauses,
-        operation_name=d.operation_name,
-        operation_type=d.operation_type,
-        query_hash=d.query_hash,
-        variables_hash=d.variables_hash,
-        subjects=d.subjects,
-        disclosed=d.disclosed,
-        withheld=d.withheld,
-        masked=d.masked,
-        outcome=outcome_of(status, state, found),
+        purpose=caller.purpose if caller else header_text(headers, "x-purpose-of-use", MAX_PURPOSE),
+        justification=(caller.justification if caller else None) or "",
+        outcome=outcome_of(status, state.refusal, op),
         error_codes=tuple(dict.fromkeys(codes)),
         latency_ms=round((time.perf_counter() - state.started) * 1000, 3),
-        policy_version=state.policy_version or "",
-        access=d.access,
-        aggregates=d.aggregates,
+        policy_version=caller.policy_version if caller else "",
+        **d.record_fields(),
     )
 
 

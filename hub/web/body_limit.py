@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import json
 
+from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from hub.core.errors import BadRequest, HubError
+from hub.core.errors import BadUserInput, HubError
 from hub.core.json_depth import too_deep
 from hub.web.responses import error_response
 from hub.web.state import request_state
@@ -20,11 +21,13 @@ MAX_JSON_DEPTH = 32
 class BodyTooLarge(HubError):
     code = "REQUEST_TOO_LARGE"
     http_status = 413
+    outcome = "malformed"
 
 
 class TooManyOperations(HubError):
     code = "TOO_MANY_OPERATIONS"
     http_status = 400
+    outcome = "malformed"
 
 
 def batch_size(body: bytes) -> int:
@@ -48,7 +51,7 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope["headers"]).get(b"content-length")
+        declared = Headers(scope=scope).get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
             await self._refuse(scope, receive, send)
             return
@@ -70,7 +73,7 @@ class BodyLimitMiddleware:
             more = message.get("more_body", False)
         body = b"".join(chunks)
         if too_deep(body, MAX_JSON_DEPTH):
-            await self._refuse(scope, receive, send, BadRequest(
+            await self._refuse(scope, receive, send, BadUserInput(
                 f"the request body nests JSON deeper than {MAX_JSON_DEPTH} levels", limit=MAX_JSON_DEPTH))
             return
         if batch_size(body) > self.max_batch:
@@ -92,5 +95,5 @@ class BodyLimitMiddleware:
         error = error or BodyTooLarge(f"request body is larger than {self.max_bytes} bytes")
         state = request_state(scope)
         if state is not None:
-            state.refusal_code = error.code
+            state.refusal = error
         await error_response(error)(scope, receive, send)

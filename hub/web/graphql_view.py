@@ -17,8 +17,7 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.types import ExecutionResult
 
-from audit.record import SubjectFields
-from hub.core.errors import HubError, QueryTimeout, Unauthenticated
+from hub.core.errors import HubError, Unauthenticated
 from hub.core.settings import Settings
 from hub.services.access import AccessService
 from hub.services.audit_review import AuditReview
@@ -26,12 +25,12 @@ from hub.services.caseload import CallerConditions
 from hub.web.persisted import OperationRegistry
 from hub.web.response_size import Encoded, ResponseTooLarge, encode
 from hub.web.runtime import Hub
-from hub.web.state import Disclosure, RequestState
+from hub.web.state import Executed, RequestState, request_state, verified_caller
 from schema.governance.context import Caller, HubContext
-from schema.governance.gate import DENY_ALL, Gate, Ledger, SubjectAccess
+from schema.governance.gate import DENY_ALL, Gate
 from schema.governance.loaders import Loaders
 from schema.graph.build import Extension, create_schema
-from schema.graph.errors import format_error, withheld_errors
+from schema.graph.errors import error_outcome, format_error, withheld_errors
 from schema.graph.extensions.operation import OperationRecorder
 from schema.graph.extensions.tracing import GraphQLTracing, ResolverSpans
 
@@ -51,11 +50,11 @@ class HubGraphQL(GraphQL[HubContext, None]):
             traced.append(ResolverSpans)
         recorder = partial(OperationRecorder, digest=governance.digest if governance is not None else None)
         super().__init__(create_schema([recorder, *traced, *extensions], limits=limits,
+                                       backstop_seconds=self.BACKSTOP_SECONDS,
                                        field_suggestions=settings.development,
                                        introspection=settings.introspection), **kwargs)
         self.max_first = limits.max_first
         self.tracer = trace.get_tracer("hub.graphql") if governance is not None else None
-        self.timeout = limits.timeout_seconds
         self.max_response_bytes = limits.max_response_bytes
         self.registry = OperationRegistry.load(settings.persisted_operations,
                                                strict=settings.strict_persisted_operations)
@@ -72,26 +71,25 @@ class HubGraphQL(GraphQL[HubContext, None]):
 
     async def get_context(self, request: Request, response: Response | Any) -> HubContext:  # type: ignore[override]
         hub = self.hub
-        state: RequestState | None = getattr(request.state, "hub", None)
-        principal = state.principal if state else None
-        plan = getattr(request.state, "plan", None)
+        verified = verified_caller(request.scope)
+        plan = verified.plan if verified is not None else None
         caller = Caller()
         conditions = None
-        if principal is not None:
-            caller = Caller(subject=principal.subject, agency=principal.agency, roles=tuple(principal.roles),
-                            purpose=state.purpose if state else None,
-                            justification=state.justification if state else None)
+        if verified is not None:
+            principal = verified.principal
+            caller = Caller(subject=principal.subject, agency=principal.agency, roles=principal.roles,
+                            purpose=verified.purpose, justification=verified.justification)
             conditions = CallerConditions(hub.index, hub.agencies, principal.agency, principal.subject,
                                           hub.caseloads)
         if self.governance is None:
             gate = Gate(None, conditions)
-        elif principal is None or plan is None:
+        elif plan is None:
             # Fail closed: with governance on nothing runs without a verified caller and a plan.
             # (Only the GraphiQL page gets here, and it executes nothing; see execute_operation.)
             gate = Gate(DENY_ALL, None)
         else:
             gate = Gate(plan, conditions)
-        ctx = HubContext(
+        return HubContext(
             people=hub.people,
             agencies=hub.agencies,
             loaders=Loaders.create(hub.people, hub.agencies, self.tracer),
@@ -101,56 +99,57 @@ class HubGraphQL(GraphQL[HubContext, None]):
             access=self.access,
             audit=self.audit,
         )
-        return ctx
 
-    async def execute_operation(self, *args: Any, **kwargs: Any) -> Any:
-        """Refuse to execute anything, with governance on, for a request without a verified caller and plan."""
-        request: Request = kwargs["request"]
-        if self.governance is not None:
-            state: RequestState | None = getattr(request.state, "hub", None)
-            if state is None or state.principal is None or getattr(request.state, "plan", None) is None:
-                if state is not None:
-                    state.refusal_code = Unauthenticated.code
-                raise HTTPException(401, "an authenticated caller with a permitted purpose is required")
-        return await super().execute_operation(*args, **kwargs)
+    async def execute_operation(self, request: Request, request_adapter: Any,
+                                request_data: GraphQLRequestData | list[GraphQLRequestData], context: HubContext,
+                                root_value: None, sub_response: Any) -> Any:
+        """Run each operation (its registered body if persisted) with a context of its own.
 
-    async def execute_single(self, *args: Any, **kwargs: Any) -> ExecutionResult:
-        """Run one operation (its registered body if persisted) under the execution time limit.
-
-        Each operation of a batch gets a context of its own (its own gate, ledger and loaders), so
-        what one operation withheld or disclosed never shows in another's errors or audit record.
+        With governance on, nothing runs for a request without a verified caller and plan. Each
+        operation of a batch gets its own gate, ledger and loaders, so what one operation withheld or
+        disclosed never shows in another's errors or audit record.
         """
-        data: GraphQLRequestData = kwargs["request_data"]
-        request: Request = kwargs["request"]
-        shared: HubContext = kwargs["context"]
-        ctx = shared
-        if getattr(request.state, "context_taken", False):  # a later operation of a batch: a fresh context
-            ctx = replace(shared, gate=Gate(shared.gate.plan, shared.gate.conditions),
-                          loaders=Loaders.create(self.hub.people, self.hub.agencies, self.tracer), extra={})
-        request.state.context_taken = True
-        kwargs["context"] = ctx
-        result = await self._execute(data, args, kwargs)
-        _contexts(request)[id(result)] = ctx
-        return result
+        state = request_state(request.scope)
+        if self.governance is not None:
+            verified = verified_caller(request.scope)
+            if verified is None or verified.plan is None:
+                refused = Unauthenticated("an authenticated caller with a permitted purpose is required")
+                if state is not None:
+                    state.refusal = refused
+                raise HTTPException(401, refused.message)
+        run = partial(self._operation, state, request=request, request_adapter=request_adapter, root_value=root_value,
+                      sub_response=sub_response)
+        if isinstance(request_data, list):
+            contexts = [context, *(self._fresh(context) for _ in request_data[1:])]
+            return list(await asyncio.gather(*(run(data, ctx) for data, ctx in zip(request_data, contexts,
+                                                                                    strict=True))))
+        return await run(request_data, context)
 
-    async def _execute(self, data: GraphQLRequestData, args: Any, kwargs: dict[str, Any]) -> ExecutionResult:
+    def _fresh(self, shared: HubContext) -> HubContext:
+        return replace(shared, gate=Gate(shared.gate.plan, shared.gate.conditions),
+                       loaders=Loaders.create(self.hub.people, self.hub.agencies, self.tracer), extra={})
+
+    async def _operation(self, state: RequestState | None, data: GraphQLRequestData, ctx: HubContext,
+                         **view: Any) -> ExecutionResult:
         try:
             query = self.registry.resolve(data.query, data.extensions)
         except HubError as refused:
-            return ExecutionResult(data=None, errors=[GraphQLError(refused.message, original_error=refused)])
-        if query != data.query:
-            kwargs["request_data"] = replace(data, query=query)
-        try:
-            # The executor stops at the limit itself (schema/graph/extensions/deadline.py); this backstop,
-            # a second later, cancels an operation stuck waiting on something that never answers.
-            return await asyncio.wait_for(super().execute_single(*args, **kwargs), self.timeout + self.BACKSTOP_SECONDS)
-        except TimeoutError:
-            late = QueryTimeout(f"the operation did not finish within {self.timeout:g} seconds and was stopped")
-            return ExecutionResult(data=None, errors=[GraphQLError(late.message, original_error=late)])
+            result: object = ExecutionResult(data=None, errors=[GraphQLError(refused.message, original_error=refused)])
+        else:
+            if query != data.query:
+                data = replace(data, query=query)
+            result = await super().execute_operation(request_data=data, context=ctx, **view)
+        if not isinstance(result, ExecutionResult):
+            # One operation, no stream transport configured: one result. Anything else would leave the
+            # audit record without its disclosure, so it is not sent.
+            raise TypeError(f"one operation gave {type(result).__name__}, not an ExecutionResult")
+        if state is not None:
+            state.contexts[id(result)] = ctx  # until process_result shapes its response
+        return result
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
-        ctx = _contexts(request).pop(id(result), None)
-        state: RequestState | None = getattr(request.state, "hub", None)
+        state = request_state(request.scope)
+        ctx = state.contexts.pop(id(result), None) if state is not None else None
         trace_id = state.trace_id if state else None
         response: dict[str, Any] = {"data": result.data}
         errors = [format_error(e, trace_id) for e in result.errors or []]
@@ -169,70 +168,13 @@ class HubGraphQL(GraphQL[HubContext, None]):
             errors = [format_error(refused, trace_id)]
             encoded = encode({**response, "data": None, "errors": errors})
         if state is not None and ctx is not None:
-            state.disclosures.append(disclosure(ctx, result, errors))
+            state.executed.append(Executed(
+                # An answer dropped whole (timed out, too large) disclosed nothing: what it read was consulted.
+                disclosure=ctx.gate.ledger.disclosure(returned=result.data is not None),
+                error_codes=tuple(dict.fromkeys(e.get("extensions", {}).get("code", "") for e in errors)),
+                error_outcomes=frozenset(error_outcome(e) for e in result.errors or []),
+            ))
         return encoded  # type: ignore[return-value]
 
     def encode_json(self, data: object) -> str | bytes:
         return data.text if isinstance(data, Encoded) else super().encode_json(data)
-
-
-def _contexts(request: Request) -> dict[int, HubContext]:
-    """Each executed operation's context, by its result, until its response is shaped."""
-    found: dict[int, HubContext] | None = getattr(request.state, "operation_contexts", None)
-    if found is None:
-        found = request.state.operation_contexts = {}
-    return found
-
-
-def disclosure(ctx: HubContext, result: ExecutionResult, errors: list[dict[str, Any]]) -> Disclosure:
-    """What the audit record keeps of one operation: names of fields and people, never values."""
-    ledger = ctx.gate.ledger
-    if result.data is None:
-        ledger = unreturned(ledger)
-    op = ctx.extra.get("operation", {})
-    return Disclosure(
-        operation_name=op.get("name"),
-        operation_type=op.get("type"),
-        query_hash=op.get("query_hash"),
-        variables_hash=op.get("variables_hash"),
-        subjects=tuple(sorted(ledger.subjects)),
-        disclosed={agency: tuple(sorted(keys)) for agency, keys in sorted(ledger.disclosed_by_owner().items())},
-        withheld={w.field_key: w.clause for w in ledger.withheld.values()},
-        masked=dict(sorted(ledger.masked_fields().items())),
-        clauses=tuple(sorted(ledger.clauses)),
-        legal_bases=tuple(sorted(ledger.legal_bases)),
-        error_codes=tuple(dict.fromkeys(e.get("extensions", {}).get("code", "") for e in errors)),
-        has_data=result.data is not None,
-        access=access_entries(ledger.access),
-        aggregates=tuple(ledger.aggregates),
-    )
-
-
-def unreturned(ledger: Ledger) -> Ledger:
-    """The ledger of an operation whose answer was dropped whole (timed out, too large): what its
-    resolvers released never left, so it was read (consulted), not disclosed, and no count left."""
-    access = {person: SubjectAccess(consulted=a.consulted | a.disclosed | set(a.masked), withheld=dict(a.withheld))
-              for person, a in ledger.access.items()}
-    return Ledger(access=access, withheld=ledger.withheld, clauses=ledger.clauses, legal_bases=ledger.legal_bases)
-
-
-def access_entries(access: dict[str, SubjectAccess]) -> tuple[SubjectFields, ...]:
-    """Per-person access, people treated alike sharing one entry (a page is a few entries, not hundreds)."""
-    groups: dict[tuple[frozenset[Any], ...], list[str]] = {}
-    for person_id, a in access.items():
-        if not (a.disclosed or a.masked or a.withheld):  # consulted only: most people of a searched page
-            key = (_NONE, _NONE, _NONE, frozenset(a.consulted))
-        else:
-            key = (frozenset(a.disclosed), frozenset(a.masked.items()), frozenset(a.withheld.items()),
-                   frozenset(a.consulted - a.disclosed - a.masked.keys()))
-        groups.setdefault(key, []).append(person_id)
-    return tuple(SubjectFields(tuple(sorted(people)), tuple(sorted(disclosed)), dict(sorted(masked)),
-                               dict(sorted(withheld)), tuple(sorted(consulted)))
-                 for (disclosed, masked, withheld, consulted), people in sorted(groups.items(), key=_first_person))
-
-
-_NONE: frozenset[Any] = frozenset()
-
-
-def _first_person(group: tuple[Any, list[str]]) -> str:
-    return min(group[1])

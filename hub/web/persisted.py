@@ -22,11 +22,13 @@ MANIFEST_FORMAT = "apollo-persisted-query-manifest"
 class PersistedQueryNotFound(HubError):
     code = "PERSISTED_QUERY_NOT_FOUND"
     http_status = 200
+    outcome = "refused"
 
 
 class OperationNotRegistered(HubError):
     code = "OPERATION_NOT_REGISTERED"
     http_status = 200
+    outcome = "refused"
 
 
 def document_hash(body: str) -> str:

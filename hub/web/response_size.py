@@ -13,6 +13,7 @@ class ResponseTooLarge(HubError):
 
     code = "RESPONSE_TOO_LARGE"
     http_status = 200
+    outcome = "refused"
 
 
 class Encoded(dict[str, Any]):

@@ -1,4 +1,9 @@
-"""What the request pipeline learns about one request, kept in the ASGI scope for later stages."""
+"""What the request pipeline learns about one request, in one typed structure kept in the ASGI scope.
+
+``RequestIdMiddleware`` puts a ``RequestState`` in the scope; every later stage reaches it with
+``request_state(scope)``. Who is calling is Starlette's ``scope["user"]``: a ``VerifiedCaller``
+once the token verified (hub/web/caller.py), read with ``verified_caller(scope)``.
+"""
 
 from __future__ import annotations
 
@@ -6,29 +11,54 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from starlette.authentication import BaseUser
+from starlette.datastructures import Headers
 from starlette.types import Scope
 
-from audit.record import AggregateDisclosure, SubjectFields
+from audit.record import Disclosure
+from hub.core.errors import HubError, Outcome
+from hub.web.auth.principal import Principal
+from schema.governance.context import HubContext
+from schema.governance.gate import Plan
 
 
-@dataclass
-class Disclosure:
-    """What a GraphQL execution released and withheld: field names and person ids, never values."""
+@dataclass(frozen=True)
+class VerifiedCaller(BaseUser):
+    """A caller whose token verified, with the purpose and justification it gave.
 
-    operation_name: str | None = None
-    operation_type: str | None = None
-    query_hash: str | None = None
-    variables_hash: str | None = None
-    subjects: tuple[str, ...] = ()
-    disclosed: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    withheld: dict[str, str] = field(default_factory=dict)
-    masked: dict[str, str] = field(default_factory=dict)
-    clauses: tuple[str, ...] = ()
-    legal_bases: tuple[str, ...] = ()
+    ``plan`` is what the caller may see for that purpose; None when the request was refused after the
+    token verified (a purpose its roles may not use, a missing justification), so the refusal is
+    still recorded against the verified actor.
+    """
+
+    principal: Principal
+    purpose: str
+    justification: str | None
+    policy_version: str
+    plan: Plan | None = None
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def display_name(self) -> str:
+        return self.principal.subject
+
+    @property
+    def identity(self) -> str:
+        return self.principal.subject
+
+
+@dataclass(frozen=True)
+class Executed:
+    """One GraphQL operation as its audit record needs it."""
+
+    disclosure: Disclosure
+    #: the codes of its response's errors, in order, once each
     error_codes: tuple[str, ...] = ()
-    has_data: bool = False
-    access: tuple[SubjectFields, ...] = ()
-    aggregates: tuple[AggregateDisclosure, ...] = ()
+    #: the outcome each of those errors stands for (a hub error carries its own)
+    error_outcomes: frozenset[Outcome] = frozenset()
 
 
 @dataclass
@@ -36,20 +66,24 @@ class RequestState:
     request_id: str
     started: float = field(default_factory=time.perf_counter)
     trace_id: str | None = None
-    principal: Any = None
-    purpose: str | None = None
-    justification: str | None = None
-    policy_version: str | None = None
-    #: set by whichever stage answered the request itself (401, 403, 400, 413...)
-    refusal_code: str | None = None
+    #: the error with which a stage answered the request itself (401, 403, 400, 413...)
+    refusal: HubError | None = None
     #: one per GraphQL operation executed, in the order of the request (a batch has several)
-    disclosures: list[Disclosure] = field(default_factory=list)
+    executed: list[Executed] = field(default_factory=list)
+    #: each executed operation's context (by the id of its result) until its response is shaped
+    contexts: dict[int, HubContext] = field(default_factory=dict)
 
 
 def request_state(scope: Scope) -> RequestState | None:
     state: dict[str, Any] = scope.get("state", {})
-    found: RequestState | None = state.get("hub")
-    return found
+    found = state.get("hub")
+    return found if isinstance(found, RequestState) else None
+
+
+def verified_caller(scope: Scope) -> VerifiedCaller | None:
+    """The caller whose token verified, planned or refused; None for anyone else."""
+    user = scope.get("user")
+    return user if isinstance(user, VerifiedCaller) else None
 
 
 def ide_page(scope: Scope, path: str = "/graphql") -> bool:
@@ -60,4 +94,4 @@ def ide_page(scope: Scope, path: str = "/graphql") -> bool:
     """
     if scope["method"] != "GET" or scope.get("query_string", b"") or scope["path"] != path:
         return False
-    return b"text/html" in dict(scope["headers"]).get(b"accept", b"")
+    return "text/html" in Headers(scope=scope).get("accept", "")

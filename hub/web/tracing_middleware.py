@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from opentelemetry.propagate import extract
 from opentelemetry.trace import SpanKind, Status, StatusCode
+from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hub.core.telemetry import tracer
@@ -18,9 +19,9 @@ class TracingMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        carrier = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]
-                   if k in (b"traceparent", b"tracestate")}
-        parent = extract(carrier)
+        headers = Headers(scope=scope)
+        # Only the W3C trace context is taken from the caller (no baggage).
+        parent = extract({k: v for k in ("traceparent", "tracestate") if (v := headers.get(k)) is not None})
         status_code = 500
         with tracer().start_as_current_span(
             f"{scope['method']} {scope['path']}", context=parent, kind=SpanKind.SERVER,

@@ -4,7 +4,8 @@ One ``Gate`` per request. The policy layer has already planned, for the caller's
 purpose, one decision per governed field (a dict lookup). Here each agency record is judged
 once for everything selected beneath it: static decision, then per-row conditions checked as
 set lookups (own caseload or cohort, victim's case) or against the record (consent). What was
-disclosed, masked and withheld is kept in a ``Ledger`` for the errors and the audit record.
+disclosed, masked and withheld is kept in a ``Ledger`` for the errors, and written as the audit
+record's own ``Disclosure`` (audit/record.py).
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
-from audit.record import AggregateDisclosure
+from audit.record import AggregateDisclosure, Disclosure, Operation, SubjectFields
 from hub.core.errors import BadUserInput
 from schema.governance.selection import RawInfo, Selection, selected
 
@@ -159,9 +160,11 @@ class SubjectAccess:
 
 @dataclass
 class Ledger:
-    """Per request: what each person's fields did (disclosed, masked, withheld, consulted), the counts
-    disclosed in aggregate, and for the response's errors each withheld field with its paths."""
+    """Per operation: which operation it is, what each person's fields did (disclosed, masked, withheld,
+    consulted), the counts disclosed in aggregate, and for the response's errors each withheld field
+    with its paths."""
 
+    operation: Operation = field(default_factory=Operation)
     access: dict[str, SubjectAccess] = field(default_factory=dict)
     aggregates: list[AggregateDisclosure] = field(default_factory=list)
     withheld: dict[tuple[str, str], Withheld] = field(default_factory=dict)
@@ -174,27 +177,60 @@ class Ledger:
             found = self.access[person_id] = SubjectAccess()
         return found
 
-    @property
-    def subjects(self) -> set[str]:
-        return set(self.access)
-
-    def disclosed_by_owner(self) -> dict[str, set[str]]:
-        """Every field disclosed (or masked) about anyone, and every aggregate, by the agency owning it."""
-        out: dict[str, set[str]] = {}
-        for a in self.access.values():
-            for key in (*a.disclosed, *a.masked):
-                out.setdefault(owner_of(key), set()).add(key)
-        for agg in self.aggregates:
-            for key in agg.fields:
-                out.setdefault(owner_of(key), set()).add(f"{key} (aggregate)")
-        return out
-
-    def masked_fields(self) -> dict[str, str]:
-        return {key: clause for a in self.access.values() for key, clause in a.masked.items()}
-
     def cite(self, d: Decision) -> None:
         self.clauses.add(d.clause)
         self.legal_bases.add(d.legal_basis)
+
+    def disclosure(self, *, returned: bool = True) -> Disclosure:
+        """What the audit record keeps of this operation. ``returned`` False: its answer was dropped whole
+        (timed out, too large), so what its resolvers released never left: it was read (consulted), not
+        disclosed, and no count left."""
+        access = self.access if returned else {
+            person: SubjectAccess(consulted=a.consulted | a.disclosed | set(a.masked), withheld=dict(a.withheld))
+            for person, a in self.access.items()}
+        aggregates = self.aggregates if returned else []
+        disclosed: dict[str, set[str]] = {}
+        masked: dict[str, str] = {}
+        for a in access.values():
+            for key in (*a.disclosed, *a.masked):
+                disclosed.setdefault(owner_of(key), set()).add(key)
+            masked.update(a.masked)
+        for agg in aggregates:
+            for key in agg.fields:
+                disclosed.setdefault(owner_of(key), set()).add(f"{key} (aggregate)")
+        return Disclosure(
+            operation=self.operation,
+            subjects=tuple(sorted(access)),
+            disclosed={agency: tuple(sorted(keys)) for agency, keys in sorted(disclosed.items())},
+            withheld={w.field_key: w.clause for w in self.withheld.values()},
+            masked=dict(sorted(masked.items())),
+            clauses=tuple(sorted(self.clauses)),
+            legal_bases=tuple(sorted(self.legal_bases)),
+            access=access_entries(access),
+            aggregates=tuple(aggregates),
+        )
+
+
+def access_entries(access: dict[str, SubjectAccess]) -> tuple[SubjectFields, ...]:
+    """Per-person access, people treated alike sharing one entry (a page is a few entries, not hundreds)."""
+    groups: dict[tuple[frozenset[Any], ...], list[str]] = {}
+    for person_id, a in access.items():
+        if not (a.disclosed or a.masked or a.withheld):  # consulted only: most people of a searched page
+            key = (_NONE, _NONE, _NONE, frozenset(a.consulted))
+        else:
+            key = (frozenset(a.disclosed), frozenset(a.masked.items()), frozenset(a.withheld.items()),
+                   frozenset(a.consulted - a.disclosed - a.masked.keys()))
+        groups.setdefault(key, []).append(person_id)
+    return tuple(SubjectFields(tuple(sorted(people)), tuple(sorted(disclosed)), dict(sorted(masked)),
+                               dict(sorted(withheld)), tuple(sorted(consulted)))
+                 for (disclosed, masked, withheld, consulted), people in sorted(groups.items(), key=_first_person))
+
+
+_NONE: frozenset[Any] = frozenset()
+
+
+def _first_person(group: tuple[Any, list[str]]) -> str:
+    return min(group[1])
 
 
 class Gate:

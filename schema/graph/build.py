@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import strawberry
 from graphql import (
@@ -21,13 +23,13 @@ from graphql import (
 from strawberry.extensions import DisableIntrospection, ParserCache, SchemaExtension, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
-from strawberry.types import ExecutionContext
+from strawberry.types import ExecutionContext, ExecutionResult
 
 import schema.graph.enums  # noqa: F401  (registers the agencies' code lists as GraphQL enums)
 from hub.core.settings import QueryLimits
 from schema.governance.strawberry_adapter import graphql_schema
 from schema.graph.errors import as_hub_error
-from schema.graph.extensions.deadline import deadline_executor
+from schema.graph.extensions.deadline import deadline_executor, timed_out
 from schema.graph.extensions.guards import QueryGuards, guards
 from schema.graph.query import AccessQuery, AuditQuery, CountsQuery, Query
 
@@ -46,6 +48,25 @@ RootQuery = merge_types("Query", (Query, CountsQuery, AccessQuery, AuditQuery))
 
 
 class HubSchema(strawberry.Schema):
+    #: the execution time limit (None: none), and how much longer an operation may wait on something
+    #: before it is cancelled
+    timeout: float | None = None
+    backstop_seconds: float = 1.0
+
+    async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
+        """Run one operation; past the backstop, cancel it and answer QUERY_TIMEOUT alone.
+
+        The executor stops at the time limit itself (schema/graph/extensions/deadline.py); the backstop,
+        a little later, cancels an operation stuck waiting on something that never answers.
+        """
+        if self.timeout is None:
+            return await super().execute(*args, **kwargs)
+        try:
+            return await asyncio.wait_for(super().execute(*args, **kwargs), self.timeout + self.backstop_seconds)
+        except TimeoutError:
+            late = timed_out(self.timeout)
+            return ExecutionResult(data=None, errors=[GraphQLError(late.message, original_error=late)])
+
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         """Log each error's kind and path only: messages and tracebacks may carry values."""
         for error in errors:
@@ -59,9 +80,10 @@ class HubSchema(strawberry.Schema):
 
 
 def create_schema(extensions: Sequence[Extension] = (), *, limits: QueryLimits | None = None,
-                  field_suggestions: bool = True, introspection: bool = True) -> strawberry.Schema:
+                  backstop_seconds: float = 1.0, field_suggestions: bool = True,
+                  introspection: bool = True) -> strawberry.Schema:
     """The schema; with ``limits``, query guards, the execution time limit (schema/graph/extensions/deadline.py)
-    and batching up to ``limits.max_batch`` operations."""
+    with its backstop ``backstop_seconds`` later, and batching up to ``limits.max_batch`` operations."""
     # Parse and validate each distinct document once: partner systems repeat the same operations,
     # and validation alone costs milliseconds. Guards run after validation's cache has answered.
     extra: list[Extension] = [lambda: ParserCache(maxsize=512), lambda: ValidationCache(maxsize=512)]
@@ -77,6 +99,8 @@ def create_schema(extensions: Sequence[Extension] = (), *, limits: QueryLimits |
     )
     built = HubSchema(query=RootQuery, extensions=[*extra, *extensions], config=config,
                       execution_context_class=deadline_executor(limits.timeout_seconds) if limits else None)
+    if limits is not None:
+        built.timeout, built.backstop_seconds = limits.timeout_seconds, backstop_seconds
     if guard is not None:
         guard.list_fields = list_fields(built)
         guard.introspection_lists = introspection_lists(built)

@@ -13,7 +13,7 @@ from typing import Any
 from graphql import GraphQLError
 
 from hub.core.agency import SourceUnavailable
-from hub.core.errors import ConnectorUnavailable, HubError
+from hub.core.errors import ConnectorUnavailable, HubError, Outcome
 from schema.governance.gate import Ledger
 
 log = logging.getLogger("hub.graphql")
@@ -28,6 +28,16 @@ def as_hub_error(original: BaseException | None) -> HubError | None:
         return ConnectorUnavailable(f"the {original.agency} system did not answer, so this part of the answer "
                                     "is missing; the rest stands", agency=original.agency)
     return None
+
+
+def error_outcome(error: GraphQLError) -> Outcome:
+    """What an execution error makes of its operation's audit outcome: a hub error names its own; a
+    syntax, validation or coercion error is bad input; anything else is a failure."""
+    original = error.original_error
+    known = as_hub_error(original)
+    if known is not None:
+        return known.outcome
+    return "malformed" if original is None or isinstance(original, GraphQLError) else "error"
 
 
 def format_error(error: GraphQLError, trace_id: str | None) -> dict[str, Any]:

@@ -65,9 +65,9 @@ async def test_a_deeply_nested_body_is_a_json_400(governed: Governed, body: str)
     response = await governed.post(None, governed.headers("probation-practitioner", "iom"), raw=body.encode())
     assert response.status_code == 400 and response.headers["content-type"] == "application/json"
     (error,) = response.json()["errors"]
-    assert error["extensions"] == {"code": "BAD_REQUEST", "limit": MAX_JSON_DEPTH}
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "limit": MAX_JSON_DEPTH}
     (record,) = await governed.records()
-    assert record.event.error_codes == ("BAD_REQUEST",)
+    assert record.event.error_codes == ("BAD_USER_INPUT",)
 
 
 async def test_nesting_up_to_the_limit_passes(governed: Governed) -> None:

@@ -11,7 +11,7 @@ import pytest
 from hub.core.settings import QueryLimits, Settings
 from hub.web.app import create_app
 from hub.web.runtime import Hub
-from schema.graph.extensions.guards import STANDARD_INTROSPECTION, count_tokens, standard_introspection_depth
+from schema.graph.extensions.guards import STANDARD_INTROSPECTION, standard_introspection_depth
 from tests.graph_client import GraphClient
 
 
@@ -55,8 +55,7 @@ async def test_aliases_just_under_and_over(settings: Settings, hub: Hub) -> None
 
 async def test_tokens_and_characters(settings: Settings, hub: Hub) -> None:
     query = '{ person(id: "H00000001") { id name } }'
-    tokens = count_tokens(query, 10_000)
-    assert tokens == 12  # { person ( id : "..." ) { id name } }
+    tokens = 12  # { person ( id : "..." ) { id name } }
     assert codes(await client(settings, hub, max_tokens=tokens).query(query)) == []
     assert codes(await client(settings, hub, max_tokens=tokens - 1).query(query)) == ["TOO_MANY_TOKENS"]
     assert codes(await client(settings, hub, max_characters=len(query)).query(query)) == []

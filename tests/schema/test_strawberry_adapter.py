@@ -48,3 +48,30 @@ def test_graphql_schema_is_the_built_graphql_core_schema() -> None:
     assert isinstance(query_type, GraphQLObjectType)
     assert set(query_type.fields) == {"item"}
     assert built.get_type("Item") is not None
+
+
+@strawberry.type
+class ContextQuery:
+    @strawberry.field
+    def given(self, info: Info[Any, Any]) -> str:
+        return str(info.context["given"])
+
+
+class _Post:
+    method = "POST"
+
+
+async def test_the_views_execute_operation_runs_one_operation_with_the_context_given() -> None:
+    """hub.web.graphql_view gives each operation of a batch its own context by calling the view's
+    ``execute_operation`` once per operation: one operation in, one ``ExecutionResult`` out."""
+    from strawberry.asgi import GraphQL
+    from strawberry.http import GraphQLRequestData
+    from strawberry.types import ExecutionResult
+
+    view: GraphQL[Any, None] = GraphQL(strawberry.Schema(query=ContextQuery))
+    result = await view.execute_operation(request=None, request_adapter=_Post(),  # type: ignore[arg-type]
+                                          request_data=GraphQLRequestData(query="{ given }", variables=None,
+                                                                          operation_name=None, extensions=None),
+                                          context={"given": "mine"}, root_value=None,
+                                          sub_response=None)  # type: ignore[arg-type]
+    assert isinstance(result, ExecutionResult) and result.errors is None and result.data == {"given": "mine"}

@@ -1,8 +1,8 @@
 """Query guards: refuse documents too long, too deep, too aliased or too costly before they run.
 
-Size is checked on the raw text (characters, then lexer tokens, stopping at the limit so a huge
-document costs no more than the limit to reject). Depth, aliases and cost are checked on the parsed
-operation with its variables at validation, so a refused document never reaches a resolver.
+Size is checked on the raw text (characters), then by graphql-core's parser itself, which stops at
+the token limit (``parse(max_tokens=)``). Depth, aliases and cost are checked on the parsed operation
+with its variables at validation, so a refused document never reaches a resolver.
 Introspection counts too: aliased copies of ``__schema { types { fields ... } } }`` once produced
 tens of megabytes from a 5 KB document. Its lists are sized from the schema itself, and its depth
 may reach that of the standard introspection query (TypeRef nests ``ofType`` nine levels).
@@ -27,11 +27,8 @@ from graphql.language import (
     ListValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
-    Source,
-    TokenKind,
     VariableNode,
 )
-from graphql.language.lexer import Lexer
 from strawberry.extensions import SchemaExtension
 
 from hub.core.errors import HubError
@@ -40,6 +37,7 @@ from hub.core.settings import QueryLimits
 
 class GuardRefused(HubError):
     http_status = 200
+    outcome = "refused"
 
 
 class QueryTooLarge(GuardRefused):
@@ -68,18 +66,14 @@ DEFAULT_PAGE = 20
 LIST_FACTOR = 5
 
 
-@lru_cache(maxsize=512)
-def count_tokens(query: str, limit: int) -> int:
-    """Lexer tokens in ``query``, stopping once past ``limit``."""
-    lexer = Lexer(Source(query))
-    n = 0
-    token = lexer.advance()
-    while token.kind != TokenKind.EOF:
-        n += 1
-        if n > limit:
-            break
-        token = lexer.advance()
-    return n
+def stopped_at_limit(query: str, refused: GraphQLSyntaxError) -> bool:
+    """Whether the parser refused ``query`` for its token limit rather than for a mistake in it: without
+    the limit, it parses, or fails somewhere else. (Only refused documents pay this second parse.)"""
+    try:
+        parse(query, no_location=True)
+    except GraphQLSyntaxError as mistake:
+        return mistake.positions != refused.positions
+    return True
 
 
 @dataclass
@@ -199,13 +193,13 @@ class QueryGuards(SchemaExtension):
         limits = self.limits
         if len(query) > limits.max_characters:
             raise QueryTooLarge(f"the document is longer than {limits.max_characters} characters")
+        self.execution_context.parse_options["max_tokens"] = limits.max_tokens
         try:
-            tokens = count_tokens(query, limits.max_tokens)
-        except GraphQLSyntaxError:
-            tokens = 0  # the parser reports the syntax error itself
-        if tokens > limits.max_tokens:
-            raise TooManyTokens(f"the document has more than {limits.max_tokens} tokens")
-        yield
+            yield
+        except GraphQLSyntaxError as refused:  # raised by the parser cache's parse, within this operation
+            if stopped_at_limit(query, refused):
+                raise TooManyTokens(f"the document has more than {limits.max_tokens} tokens") from None
+            raise
 
     def on_validate(self) -> Iterator[None]:
         ctx = self.execution_context

@@ -17,6 +17,7 @@ from graphql import DocumentNode, print_ast
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 
+from audit.record import Operation
 from schema.governance.context import HubContext
 
 
@@ -58,9 +59,9 @@ class OperationRecorder(SchemaExtension):
         op_type = None
         with contextlib.suppress(RuntimeError):  # no operation type when the document did not parse
             op_type = ec.operation_type.value
-        ctx.extra["operation"] = {
-            "name": ec.operation_name,
-            "type": op_type,
-            "query_hash": query_hash,
-            "variables_hash": self.digest(ec.variables) if self.digest is not None else None,
-        }
+        ctx.gate.ledger.operation = Operation(
+            name=ec.operation_name,
+            type=op_type,
+            query_hash=query_hash,
+            variables_hash=self.digest(ec.variables) if self.digest is not None else None,
+        )

@@ -24,7 +24,7 @@ from starlette.routing import Route
 from strawberry.asgi import GraphQL
 from strawberry.dataloader import DataLoader
 
-import schema.graph.enums  # noqa: F401  (the agencies' code lists as GraphQL enums, as the hub has them)
+import connectors.registry  # noqa: F401  (the agencies' code lists as GraphQL enums, as the hub has them)
 from connectors.housing import tables as ht
 from connectors.housing.records import AccommodationStatus
 from connectors.police import tables as pt
@@ -32,9 +32,9 @@ from connectors.police.records import IomCohort
 from connectors.probation import tables as prt
 from connectors.treatment import tables as tt
 from hub.core.db import create_engine
-from hub.core.identifiers import IdentifierScheme
 from hub.core.settings import Settings
 from hub.services.index import tables as it
+from schema.graph.schemes import IdentifierScheme
 
 
 @dataclass

@@ -7,6 +7,7 @@ agency claims, seeding and the bench read this tuple; an agency's own package ho
 
 from connectors import housing, police, probation, treatment
 from connectors.agency_package import AgencyPackage
+from hub.core.agency import Scheme
 
 AGENCIES: tuple[AgencyPackage, ...] = (
     police.PACKAGE,
@@ -18,3 +19,12 @@ AGENCIES: tuple[AgencyPackage, ...] = (
 
 def named(name: str) -> AgencyPackage:
     return next(a for a in AGENCIES if a.name == name)
+
+
+#: Every identifier scheme the registered agencies key or hold records by, by name.
+SCHEMES: dict[str, Scheme] = {s.name: s for a in AGENCIES for s in a.agency.schemes}
+
+
+def validate(scheme: str, value: str) -> str:
+    """The canonical form of ``value`` in ``scheme``, or BAD_USER_INPUT naming what is wrong."""
+    return SCHEMES[scheme].validate(value)

@@ -33,6 +33,9 @@ class FieldDecision:
     clause: str
     legal_basis: str
     role: str  # the role whose rule this is ("" when none)
+    #: whose record the field discloses: an agency, ``identity`` (the hub's linked identity, owner ``all`` in
+    #: the catalogue) or ``hub`` (not catalogued)
+    owner: str = "hub"
 
     def rank(self) -> tuple[int, int, int, int]:
         """Higher is more permissive: revealed, then unconditional, then unmasked, then untransformed."""
@@ -40,9 +43,9 @@ class FieldDecision:
         return (int(self.visible), -conditions, int(self.effect == "allow"), int(self.transform is None))
 
 
-def denied(field_key: str, group: str, reason: str) -> FieldDecision:
+def denied(field_key: str, group: str, reason: str, owner: str = "hub") -> FieldDecision:
     """Fail closed: the decision for a field no rule (or no catalogue entry) covers."""
-    return FieldDecision(field_key, group, "deny", None, False, None, None, False, reason, reason, "", "")
+    return FieldDecision(field_key, group, "deny", None, False, None, None, False, reason, reason, "", "", owner)
 
 
 def combine(choices: Iterable[FieldDecision]) -> FieldDecision | None:

@@ -55,8 +55,9 @@ def plan_groups(enforcer: casbin.Enforcer, agreements: Agreements
 
 def field_decision(entry: FieldEntry, group: GroupDecision | None) -> FieldDecision:
     """What a group decision means for one field: a mask reveals only the fields listing it."""
+    owner = "identity" if entry.owner == "all" else entry.owner
     if group is None:
-        return denied(entry.key, entry.group, NO_RULE)
+        return denied(entry.key, entry.group, NO_RULE, owner)
     rule = group.rule
     effect: Effect = "allow" if rule.effect == "allow" else "mask" if rule.effect == "mask" else "deny"
     if effect == "allow":
@@ -67,7 +68,7 @@ def field_decision(entry: FieldEntry, group: GroupDecision | None) -> FieldDecis
     else:
         visible, transform = False, None
     return FieldDecision(entry.key, entry.group, effect, rule.mask, visible, transform, rule.condition,
-                         rule.aggregate, rule.agreement, rule.clause, group.legal_basis, rule.role)
+                         rule.aggregate, rule.agreement, rule.clause, group.legal_basis, rule.role, owner)
 
 
 def plan_fields(catalogue: Catalogue, groups: Mapping[tuple[str, str, str], GroupDecision | None],

@@ -65,10 +65,6 @@ class Consent:
     recorded_on: date
     withdrawn_on: date | None
 
-    @property
-    def active(self) -> bool:
-        return self.withdrawn_on is None
-
 
 @dataclass(frozen=True, slots=True)
 class TreatmentClient:

@@ -8,8 +8,6 @@ The ``*_check`` helpers are shared with the synthetic data generator.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from enum import Enum
 
 from hub.core.errors import BadUserInput
 
@@ -25,15 +23,6 @@ _UPRN = re.compile(r"^\d{1,12}$")
 # Outward code (area + district) then inward code; London areas only for the synthetic data,
 # but the format check is the general UK one.
 _POSTCODE = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?) ?(\d[A-Z]{2})$")
-
-
-class IdentifierScheme(Enum):
-    PNC_ID = "pncId"
-    CRO_NUMBER = "croNumber"
-    CRN = "crn"
-    PRISON_NUMBER = "prisonNumber"
-    NHS_NUMBER = "nhsNumber"
-    HOUSING_REFERENCE = "housingReference"
 
 
 def pnc_check_letter(year: int, serial: int) -> str:
@@ -141,17 +130,3 @@ def validate_postcode(value: str) -> str:
 def postcode_district(postcode: str) -> str:
     """The outward code (e.g. ``E8`` of ``E8 1AB``): the mask the agreements use for addresses."""
     return validate_postcode(postcode).split(" ")[0]
-
-
-VALIDATORS: dict[IdentifierScheme, Callable[[str], str]] = {
-    IdentifierScheme.PNC_ID: validate_pnc_id,
-    IdentifierScheme.CRO_NUMBER: validate_cro_number,
-    IdentifierScheme.CRN: validate_crn,
-    IdentifierScheme.PRISON_NUMBER: validate_prison_number,
-    IdentifierScheme.NHS_NUMBER: validate_nhs_number,
-    IdentifierScheme.HOUSING_REFERENCE: validate_housing_reference,
-}
-
-
-def validate(scheme: IdentifierScheme, value: str) -> str:
-    return VALIDATORS[scheme](value)

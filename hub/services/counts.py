@@ -7,29 +7,31 @@ from the total; the total itself is shown only when no cell is withheld.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from hub.core.agency import Agency
 from hub.services.agencies import Agencies
 
 THRESHOLD = 5
 
-#: measure -> (agency, field on the agency's record type): the fields the agreements allow in aggregate
-MEASURES: dict[str, tuple[str, str]] = {
-    "IOM_COHORT": ("police", "iomCohort"),
-    "OGRS_BAND": ("probation", "ogrsBand"),
-    "ROSH_LEVEL": ("probation", "roshLevel"),
-    "MAPPA_LEVEL": ("probation", "mappaLevel"),
-    "ACCOMMODATION_STATUS": ("housing", "accommodationStatus"),
-    "DUTY_STAGE": ("housing", "dutyStage"),
-    "TREATMENT_ENGAGED": ("treatment", "engaged"),
-}
-RECORD_TYPE = {"police": "PoliceRecord", "probation": "ProbationRecord", "housing": "HousingRecord",
-               "treatment": "TreatmentRecord"}
+
+@dataclass(frozen=True)
+class Measure:
+    """A count the partnership reports: people by one field of one agency's record."""
+
+    name: str
+    agency: str
+    #: the countable field of the agency's record (a GraphQL field name)
+    field: str
+    #: the catalogue's key for it, which the agreements allow (or not) in aggregate
+    field_key: str
 
 
-def field_key(measure: str) -> str:
-    agency, name = MEASURES[measure]
-    return f"{RECORD_TYPE[agency]}.{name}"
+def measures(agencies: Iterable[Agency]) -> dict[str, Measure]:
+    """Every registered agency's measures, by name."""
+    return {name: Measure(name, a.name, field, f"{a.record_type}.{field}")
+            for a in agencies for name, field in a.measures.items()}
 
 
 @dataclass(frozen=True)
@@ -58,8 +60,6 @@ def suppress(counts: dict[str, int], threshold: int = THRESHOLD) -> tuple[tuple[
     return cells, None if hidden else sum(counts.values())
 
 
-async def count(agencies: Agencies, measure: str) -> CountTable:
-    agency, name = MEASURES[measure]
-    counts = await agencies.all()[agency].counts(name)
-    cells, total = suppress(counts)
-    return CountTable(measure, cells, total)
+async def count(agencies: Agencies, measure: Measure) -> CountTable:
+    cells, total = suppress(await agencies[measure.agency].counts(measure.field))
+    return CountTable(measure.name, cells, total)

@@ -127,7 +127,7 @@ class HubGraphQL(GraphQL[HubContext, None]):
 
     def _fresh(self, shared: HubContext) -> HubContext:
         return replace(shared, gate=Gate(shared.gate.plan, shared.gate.conditions),
-                       loaders=Loaders.create(self.hub.people, self.hub.agencies, self.tracer), extra={})
+                       loaders=Loaders.create(self.hub.people, self.hub.agencies, self.tracer))
 
     async def _operation(self, state: RequestState | None, data: GraphQLRequestData, ctx: HubContext,
                          **view: Any) -> ExecutionResult:
@@ -170,7 +170,7 @@ class HubGraphQL(GraphQL[HubContext, None]):
         if state is not None and ctx is not None:
             state.executed.append(Executed(
                 # An answer dropped whole (timed out, too large) disclosed nothing: what it read was consulted.
-                disclosure=ctx.gate.ledger.disclosure(returned=result.data is not None),
+                disclosure=ctx.gate.ledger.disclosure(ctx.gate.owner_of, returned=result.data is not None),
                 error_codes=tuple(dict.fromkeys(e.get("extensions", {}).get("code", "") for e in errors)),
                 error_outcomes=frozenset(error_outcome(e) for e in result.errors or []),
             ))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 import strawberry
 
@@ -38,8 +37,6 @@ class HubContext:
     access: AccessService | None = None
     #: the audit trail for information governance (None when governance is off)
     audit: AuditReview | None = None
-    #: anything the transport layer wants kept with the request (request object, trace ids)
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 Info = strawberry.Info[HubContext, None]

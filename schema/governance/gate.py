@@ -40,6 +40,8 @@ class Decision(Protocol):
 
     @property
     def aggregate(self) -> bool: ...  # usable in aggregate outputs even where records are withheld
+    @property
+    def owner(self) -> str: ...  # whose record it discloses: an agency, ``identity`` or ``hub``
 
 
 class Plan(Protocol):
@@ -70,6 +72,7 @@ class _Refused:
     legal_basis: str = "none"
     mask: str | None = None
     aggregate: bool = False
+    owner: str = "hub"
 
 
 class _DenyAll:
@@ -94,27 +97,6 @@ SHOWN, CONSENT, HIDDEN = "shown", "consent", "hidden"
 #: ``_condition_fails``: the condition's set is not loaded yet, so the verdict has to wait for it.
 UNKNOWN = "\x00unknown"
 
-#: Identifiers belong to the agency that issues them; the rest of the linked identity is the index's.
-IDENTIFIER_OWNER = {
-    "Identifiers.pncId": "police",
-    "Identifiers.croNumber": "police",
-    "Identifiers.crn": "probation",
-    "Identifiers.prisonNumber": "probation",
-    "Identifiers.nhsNumber": "treatment",
-    "Identifiers.housingReference": "housing",
-}
-
-OWNER = {
-    "Person": "identity",
-    "Identifiers": "identity",
-    "PoliceRecord": "police",
-    "IntelligenceReport": "police",
-    "ProbationRecord": "probation",
-    "HousingRecord": "housing",
-    "TreatmentRecord": "treatment",
-}
-
-
 @dataclass(frozen=True, slots=True)
 class Verdict:
     field_name: str
@@ -137,11 +119,6 @@ class Withheld:
     legal_basis: str
     mask: str | None
     paths: list[list[str | int]] = field(default_factory=list)
-
-
-def owner_of(field_key: str) -> str:
-    """The agency whose record a field discloses (``identity``: the hub's linked name and birth date)."""
-    return IDENTIFIER_OWNER.get(field_key) or OWNER.get(field_key.split(".", 1)[0], "hub")
 
 
 @dataclass
@@ -181,7 +158,7 @@ class Ledger:
         self.clauses.add(d.clause)
         self.legal_bases.add(d.legal_basis)
 
-    def disclosure(self, *, returned: bool = True) -> Disclosure:
+    def disclosure(self, owner_of: Callable[[str], str], *, returned: bool = True) -> Disclosure:
         """What the audit record keeps of this operation. ``returned`` False: its answer was dropped whole
         (timed out, too large), so what its resolvers released never left: it was read (consulted), not
         disclosed, and no count left."""
@@ -247,6 +224,10 @@ class Gate:
 
     def selection(self, info: RawInfo) -> Selection:
         return selected(info, self._selections)
+
+    def owner_of(self, field_key: str) -> str:
+        """Whose record a field discloses, as the field catalogue says (``identity``: the linked identity)."""
+        return self.plan.field(field_key).owner if self.plan is not None else "hub"
 
     def _known_set(self, name: str) -> frozenset[str] | None:
         known = self._known.get(name)

@@ -25,7 +25,6 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext, ExecutionResult
 
-import schema.graph.enums  # noqa: F401  (registers the agencies' code lists as GraphQL enums)
 from hub.core.settings import QueryLimits
 from schema.governance.strawberry_adapter import graphql_schema
 from schema.graph.errors import as_hub_error

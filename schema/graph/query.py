@@ -7,8 +7,8 @@ from dataclasses import replace
 import strawberry
 
 from audit.review import AuditFilter
+from connectors.registry import validate
 from hub.core.errors import BadUserInput, FieldNotShared, Forbidden
-from hub.core.identifiers import IdentifierScheme, validate
 from hub.services import counts
 from hub.services.access import AccessService
 from hub.services.audit_review import AuditReadRefused, AuditReview
@@ -16,12 +16,13 @@ from hub.services.cursors import decode_audit, encode_audit, valid_person_id
 from hub.services.index.store import IndexedPerson
 from hub.services.people import Page, PeopleQuery
 from schema.governance.context import Info
-from schema.governance.gate import Gate, owner_of
+from schema.governance.gate import Gate
 from schema.governance.selection import children, field_names
 from schema.governance.strawberry_adapter import resolve_info
 from schema.graph.access import FILTER_FIELDS, scope_for
 from schema.graph.person_level import identified, own_people, refuse_person_level
 from schema.graph.prefetch import person_nodes, prefetch
+from schema.graph.schemes import IdentifierScheme
 from schema.graph.types.access import AccessExplanation, MyAccessReport
 from schema.graph.types.audit import (
     AuditEventFilter,
@@ -32,7 +33,7 @@ from schema.graph.types.audit import (
     SubjectAccessReport,
     SubjectDisclosure,
 )
-from schema.graph.types.counts import CountCell, CountMeasure, CountTable
+from schema.graph.types.counts import MEASURES, CountCell, CountMeasure, CountTable
 from schema.graph.types.paging import page_info
 from schema.graph.types.people import PeopleFilter, PersonConnection, PersonEdge, PersonOrder
 from schema.graph.types.person import Person, person_of
@@ -56,7 +57,7 @@ class Query:
     @strawberry.field(description="A person by an agency identifier; the format and check digit are validated")
     async def person_by_identifier(self, info: Info, scheme: IdentifierScheme, value: str) -> Person | None:
         refuse_person_level(info.context.gate, "personByIdentifier")
-        canonical = validate(scheme, value)
+        canonical = validate(scheme.value, value)
         among = await _lookup_scope(info, scheme)
         person_id = await info.context.people.index.find(scheme.value, canonical)
         if person_id is None:
@@ -79,7 +80,7 @@ class Query:
         ctx = info.context
         if not 1 <= len(values) <= ctx.max_first:
             raise BadUserInput(f"give between 1 and {ctx.max_first} values", argument="values")
-        canonical = [validate(scheme, v) for v in values]
+        canonical = [validate(scheme.value, v) for v in values]
         among = await _lookup_scope(info, scheme)
         found = await ctx.people.index.find_many(scheme.value, canonical)
         hits = [found.get(v) for v in canonical]
@@ -189,12 +190,12 @@ def account_page(gate: Gate, page: Page, used: list[str], *, shown: set[str]) ->
         if person_id not in on_page:
             by_owners.setdefault(frozenset(agencies), []).append(person_id)
     for owners, people in by_owners.items():  # a few groups, however many people were read
-        gate.read_by_argument([k for k in used if _owner(k) in owners], (), people)
+        gate.read_by_argument([k for k in used if _answered_by(gate, k) in owners], (), people)
 
 
-def _owner(field_key: str) -> str:
+def _answered_by(gate: Gate, field_key: str) -> str:
     """Who answers for a filter or order field: an agency, or the person index for the identity."""
-    owner = owner_of(field_key)
+    owner = gate.owner_of(field_key)
     return "index" if owner == "identity" else owner
 
 
@@ -277,7 +278,8 @@ class CountsQuery:
     @strawberry.field(description="Partnership performance: how many people by one measure, as aggregate counts "
                                   "with small numbers suppressed (partnership analysts)")
     async def partnership_counts(self, info: Info, measure: CountMeasure) -> CountTable:
-        key = counts.field_key(measure.value)
+        chosen = MEASURES[measure.value]
+        key = chosen.field_key
         gate = info.context.gate
         if gate.plan is not None:
             d = gate.plan.field(key)
@@ -285,7 +287,7 @@ class CountsQuery:
                 raise FieldNotShared(f"{key} is not shared, even in aggregate, for this role and purpose",
                                      field=key, clause=d.clause, agreement=d.agreement, legalBasis=d.legal_basis)
             gate.aggregate("partnershipCounts", [key], [measure.value])
-        table = await counts.count(info.context.agencies, measure.value)
+        table = await counts.count(info.context.agencies, chosen)
         return CountTable(measure=measure, field=key, threshold=counts.THRESHOLD, total=table.total,
                           cells=[CountCell(value=c.value, count=c.count, suppressed=c.suppressed)
                                  for c in table.cells])

@@ -141,6 +141,7 @@ async def test_an_order_on_a_masked_field_is_refused_though_a_filter_on_it_is_no
         legal_basis: str = "test"
         mask: str | None = "initials"
         aggregate: bool = False
+        owner: str = "identity"
 
     class Plan:
         def field(self, field_key: str) -> Masked:

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 from enum import Enum
+from typing import TYPE_CHECKING
 
 import strawberry
 
+from connectors.registry import AGENCIES
+from hub.services.counts import measures
 
-@strawberry.enum(description="What to count people by (fields the agreements allow in aggregate)")
-class CountMeasure(Enum):
-    IOM_COHORT = "IOM_COHORT"
-    OGRS_BAND = "OGRS_BAND"
-    ROSH_LEVEL = "ROSH_LEVEL"
-    MAPPA_LEVEL = "MAPPA_LEVEL"
-    ACCOMMODATION_STATUS = "ACCOMMODATION_STATUS"
-    DUTY_STAGE = "DUTY_STAGE"
-    TREATMENT_ENGAGED = "TREATMENT_ENGAGED"
+#: Every registered agency's measures (connectors/registry.py), by name.
+MEASURES = measures(a.agency for a in AGENCIES)
+
+if TYPE_CHECKING:
+    class CountMeasure(Enum):
+        value: str
+else:
+    CountMeasure = strawberry.enum(Enum("CountMeasure", {name: name for name in MEASURES}),
+                                   description="What to count people by (fields the agreements allow in aggregate)")
 
 
 @strawberry.type

@@ -9,8 +9,7 @@ import strawberry
 from strawberry.dataloader import DataLoader
 
 from connectors.agency_package import AgencyPackage
-from connectors.registry import AGENCIES
-from hub.core.agency import Scheme
+from connectors.registry import AGENCIES, SCHEMES
 from hub.services.index.store import IndexedPerson
 from schema.governance.agency_graph import Reader
 from schema.governance.context import Info
@@ -25,21 +24,20 @@ def _python_name(scheme: str) -> str:
     return "".join(f"_{c.lower()}" if c.isupper() else c for c in scheme)
 
 
-SCHEMES: tuple[Scheme, ...] = tuple(s for a in AGENCIES for s in a.agency.schemes)
 
 if TYPE_CHECKING:
     class Identifiers:
         def __init__(self, **values: str | None) -> None: ...
 else:
     Identifiers = strawberry.type(type("Identifiers", (), {
-        "__annotations__": {_python_name(s.name): str | None for s in SCHEMES},
+        "__annotations__": {_python_name(s.name): str | None for s in SCHEMES.values()},
         **{_python_name(s.name): strawberry.field(name=s.name, description=s.description, default=None)
-           for s in SCHEMES},
+           for s in SCHEMES.values()},
     }), description="Agency identifiers linked to the person, as far as the agreement releases them")
 
 
 def _identifiers(links: dict[str, str], names: Released) -> Identifiers:
-    return Identifiers(**{_python_name(s.name): shown(names, s.name, links.get(s.name)) for s in SCHEMES})
+    return Identifiers(**{_python_name(s.name): shown(names, s.name, links.get(s.name)) for s in SCHEMES.values()})
 
 
 async def _absent() -> None:

@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     environment: Literal["development", "production", "test"] = Field(default="development", validation_alias="HUB_ENV")
     #: explicit ``HUB_<NAME>_DB`` overrides only, keyed by lower-cased NAME; see ``agency_url``
     agency_urls: Mapping[str, str] = Field(default_factory=dict)
+    #: the database of every agency without a ``HUB_<NAME>_DB`` of its own; ``{agency}`` stands for its name
+    #: (a demo or test server holding all the agencies' databases); empty: SQLite files under the data folder
+    agency_db_template: str = ""
     index_url: str = Field(default="", validation_alias="HUB_INDEX_DB")
     audit_url: str = Field(default="", validation_alias="HUB_AUDIT_DB")
     policy_dir: Path | None = None
@@ -121,8 +124,13 @@ class Settings(BaseSettings):
                                        "audit_url": self.audit_url or self._sqlite("audit")})
 
     def agency_url(self, name: str) -> str:
-        """The agency's ``HUB_<NAME>_DB`` if set, else its SQLite file under the data folder."""
-        return self.agency_urls.get(name) or self._sqlite(name)
+        """The agency's ``HUB_<NAME>_DB`` if set, else ``HUB_AGENCY_DB_TEMPLATE`` for it, else its SQLite file
+        under the data folder."""
+        if name in self.agency_urls:
+            return self.agency_urls[name]
+        if self.agency_db_template:
+            return self.agency_db_template.replace("{agency}", name)
+        return self._sqlite(name)
 
     def _sqlite(self, name: str) -> str:
         return f"sqlite+aiosqlite:///{(self.data_dir / f'{name}.db').resolve()}"

@@ -78,7 +78,7 @@ class SqlSource:
         stmt: Select[Any] | None = None,
     ) -> dict[str, T]:
         found: dict[str, T] = {}
-        for rows in await self._chunked(table, key_column, keys, stmt):
+        for rows in await self.chunked(table, key_column, keys, stmt):
             for row in rows:
                 found[getattr(row, key_column)] = build(row)
         return found
@@ -91,12 +91,12 @@ class SqlSource:
         if order_by is not None:
             stmt = stmt.order_by(order_by)
         found: dict[str, list[T]] = defaultdict(list)
-        for rows in await self._chunked(table, key_column, keys, stmt):
+        for rows in await self.chunked(table, key_column, keys, stmt):
             for row in rows:
                 found[getattr(row, key_column)].append(build(row))
         return dict(found)
 
-    async def _chunked(
+    async def chunked(
         self, table: Table, key_column: str, keys: Iterable[str], stmt: Select[Any] | None
     ) -> list[Sequence[Row[Any]]]:
         unique = sorted(set(keys))

@@ -20,7 +20,8 @@ class IdentifierMint:
         self.rng = rng
         self._used: set[str] = set()
 
-    def _unique(self, make: Callable[[], str | None]) -> str:
+    def unique(self, make: Callable[[], str | None]) -> str:
+        """A value ``make`` gives that this mint has not issued before (``make`` may return None: try again)."""
         for _ in range(1000):
             value = make()
             if value is not None and value not in self._used:
@@ -29,17 +30,17 @@ class IdentifierMint:
         raise RuntimeError("identifier space exhausted")  # pragma: no cover - 38k people use <1% of it
 
     def pnc_id(self, year: int) -> str:
-        return self._unique(lambda: format_pnc(year, self.rng.randrange(10_000_000)))
+        return self.unique(lambda: format_pnc(year, self.rng.randrange(10_000_000)))
 
     def cro_number(self, year: int) -> str:
-        return self._unique(lambda: format_cro(self.rng.randrange(1, 1_000_000), year))
+        return self.unique(lambda: format_cro(self.rng.randrange(1, 1_000_000), year))
 
     def crn(self) -> str:
-        return self._unique(lambda: f"{self.rng.choice(string.ascii_uppercase)}{self.rng.randrange(1_000_000):06d}")
+        return self.unique(lambda: f"{self.rng.choice(string.ascii_uppercase)}{self.rng.randrange(1_000_000):06d}")
 
     def prison_number(self) -> str:
         letters = "ABCDEFGHJKLMNPRSTVWXYZ"
-        return self._unique(lambda: f"{self.rng.choice('AGW')}{self.rng.randrange(10_000):04d}"
+        return self.unique(lambda: f"{self.rng.choice('AGW')}{self.rng.randrange(10_000):04d}"
                                     f"{self.rng.choice(letters)}{self.rng.choice(letters)}")
 
     def nhs_number(self) -> str:
@@ -48,13 +49,13 @@ class IdentifierMint:
             check = nhs_check_digit(first_nine)
             return None if check is None else f"{first_nine}{check}"
 
-        return self._unique(make)
+        return self.unique(make)
 
     def housing_reference(self) -> str:
-        return self._unique(lambda: f"HR{self.rng.randrange(10_000_000, 100_000_000):08d}")
+        return self.unique(lambda: f"HR{self.rng.randrange(10_000_000, 100_000_000):08d}")
 
     def uprn(self) -> str:
-        return self._unique(lambda: str(self.rng.randrange(100_000_000_000, 100_099_999_999)))
+        return self.unique(lambda: str(self.rng.randrange(100_000_000_000, 100_099_999_999)))
 
 
 def postcode(rng: random.Random, district: str) -> str:

@@ -77,6 +77,10 @@ class SyntheticPerson:
     ogrs: int
     #: under probation supervision (custody, licence or community)
     on_probation: bool
+    #: custody, licence or community, for people under supervision
+    custody: str | None
+    #: the latest release from custody: past (on licence) or planned (in custody); None in the community
+    released_on: date | None
     known_to_police: bool
     #: MAPPA category and level, for people probation manages under MAPPA
     mappa_category: int | None
@@ -138,6 +142,13 @@ class Population:
         dob = as_of - timedelta(days=age * 365 + rng.randrange(365))
         offence, offence_code, offence_kind = rng.choice(OFFENCES)
         on_probation = complete or rng.random() < 0.95
+        custody = released_on = None
+        if on_probation:
+            custody = "licence" if i in (0, 2) else rng.choices(("custody", "licence", "community"), (33, 25, 42))[0]
+            if custody == "custody":  # within 18 months; a tenth within 20 days (early release, little notice)
+                released_on = self.stream.days(1, 20) if rng.random() < 0.1 else self.stream.days(21, 540)
+            elif custody == "licence":
+                released_on = self.stream.days(-700, -1)
         mappa_category = mappa_level = None
         if on_probation and i > 2 and (offence_kind == "sexual" or rng.random() < 0.1):
             mappa_category = 1 if offence_kind == "sexual" else rng.choices((2, 3), (85, 15))[0]
@@ -149,7 +160,8 @@ class Population:
             identity={"surname": rng.choice(SURNAMES), "forenames": forenames, "date_of_birth": dob},
             sex=sex, offence=offence, offence_code=offence_code, offence_kind=offence_kind,
             borough=rng.choices(self._boroughs, self._weights)[0], ogrs=int(rng.betavariate(2.2, 2.0) * 99),
-            on_probation=on_probation, known_to_police=known_to_police, mappa_category=mappa_category,
+            on_probation=on_probation, custody=custody, released_on=released_on, known_to_police=known_to_police,
+            mappa_category=mappa_category,
             mappa_level=mappa_level, pnc_id=pnc_id,
         )
 

@@ -28,7 +28,6 @@ from hub.core.agency import Connector
 class HousingConnector(Connector[HousingCriteria]):
     agency = "housing"
     key_scheme = "housingReference"
-    countable = frozenset({'accommodationStatus', 'dutyStage'})
 
     @abstractmethod
     async def clients(self, refs: Iterable[str]) -> dict[str, HousingClient]: ...

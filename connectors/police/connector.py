@@ -29,7 +29,6 @@ from hub.core.agency import Connector
 class PoliceConnector(Connector[PoliceCriteria]):
     agency = "police"
     key_scheme = "pncId"
-    countable = frozenset({'iomCohort'})
 
     @abstractmethod
     async def nominals(self, pnc_ids: Iterable[str]) -> dict[str, Nominal]: ...
@@ -118,7 +117,7 @@ class SqlPoliceConnector(SqlConnector, PoliceConnector):
         return await self.db.values(stmt)
 
     async def counts(self, field: str) -> dict[str, int]:
-        if field not in self.countable:
+        if field != "iomCohort":
             raise ValueError(f"police cannot count by {field}")
         n = t.nominal
         return await self.db.counts(select(n.c.iom_cohort, func.count()).where(n.c.iom_cohort.is_not(None))

@@ -32,7 +32,6 @@ from hub.core.ogrs import band_of_column
 class ProbationConnector(Connector[ProbationCriteria]):
     agency = "probation"
     key_scheme = "crn"
-    countable = frozenset({'roshLevel', 'ogrsBand', 'mappaLevel'})
 
     @abstractmethod
     async def offenders(self, crns: Iterable[str]) -> dict[str, Offender]: ...

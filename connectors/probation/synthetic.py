@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from synthetic.identifiers import phone
 from synthetic.london import BOROUGHS, PROBATION_TEAMS
@@ -40,7 +40,7 @@ class ProbationSynthesiser:
         rng, i = stream.rng, person.index
         crn = stream.mint.crn()
         person.links.append(("crn", crn))
-        status = "licence" if i in (0, 2) else rng.choices(("custody", "licence", "community"), (33, 25, 42))[0]
+        status = person.custody or "community"
         prison_number = None
         if status != "community" or rng.random() < 0.3:
             prison_number = stream.mint.prison_number()
@@ -56,7 +56,7 @@ class ProbationSynthesiser:
             "mappa_category": person.mappa_category, "mappa_level": person.mappa_level, "custody_status": status,
             "offender_manager_code": managers[i % len(managers)],
         })
-        self._sentences(stream, out, crn, status, person.offence)
+        self._sentences(stream, out, crn, status, person.offence, person.released_on)
         if status != "community" or rng.random() < 0.2:
             self._licence_conditions(stream, out, crn, force_exclusion=i == 2)
         for pathway in rng.sample(PATHWAYS, rng.choices((0, 1, 2, 3), (25, 35, 25, 15))[0]):
@@ -74,7 +74,7 @@ class ProbationSynthesiser:
             })
 
     @staticmethod
-    def _sentences(stream: Stream, out: Batch, crn: str, status: str, offence: str) -> None:
+    def _sentences(stream: Stream, out: Batch, crn: str, status: str, offence: str, release: date | None) -> None:
         rng = stream.rng
         for _ in range(rng.choices((0, 1, 2), (60, 30, 10))[0]):  # earlier, completed sentences
             sentenced = stream.days(-3650, -1200)
@@ -94,14 +94,11 @@ class ProbationSynthesiser:
             row.update(kind=rng.choice(("community_order", "suspended_sentence")), sentenced_on=stream.days(-700, -10))
             if rng.random() < 0.12:
                 row["breached_on"] = stream.days(-60, 0)
-        elif status == "custody":
-            # Release within 18 months; a tenth within 20 days (early release with little notice).
-            release = stream.days(1, 20) if rng.random() < 0.1 else stream.days(21, 540)
+        elif status == "custody" and release is not None:
             row.update(kind="custodial", sentenced_on=release - timedelta(days=months * 15),
                        release_date=release, licence_end_date=release + timedelta(days=months * 15),
                        release_type=rng.choices(RELEASE_TYPES, RELEASE_TYPE_WEIGHTS)[0])
-        else:
-            release = stream.days(-700, -1)
+        elif release is not None:
             row.update(kind="custodial", sentenced_on=release - timedelta(days=months * 15),
                        release_date=release, licence_end_date=release + timedelta(days=months * 15 + 30),
                        release_type=rng.choices(RELEASE_TYPES, RELEASE_TYPE_WEIGHTS)[0])

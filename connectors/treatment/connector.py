@@ -28,7 +28,6 @@ from hub.core.agency import Connector
 class TreatmentConnector(Connector[None]):
     agency = "treatment"
     key_scheme = "nhsNumber"
-    countable = frozenset({'engaged'})
 
     @abstractmethod
     async def clients(self, nhs_numbers: Iterable[str]) -> dict[str, TreatmentClient]: ...

@@ -54,12 +54,9 @@ class Connector(ABC, Generic[CriteriaT]):
     async def caseload(self, user_id: str) -> set[str]:
         """Keys of the records assigned to this member of staff (offender manager, IOM officer...)."""
 
-    #: the fields (GraphQL names on the agency's record type) ``counts`` can group by
-    countable: ClassVar[frozenset[str]] = frozenset()
-
     @abstractmethod
     async def counts(self, field: str) -> dict[str, int]:
-        """How many of the agency's records hold each value of ``field`` (one of ``countable``)."""
+        """How many of the agency's records hold each value of ``field`` (one its descriptor's measures count)."""
 
     async def order_values(self, field: str) -> dict[str, Any]:
         """Every record's value of ``field`` by agency key; records without one are left out.

@@ -71,17 +71,24 @@ class Agreements:
     roles: RoleAgencies
 
 
+def agreements_dir(policy_dir: Path) -> Path:
+    """Where the agreement files are: ``agreements/`` as packaged, or the policy folder itself when it is
+    flat (a Kubernetes ConfigMap mounted whole, so an agency joining adds files without a manifest change)."""
+    nested = policy_dir / AGREEMENTS_DIR
+    return nested if nested.is_dir() else policy_dir
+
+
 def isa_files(policy_dir: Path) -> list[Path]:
-    return sorted((policy_dir / AGREEMENTS_DIR).glob("*-isa.csv"))
+    return sorted(agreements_dir(policy_dir).glob("*-isa.csv"))
 
 
 def agreement_files(policy_dir: Path) -> list[Path]:
-    folder = policy_dir / AGREEMENTS_DIR
+    folder = agreements_dir(policy_dir)
     return [*isa_files(policy_dir), folder / PURPOSES_FILE, folder / ROLES_FILE]
 
 
 def load_agreements(policy_dir: Path, problems: list[Problem]) -> Agreements:
-    folder = policy_dir / AGREEMENTS_DIR
+    folder = agreements_dir(policy_dir)
     purposes = _purposes(folder / PURPOSES_FILE, problems)
     roles = load_roles(folder / ROLES_FILE, problems)
     rules: list[Rule] = []

@@ -1,6 +1,7 @@
 """Loading a policy directory: read, validate, plan. A broken directory never loads.
 
-The directory holds model.conf, fields.csv and agreements/ (purposes.csv, roles.csv, <owner>-isa.csv).
+The directory holds model.conf, fields.csv and agreements/ (purposes.csv, roles.csv, <owner>-isa.csv); a flat
+folder holding all of them (a ConfigMap mounted whole) works too.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from pathlib import Path
 
 from hub.core.errors import ConfigurationError
 from hub.core.settings import Settings
-from policies.agreements import AGREEMENTS_DIR, agreement_files, load_agreements
+from policies.agreements import agreement_files, agreements_dir, load_agreements
 from policies.catalogue import load_catalogue
 from policies.planner import build_enforcer, plan_groups
 from policies.policy_set import PolicySet
@@ -72,7 +73,7 @@ def load_policy(directory: Path) -> PolicySet:
 def load_role_agencies(directory: Path) -> RoleAgencies:
     """roles.csv alone (``hub token``, an authenticator outside a serving hub); PolicyInvalid on errors."""
     problems: list[Problem] = []
-    roles = load_roles(directory / AGREEMENTS_DIR / ROLES_FILE, problems)
+    roles = load_roles(agreements_dir(directory) / ROLES_FILE, problems)
     if any(p.severity == "error" for p in problems):
         raise PolicyInvalid(problems)
     return roles

@@ -68,9 +68,10 @@ def _cells(line: str) -> list[str]:
 
 
 def content_hash(paths: list[Path]) -> str:
-    """sha256 over the files' names and contents: the policy version (first 12 hex)."""
+    """sha256 over the files' names and contents: the policy version (first 12 hex). By name, not path, so the
+    packaged layout and a flat ConfigMap mount of the same files are the same version."""
     digest = hashlib.sha256()
-    for path in sorted(paths):
+    for path in sorted(paths, key=lambda p: p.name):
         digest.update(path.name.encode())
         digest.update(b"\0")
         try:

@@ -5,7 +5,7 @@ agency claims, seeding and the bench read this tuple; an agency's own package ho
 <agency>/), and its agreement rows live under policies/agreements/.
 """
 
-from connectors import housing, police, probation, treatment
+from connectors import employment, housing, police, probation, treatment
 from connectors.agency_package import AgencyPackage
 from hub.core.agency import Scheme
 
@@ -14,6 +14,7 @@ AGENCIES: tuple[AgencyPackage, ...] = (
     probation.PACKAGE,
     housing.PACKAGE,
     treatment.PACKAGE,
+    employment.PACKAGE,
 )
 
 

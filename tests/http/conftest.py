@@ -26,6 +26,7 @@ STAFF: dict[str, tuple[str, str]] = {
     "victim-liaison": ("victim-liaison-001", "probation"),
     "partnership-analyst": ("analyst-001", "partnership"),
     "ig-officer": ("ig-001", "partnership"),
+    "employment-adviser": ("employment-adviser-001", "employment"),
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from hub.core.db import create_engine
 from hub.core.settings import Settings
 from hub.web.app import create_app
 from hub.web.runtime import Hub
+from schema.graph.types.counts import MEASURES
 from tests.conftest import AS_OF, SEED, sqlite_settings
 from tests.http.conftest import Governed
 
@@ -25,6 +27,28 @@ QUERY = "query($m: CountMeasure!) { partnershipCounts(measure: $m) { total cells
 
 def ogrs_band(score: int) -> str:
     return "high" if score >= 75 else "medium" if score >= 50 else "low"  # DOMAIN.md: <50, 50-74, 75+
+
+
+EMPLOYED_AFTER = ("SELECT c.ni_number, c.released_on, j.starts_on, j.ends_on FROM employment_client c "
+                  "LEFT JOIN job j ON j.ni_number = c.ni_number WHERE c.released_on IS NOT NULL")
+
+
+def employed_after(rows: list[Any], days: int) -> dict[str, int]:
+    """Per client released at least ``days`` ago: in work on the day ``days`` after the release, or not."""
+    today = datetime.now(UTC).date()
+    found: dict[str, bool] = {}
+    for ni, released_on, starts_on, ends_on in rows:
+        released, starts, ends = as_date(released_on), as_date(starts_on), as_date(ends_on)
+        assert released is not None
+        day = released + timedelta(days=days)
+        if day > today:
+            continue
+        found[ni] = found.get(ni, False) or (starts is not None and starts <= day and (ends is None or ends >= day))
+    return dict(Counter("true" if v else "false" for v in found.values()))
+
+
+def as_date(value: Any) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 #: measure -> (agency, SQL over its tables, how a row becomes the counted value; None: not counted)
@@ -39,6 +63,11 @@ SOURCES: dict[str, tuple[str, str, Any]] = {
     "TREATMENT_ENGAGED": ("treatment", "SELECT c.nhs_number, (SELECT count(*) FROM episode e WHERE "
                           "e.nhs_number = c.nhs_number AND e.ended_on IS NULL) FROM treatment_client c",
                           lambda r: "true" if r[1] else "false"),
+    "EMPLOYMENT_STATUS": ("employment", "SELECT status FROM employment_client", lambda r: r[0]),
+    # in work (a job started on or before the day and not ended before it) 42 and 182 days after a release
+    # long enough ago; one row per client and job, counted per client below
+    "EMPLOYED_SIX_WEEKS_AFTER_RELEASE": ("employment", EMPLOYED_AFTER, 42),
+    "EMPLOYED_SIX_MONTHS_AFTER_RELEASE": ("employment", EMPLOYED_AFTER, 182),
 }
 
 
@@ -50,6 +79,8 @@ async def counted(settings: Settings, measure: str) -> dict[str, int]:
             rows = (await conn.execute(text(sql))).all()
     finally:
         await engine.dispose()
+    if isinstance(value, int):
+        return employed_after(list(rows), value)
     return dict(Counter(v for v in map(value, rows) if v is not None))
 
 
@@ -61,6 +92,10 @@ def published(counts: dict[str, int]) -> dict[str, Any]:
     cells = [{"value": v, "count": None if v in withheld else n, "suppressed": v in withheld}
              for v, n in sorted(counts.items())]
     return {"total": None if withheld else sum(counts.values()), "cells": cells}
+
+
+def test_every_registered_measure_is_checked() -> None:
+    assert set(SOURCES) == set(MEASURES)
 
 
 async def check_every_measure(governed: Governed) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from connectors.employment import tables as employment
 from connectors.housing import tables as housing
 from connectors.police import tables as police
 from connectors.probation import tables as probation
@@ -29,7 +30,8 @@ from tests.http.transforms import through
 from tests.policies.test_matrix import COLUMNS, MATRIX
 
 PARENT = {"Identifiers": ["identifiers"], "PoliceRecord": ["police"], "ProbationRecord": ["probation"],
-          "HousingRecord": ["housing"], "TreatmentRecord": ["treatment"], "Person": [],
+          "HousingRecord": ["housing"], "TreatmentRecord": ["treatment"], "EmploymentRecord": ["employment"],
+          "Person": [],
           "IntelligenceReport": ["police", "intelligence"]}
 SUBSELECTION = {
     "iomOfficer": "{ name phone }", "warningMarkers": "{ marker recordedOn }", "arrests": "{ offence arrestedAt }",
@@ -37,7 +39,8 @@ SUBSELECTION = {
     "sentences": "{ kind releaseDate }", "referrals": "{ pathway open }", "address": "{ line postcode uprn }",
     "dutyToRefer": "{ status referredOn }", "placements": "{ kind startsOn }", "episodes": "{ substance }",
     "requirements": "{ kind }", "appointments": "{ kind scheduledAt }", "consents": "{ shareWith }",
-    "ostPrescriptions": "{ medication dailyDoseMg }",
+    "ostPrescriptions": "{ medication dailyDoseMg }", "adviser": "{ name office }",
+    "eteReferrals": "{ kind status startedOn }", "jobs": "{ employer startsOn endsOn }",
 }
 FIELDS = [row[0] for row in MATRIX]
 CELL = {(role, row[0]): row[1 + i] for row in MATRIX for i, role in enumerate(COLUMNS)}
@@ -98,9 +101,11 @@ async def people_holding(settings: Settings, scheme: str, keys: set[str]) -> set
 
 async def referred_to(settings: Settings, agency: str) -> set[str]:
     """People with an open referral to the agency's service, from the tables: a probation referral on its
-    pathway still open, and housing's open Duty to Refer or treatment's requirements in force today."""
+    pathway still open, and housing's open Duty to Refer, treatment's requirements in force today or the
+    employment service's ETE referrals not closed."""
     a = settings.agency_url
-    pathway = {"housing": "accommodation", "treatment": "drugs_alcohol"}.get(agency)
+    pathway = {"housing": "accommodation", "treatment": "drugs_alcohol",
+               "employment": "education_training_employment"}.get(agency)
     if pathway is None:
         return set()
     r = probation.referral.c
@@ -111,6 +116,10 @@ async def referred_to(settings: Settings, agency: str) -> set[str]:
         return people | await people_holding(settings, "housingReference", await _ids(
             a("housing"), select(d.housing_ref).where(d.status.in_(["received", "accepted"]))))
     today = datetime.now(UTC).date()
+    if agency == "employment":
+        e = employment.ete_referral.c
+        return people | await people_holding(settings, "niNumber", await _ids(
+            a("employment"), select(e.ni_number).where(e.status != "closed", e.referred_on <= today)))
     q = treatment.treatment_requirement.c
     return people | await people_holding(settings, "nhsNumber", await _ids(
         a("treatment"), select(q.nhs_number).where(q.starts_on <= today,
@@ -136,6 +145,10 @@ async def condition_sets(settings: Settings, role: str) -> dict[str, set[str]]:
         caseload = await people_holding(settings, "nhsNumber", await _ids(
             a("treatment"), select(treatment.treatment_client.c.nhs_number)
             .where(treatment.treatment_client.c.keyworker_id == user)))
+    elif agency == "employment":
+        caseload = await people_holding(settings, "niNumber", await _ids(
+            a("employment"), select(employment.employment_client.c.ni_number)
+            .where(employment.employment_client.c.adviser_id == user)))
     c = treatment.consent.c
     consent = await people_holding(settings, "nhsNumber", await _ids(
         a("treatment"), select(c.nhs_number).where(c.share_with == agency, c.withdrawn_on.is_(None))))

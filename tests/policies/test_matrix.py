@@ -21,6 +21,7 @@ USUAL = {
     "treatment-keyworker": "continuity-of-care",
     "victim-liaison": "victim-contact",
     "partnership-analyst": "partnership-analytics",
+    "employment-adviser": "employment-support",
 }
 COLUMNS = tuple(USUAL)
 
@@ -34,72 +35,84 @@ NAME_V, NAME_HIDDEN_V = "M name_only if victim_case", "M name_only hidden if vic
 ZONES_V = "M exclusion_zones as exclusion_zones if victim_case"
 SUMMARY_C, SUMMARY_HIDDEN_C = "M summary if caseload", "M summary hidden if caseload"
 
-# field                               police    probation   housing       treatment   victim               analyst
-MATRIX: list[tuple[str, str, str, str, str, str, str]] = [
+# field                               police    probation   housing       treatment   victim               analyst  employment
+MATRIX: list[tuple[str, str, str, str, str, str, str, str]] = [
     # identity: name, DOB (all)
-    ("Person.name",                       "A",      "A",        YEAR_R,       R,          NAME_V,              "D"),
-    ("Person.dateOfBirth",                "A",      "A",        YEAR_HIDDEN_R, R,         NAME_HIDDEN_V,       "D"),
-    ("Person.birthYear",                  "A",      "A",        YEAR_R,       R,          NAME_HIDDEN_V,       "D"),
+    ("Person.name",                       "A",      "A",        YEAR_R,       R,          NAME_V,              "D", R),
+    ("Person.dateOfBirth",                "A",      "A",        YEAR_HIDDEN_R, R,         NAME_HIDDEN_V,       "D", R),
+    ("Person.birthYear",                  "A",      "A",        YEAR_R,       R,          NAME_HIDDEN_V,       "D", R),
     # identifiers PNC/CRN/prison no.
-    ("Identifiers.pncId",                 "A",      "A",        "D",          "D",        "D",                 "D"),
-    ("Identifiers.croNumber",             "A",      "A",        "D",          "D",        "D",                 "D"),
-    ("Identifiers.crn",                   "A",      "A",        "D",          "D",        "D",                 "D"),
-    ("Identifiers.prisonNumber",          "A",      "A",        "D",          "D",        "D",                 "D"),
+    ("Identifiers.pncId",                 "A",      "A",        "D",          "D",        "D",                 "D", "D"),
+    ("Identifiers.croNumber",             "A",      "A",        "D",          "D",        "D",                 "D", "D"),
+    ("Identifiers.crn",                   "A",      "A",        "D",          "D",        "D",                 "D", "D"),
+    ("Identifiers.prisonNumber",          "A",      "A",        "D",          "D",        "D",                 "D", "D"),
     # NHS number (treatment)
-    ("Identifiers.nhsNumber",             "D",      "D",        "D",          "A",        "D",                 "D"),
+    ("Identifiers.nhsNumber",             "D",      "D",        "D",          "A",        "D",                 "D", "D"),
     # housing reference (not in DOMAIN's table: housing A, probation and police C)
-    ("Identifiers.housingReference",      C,        C,          "A",          "D",        "D",                 "D"),
+    ("Identifiers.housingReference",      C,        C,          "A",          "D",        "D",                 "D", "D"),
     # IOM cohort and officer (police A, probation A, analyst aggregate)
-    ("PoliceRecord.iomCohort",            "A",      "A",        "D",          "D",        "D",                 AGG),
-    ("PoliceRecord.iomOfficer",           "A",      "A",        "D",          "D",        "D",                 AGG),
+    ("PoliceRecord.iomCohort",            "A",      "A",        "D",          "D",        "D",                 AGG, "D"),
+    ("PoliceRecord.iomOfficer",           "A",      "A",        "D",          "D",        "D",                 AGG, "D"),
     # warning markers (police A, probation C)
-    ("PoliceRecord.warningMarkers",       "A",      C,          "D",          "D",        "D",                 "D"),
+    ("PoliceRecord.warningMarkers",       "A",      C,          "D",          "D",        "D",                 "D", "D"),
     # arrests, custody outcome (police)
-    ("PoliceRecord.arrests",              "A",      C,          "D",          "D",        "D",                 AGG),
+    ("PoliceRecord.arrests",              "A",      C,          "D",          "D",        "D",                 AGG, "D"),
     # intelligence reports (police): probation summary only, own caseload
-    ("PoliceRecord.intelligence",         "A",      SUMMARY_C,  "D",          "D",        "D",                 "D"),
-    ("IntelligenceReport.recordedAt",     "A",      SUMMARY_C,  "D",          "D",        "D",                 "D"),
-    ("IntelligenceReport.grading",        "A",      SUMMARY_C,  "D",          "D",        "D",                 "D"),
-    ("IntelligenceReport.summary",        "A",      SUMMARY_C,  "D",          "D",        "D",                 "D"),
-    ("IntelligenceReport.detail",         "A",      SUMMARY_HIDDEN_C, "D",    "D",        "D",                 "D"),
+    ("PoliceRecord.intelligence",         "A",      SUMMARY_C,  "D",          "D",        "D",                 "D", "D"),
+    ("IntelligenceReport.recordedAt",     "A",      SUMMARY_C,  "D",          "D",        "D",                 "D", "D"),
+    ("IntelligenceReport.grading",        "A",      SUMMARY_C,  "D",          "D",        "D",                 "D", "D"),
+    ("IntelligenceReport.summary",        "A",      SUMMARY_C,  "D",          "D",        "D",                 "D", "D"),
+    ("IntelligenceReport.detail",         "A",      SUMMARY_HIDDEN_C, "D",    "D",        "D",                 "D", "D"),
     # supervision (status, tier, offender manager)
-    ("ProbationRecord.custodyStatus",     "A",      "A",        "A",          "A",        "D",                 "D"),
-    ("ProbationRecord.tier",              "A",      "A",        "A",          "A",        "D",                 "D"),
-    ("ProbationRecord.offenderManager",   "A",      "A",        "A",          "A",        "D",                 "D"),
+    ("ProbationRecord.custodyStatus",     "A",      "A",        "A",          "A",        "D",                 "D", "A"),
+    ("ProbationRecord.tier",              "A",      "A",        "A",          "A",        "D",                 "D", "A"),
+    ("ProbationRecord.offenderManager",   "A",      "A",        "A",          "A",        "D",                 "D", "A"),
     # licence conditions, exclusion zones (probation)
-    ("ProbationRecord.licenceConditions", C,        "A",        "D",          "D",        ZONES_V,             "D"),
+    ("ProbationRecord.licenceConditions", C,        "A",        "D",          "D",        ZONES_V,             "D", "D"),
     # OGRS %, RoSH level, MAPPA level (probation)
-    ("ProbationRecord.ogrsScore",         BAND_HIDDEN_C, "A",   ROSH_HIDDEN_R, "D",       "D",                 AGG),
-    ("ProbationRecord.ogrsBand",          BAND_C,   "A",        ROSH_HIDDEN_R, "D",       "D",                 AGG),
-    ("ProbationRecord.roshLevel",         BAND_C,   "A",        ROSH_R,       "D",        "D",                 AGG),
-    ("ProbationRecord.mappaCategory",     BAND_HIDDEN_C, "A",   ROSH_HIDDEN_R, "D",       "D",                 AGG),
-    ("ProbationRecord.mappaLevel",        BAND_C,   "A",        ROSH_HIDDEN_R, "D",       "D",                 AGG),
+    ("ProbationRecord.ogrsScore",         BAND_HIDDEN_C, "A",   ROSH_HIDDEN_R, "D",       "D",                 AGG, "D"),
+    ("ProbationRecord.ogrsBand",          BAND_C,   "A",        ROSH_HIDDEN_R, "D",       "D",                 AGG, "D"),
+    ("ProbationRecord.roshLevel",         BAND_C,   "A",        ROSH_R,       "D",        "D",                 AGG, "D"),
+    ("ProbationRecord.mappaCategory",     BAND_HIDDEN_C, "A",   ROSH_HIDDEN_R, "D",       "D",                 AGG, "D"),
+    ("ProbationRecord.mappaLevel",        BAND_C,   "A",        ROSH_HIDDEN_R, "D",       "D",                 AGG, "D"),
     # release date and type (probation)
-    ("ProbationRecord.releaseDate",       C,        "A",        R,            R,          V,                   AGG),
-    ("ProbationRecord.releaseType",       C,        "A",        R,            R,          V,                   AGG),
+    ("ProbationRecord.releaseDate",       C,        "A",        R,            R,          V,                   AGG, R),
+    ("ProbationRecord.releaseType",       C,        "A",        R,            R,          V,                   AGG, R),
     # sentence (police C, probation A) and referrals (police C, probation A, housing C)
-    ("ProbationRecord.sentences",         C,        "A",        "D",          "D",        "D",                 "D"),
-    ("ProbationRecord.referrals",         C,        "A",        C,            "D",        "D",                 "D"),
+    ("ProbationRecord.sentences",         C,        "A",        "D",          "D",        "D",                 "D", "D"),
+    ("ProbationRecord.referrals",         C,        "A",        C,            "D",        "D",                 "D", "D"),
     # address (housing)
-    ("HousingRecord.address",             C,        C,          "A",          PCD_HIDDEN_R, "D",               "D"),
-    ("HousingRecord.postcodeDistrict",    C,        C,          "A",          PCD_R,      "D",                 "D"),
-    ("HousingRecord.borough",             C,        C,          "A",          PCD_R,      "D",                 "D"),
+    ("HousingRecord.address",             C,        C,          "A",          PCD_HIDDEN_R, "D",               "D", "D"),
+    ("HousingRecord.postcodeDistrict",    C,        C,          "A",          PCD_R,      "D",                 "D", "D"),
+    ("HousingRecord.borough",             C,        C,          "A",          PCD_R,      "D",                 "D", "D"),
     # accommodation status, duty stage (housing)
-    ("HousingRecord.accommodationStatus", C,        C,          "A",          C,          "D",                 AGG),
-    ("HousingRecord.statusSince",         C,        C,          "A",          C,          "D",                 AGG),
-    ("HousingRecord.dutyStage",           C,        C,          "A",          C,          "D",                 AGG),
-    ("HousingRecord.dutyToRefer",         C,        C,          "A",          C,          "D",                 AGG),
-    ("HousingRecord.placements",          C,        C,          "A",          C,          "D",                 AGG),
+    ("HousingRecord.accommodationStatus", C,        C,          "A",          C,          "D",                 AGG, "D"),
+    ("HousingRecord.statusSince",         C,        C,          "A",          C,          "D",                 AGG, "D"),
+    ("HousingRecord.dutyStage",           C,        C,          "A",          C,          "D",                 AGG, "D"),
+    ("HousingRecord.dutyToRefer",         C,        C,          "A",          C,          "D",                 AGG, "D"),
+    ("HousingRecord.placements",          C,        C,          "A",          C,          "D",                 AGG, "D"),
     # treatment engagement yes/no (treatment)
-    ("TreatmentRecord.engaged",           C,        CK,         "D",          "A",        "D",                 AGG),
+    ("TreatmentRecord.engaged",           C,        CK,         "D",          "A",        "D",                 AGG, "D"),
     # treatment detail (treatment only)
-    ("TreatmentRecord.service",           "D",      "D",        "D",          "A",        "D",                 "D"),
-    ("TreatmentRecord.episodes",          "D",      "D",        "D",          "A",        "D",                 "D"),
-    ("TreatmentRecord.requirements",      "D",      "D",        "D",          "A",        "D",                 "D"),
-    ("TreatmentRecord.appointments",      "D",      "D",        "D",          "A",        "D",                 "D"),
-    ("TreatmentRecord.consents",          "D",      "D",        "D",          "A",        "D",                 "D"),
+    ("TreatmentRecord.service",           "D",      "D",        "D",          "A",        "D",                 "D", "D"),
+    ("TreatmentRecord.episodes",          "D",      "D",        "D",          "A",        "D",                 "D", "D"),
+    ("TreatmentRecord.requirements",      "D",      "D",        "D",          "A",        "D",                 "D", "D"),
+    ("TreatmentRecord.appointments",      "D",      "D",        "D",          "A",        "D",                 "D", "D"),
+    ("TreatmentRecord.consents",          "D",      "D",        "D",          "A",        "D",                 "D", "D"),
     # OST medication and dose (treatment)
-    ("TreatmentRecord.ostPrescriptions",  "D",      "D",        "D",          "A",        "D",                 "D"),
+    ("TreatmentRecord.ostPrescriptions",  "D",      "D",        "D",          "A",        "D",                 "D", "D"),
+    # National Insurance number (employment)
+    ("Identifiers.niNumber",              "D",      "D",        "D",          "D",        "D",                 "D",     "A"),
+    # employment status and outcomes after release (employment): police and probation C, analyst aggregate
+    ("EmploymentRecord.employmentStatus", C,        C,          "D",          "D",        "D",                 AGG,     "A"),
+    ("EmploymentRecord.statusSince",      C,        C,          "D",          "D",        "D",                 AGG,     "A"),
+    ("EmploymentRecord.adviser",          C,        C,          "D",          "D",        "D",                 AGG,     "A"),
+    ("EmploymentRecord.releasedOn",       C,        C,          "D",          "D",        "D",                 AGG,     "A"),
+    ("EmploymentRecord.employedSixWeeksAfterRelease", C, C,     "D",          "D",        "D",                 AGG,     "A"),
+    ("EmploymentRecord.employedSixMonthsAfterRelease", C, C,    "D",          "D",        "D",                 AGG,     "A"),
+    # education, training and employment referrals, and jobs (employment): probation C
+    ("EmploymentRecord.eteReferrals",     "D",      C,          "D",          "D",        "D",                 "D",     "A"),
+    ("EmploymentRecord.jobs",             "D",      C,          "D",          "D",        "D",                 "D",     "A"),
 ]
 
 CELLS = [(role, USUAL[role], row[0], row[1 + i]) for row in MATRIX for i, role in enumerate(COLUMNS)]

@@ -11,9 +11,10 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from bench.agencies import agency_names
 from hub.core.db import create_engine
 from hub.core.migrations import upgrade
-from hub.core.settings import AGENCIES, Settings
+from hub.core.settings import Settings
 from synthetic.seed import seed_all, seed_state
 
 #: Fixed so a kept data set stays valid from one day to the next.
@@ -40,7 +41,7 @@ async def prepare(people: int, *, postgres: str | None = None, log: bool = True)
     data_dir.mkdir(parents=True, exist_ok=True)
     settings = Settings.from_env({"HUB_DATA_DIR": str(data_dir), "HUB_ENV": "test"})
     if postgres:
-        urls = {a: await _ensure_pg_database(postgres, f"hubbench_{a}_{people}") for a in AGENCIES}
+        urls = {a: await _ensure_pg_database(postgres, f"hubbench_{a}_{people}") for a in agency_names()}
         index = await _ensure_pg_database(postgres, f"hubbench_index_{people}")
         settings = replace(settings, agency_urls=urls, index_url=index)
     seconds = None

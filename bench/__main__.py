@@ -73,10 +73,10 @@ class Target:
 
     def describe(self, ratio: float) -> str:
         sign = "<=" if self.at_most else ">="
-        text = f"{ratio:.2f}x (target {sign} {self.limit}"
+        text = f"{ratio:.2f}x (target {sign} {self.limit}: {'met' if self.met(ratio, self.limit) else 'missed'}"
         if self.gate is not None:
-            text += f"; CI gate {sign} {self.gate}"
-        return text + (")" if self.met(ratio, self.limit) else ", MISSED)")
+            text += f"; CI gate {sign} {self.gate}: {'passes' if self.met(ratio, self.gate) else 'FAILS'}"
+        return text + ")"
 
 
 OVERHEAD = Target("governance on / off at equal work, in-process, median of paired ratios", 1.10, True, gate=1.25)
@@ -224,11 +224,6 @@ async def inprocess_phase(settings: Settings, scenarios: list[Scenario], *, iter
     bare, stores = bare_app(settings)
     floor, floor_stores = floor_app(settings)
     governed = create_app(settings, hub=hub)
-    # Spans go through the SDK's batch processor to an exporter that drops them: the production path
-    # minus the network. Only the "traced" contender records; the others run as the default does
-    # with no exporter configured (trace ids, no recorded spans).
-    telemetry.configure([BatchSpanProcessor(DiscardingExporter())])
-    telemetry.set_recording(False)
     try:
         equal = equal_work(settings)
         contenders = [
@@ -314,6 +309,11 @@ async def run(args: argparse.Namespace) -> int:
                       "(about 4 ms on PERFORMANCE.md's reference machine)")
     print(yardstick_line)
     failures: list[str] = []
+    # Spans go through the SDK's batch processor to an exporter that drops them: the production path
+    # minus the network. Only the "traced" contender records; the others run as the default does
+    # with no exporter configured (trace ids, no recorded spans).
+    telemetry.configure([BatchSpanProcessor(DiscardingExporter())])
+    telemetry.set_recording(False)
     backends = [("sqlite", None)] + ([("postgresql", args.postgres)] if args.postgres else [])
     for backend, pg in backends:
         base, seeded = await prepare(people, postgres=pg)

@@ -73,12 +73,12 @@ def write_equal_work_policy(directory: Path) -> PolicySet:
         path.write_text(_rows_without_pair(path.read_text()) + buffer.getvalue())
     policy = load_policy(directory)
     plan = policy.plan((ROLE,), PURPOSE)
-    held_back = [key for key in policy.catalogue.fields if not _released_plainly(plan.field(key))]
+    held_back = [key for key in policy.catalogue.fields if not released_plainly(plan.field(key))]
     if held_back:
         raise RuntimeError(f"the equal-work agreement still withholds or conditions {held_back}")
     return policy
 
 
-def _released_plainly(decision: FieldDecision) -> bool:
+def released_plainly(decision: FieldDecision) -> bool:
     """Allowed, unmasked and unconditional: the caller receives the field exactly as stored."""
     return decision.effect == "allow" and decision.mask is None and decision.condition is None

@@ -8,6 +8,7 @@ import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.types import ASGIApp
@@ -61,7 +62,7 @@ def _rows(data: object) -> int:
     return int(value is not None)
 
 
-async def call(c: Contender, s: Scenario) -> tuple[float, dict[str, object]]:
+async def call(c: Contender, s: Scenario) -> tuple[float, dict[str, Any]]:
     """One call: milliseconds and the parsed answer; ContenderFailed on an error the contender should not give."""
     telemetry.set_recording(c.traced)
     try:

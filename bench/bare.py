@@ -24,6 +24,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import cache
 from typing import Any
 
 import strawberry
@@ -81,14 +82,16 @@ async def _rows(engine: AsyncEngine, stmt: Any) -> Sequence[Row]:
         return (await conn.execute(stmt)).mappings().all()
 
 
-# --- The statements: one per agency and page, shared by the bare server and the floor. ---
+# --- The statements: one per agency and page, shared by the bare server and the floor, built once. ---
 
+@cache
 def person_statement() -> Select[Any]:
     """A person's linked identity with every identifier, one row per link."""
     p, link = it.person, it.person_link
     return select(p, link.c.scheme, link.c.value).outerjoin(link, link.c.person_id == p.c.person_id)
 
 
+@cache
 def police_statement(with_arrests: bool) -> Select[Any]:
     n, a = pt.nominal, pt.arrest
     if not with_arrests:
@@ -105,6 +108,7 @@ def _latest_release(column: Any) -> Any:
             .order_by(s.c.release_date.desc(), s.c.sentence_id.desc()).limit(1).scalar_subquery())
 
 
+@cache
 def probation_statement(with_licence: bool) -> Select[Any]:
     o, om, lc = prt.offender, prt.offender_manager, prt.licence_condition
     stmt = (select(o.c.crn, o.c.tier, o.c.ogrs_score, o.c.rosh_level, o.c.mappa_level, o.c.custody_status,
@@ -117,11 +121,13 @@ def probation_statement(with_licence: bool) -> Select[Any]:
     return stmt
 
 
+@cache
 def housing_statement() -> Select[Any]:
     c = ht.housing_client
     return select(c.c.housing_ref, c.c.borough, c.c.accommodation_status, c.c.duty_stage, c.c.postcode)
 
 
+@cache
 def treatment_statement() -> Select[Any]:
     c, e = tt.treatment_client, tt.episode
     engaged = exists().where(e.c.nhs_number == c.c.nhs_number, e.c.ended_on.is_(None)).label("engaged")

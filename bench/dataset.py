@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from connectors.registry import AGENCIES
+from bench.agencies import agency_names
 from hub.cli.seeding import seed_all, seed_state
 from hub.core.db import create_engine
 from hub.core.migrations import upgrade
@@ -40,7 +40,7 @@ async def prepare(people: int, *, postgres: str | None = None, log: bool = True)
     data_dir.mkdir(parents=True, exist_ok=True)
     settings = Settings.from_env({"HUB_DATA_DIR": str(data_dir), "HUB_ENV": "test"})
     if postgres:
-        urls = {a.name: await _ensure_pg_database(postgres, f"hubbench_{a.name}_{people}") for a in AGENCIES}
+        urls = {a: await _ensure_pg_database(postgres, f"hubbench_{a}_{people}") for a in agency_names()}
         index = await _ensure_pg_database(postgres, f"hubbench_index_{people}")
         settings = settings.model_copy(update={"agency_urls": urls, "index_url": index})
     seconds = None

@@ -1,7 +1,10 @@
 """The partnership's questions as benchmark scenarios: the same query text for every contender.
 
-Each scenario names the caller the governed hub sees (role, user, purpose): the one who asks that
-question in practice, so policy does its real work (caseload checks, masks, withheld fields).
+Each scenario names its realistic caller (role, user, purpose): the one who asks that question in
+practice, for whom policy does its real work (caseload checks, masks, withheld fields) and the hub
+loads and returns less than without governance. The governed hub is also measured as
+``EQUAL_WORK``, the caller of the benchmark-only agreement (bench/agreement.py), to whom everything
+selected is released: the same work as governance off and the bare server.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bench import agreement
+from bench.agencies import agency_url
 from connectors.probation import tables as prt
 from hub.core.db import create_engine
 from hub.core.settings import Settings
@@ -53,13 +58,16 @@ class Caller:
     justification: str | None = None
 
 
+#: The benchmark-only agreement's caller: every field it selects is released, unmasked, unconditionally.
+EQUAL_WORK = Caller("bench-equal-work", "probation", agreement.ROLE, agreement.PURPOSE)
+
+
 @dataclass(frozen=True)
 class Scenario:
     name: str
     query: str
     variables: dict[str, Any]
     caller: Caller
-    #: the person-level result list, for counting rows returned
     description: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -70,7 +78,7 @@ class Scenario:
 async def build(settings: Settings, as_of: date, cohort_page: int = 200) -> list[Scenario]:
     """Pick real ids from the seeded data: om-001's caseload, the first person, a known PNC ID."""
     index = create_engine(settings.index_url)
-    probation = create_engine(settings.agency_url("probation"))
+    probation = create_engine(agency_url(settings, "probation"))
     try:
         async with index.connect() as conn:
             first = (await conn.execute(select(it.person.c.person_id).order_by(it.person.c.person_id).limit(1))

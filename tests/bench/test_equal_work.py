@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -39,7 +38,7 @@ def keep_recording() -> Iterator[None]:
 def bench_settings(settings: Settings, tmp_path: Path) -> Settings:
     policy = tmp_path / "bench-policy"
     agreement.write_equal_work_policy(policy)
-    return replace(settings, policy_dir=policy)
+    return settings.model_copy(update={"policy_dir": policy})
 
 
 def plainly_released(policy_dir: Path) -> dict[str, bool]:

@@ -42,8 +42,8 @@ class FieldClause:
     clause: str
 
 
-@strawberry.type(description="One request as the trail records it: who, when, why, what; never the values")
-class AuditRecord:
+@strawberry.type(name="AuditRequestFacts")  # not in the schema itself: both types below begin with these
+class _RequestFacts:
     seq: int
     occurred_at: datetime
     actor_id: str
@@ -55,6 +55,10 @@ class AuditRecord:
     legal_bases: list[str]
     clauses: list[str]
     operation_name: str | None
+
+
+@strawberry.type(description="One request as the trail records it: who, when, why, what; never the values")
+class AuditRecord(_RequestFacts):
     operation_type: str | None
     query_hash: str | None
     variables_hash: str | None
@@ -103,18 +107,7 @@ class AuditRecordConnection:
 
 @strawberry.type(description="One request as it concerns one person: who, when, why, and which of their fields "
                              "were disclosed, masked, withheld or consulted. Nothing about anyone else.")
-class SubjectDisclosure:
-    seq: int
-    occurred_at: datetime
-    actor_id: str
-    actor_kind: str
-    agency: str
-    roles: list[str]
-    purpose: str
-    justification: str
-    legal_bases: list[str]
-    clauses: list[str]
-    operation_name: str | None
+class SubjectDisclosure(_RequestFacts):
     outcome: str
     trace_id: str
     disclosed: list[str] = strawberry.field(description="Fields returned to the caller (Person.id: the person "

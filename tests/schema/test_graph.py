@@ -1,4 +1,4 @@
-"""The graph over the four agencies, with governance off: the data path itself."""
+"""The graph over the agencies, with governance off: the data path itself."""
 
 from __future__ import annotations
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
+from typing import Any
 
 import strawberry
 
-from connectors.housing.records import AccommodationStatus, DutyStage, HousingClient, PlacementKind
-from schema.governance.agency_graph import AgencyGraph, Reader
+from connectors.housing.records import AccommodationStatus, DutyStage, HousingClient, HousingCriteria, PlacementKind
+from schema.governance.agency_graph import AgencyGraph, PeopleFilterField, Reader
 from schema.governance.context import Info
 from schema.governance.governed import Released, Resolved, listed, shown
 
@@ -79,4 +81,18 @@ def build_housing(c: HousingClient, names: Released, reader: Reader) -> HousingR
     )
 
 
-GRAPH = AgencyGraph(HousingRecord, build_housing)
+FILTERS = (
+    PeopleFilterField("boroughs", list[str] | None, "HousingRecord.borough",
+                      "Borough of residence (housing); NFA cases count in their last borough"),
+    PeopleFilterField("accommodationStatuses", list[AccommodationStatus] | None, "HousingRecord.accommodationStatus"),
+)
+
+
+def criteria(values: Mapping[str, Any]) -> HousingCriteria | None:
+    boroughs, statuses = values.get("boroughs"), values.get("accommodationStatuses")
+    found = HousingCriteria(boroughs=frozenset(boroughs) if boroughs is not None else None,
+                            accommodation_statuses=frozenset(statuses) if statuses is not None else None)
+    return None if found == HousingCriteria() else found
+
+
+GRAPH = AgencyGraph(HousingRecord, build_housing, filters=FILTERS, criteria=criteria)

@@ -1,11 +1,13 @@
 """Police: the PNC nominal with IOM cohort, arrests and custody outcomes, warning markers, intelligence."""
 
+from datetime import datetime
+
 from connectors.agency_package import AgencyPackage
 from connectors.police import tables
 from connectors.police.connector import PoliceConnector, SqlPoliceConnector
 from connectors.police.graphql import GRAPH
 from connectors.police.synthetic import PoliceSynthesiser
-from hub.core.agency import Agency, Scheme
+from hub.core.agency import Agency, Order, Scheme
 from hub.core.identifiers import validate_cro_number, validate_pnc_id
 
 PACKAGE = AgencyPackage(Agency(
@@ -19,6 +21,7 @@ PACKAGE = AgencyPackage(Agency(
     records=PoliceConnector.nominals,
     lists={"arrests": PoliceConnector.arrests, "warningMarkers": PoliceConnector.warning_markers,
            "intelligence": PoliceConnector.intelligence},
+    orders=(Order("LATEST_ARREST", "latestArrest", "PoliceRecord.arrests", datetime.fromisoformat),),
     measures={"IOM_COHORT": "iomCohort"},
     synthetic=PoliceSynthesiser(),
 ), GRAPH)

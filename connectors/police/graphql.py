@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
+from typing import Any
 
 import strawberry
 
-from connectors.police.records import ArrestOutcome, HandlingCode, IomCohort, Nominal
+from connectors.police.records import ArrestOutcome, HandlingCode, IomCohort, Nominal, PoliceCriteria
 from connectors.police.records import IntelligenceReport as IntelligenceRecord
-from schema.governance.agency_graph import AgencyGraph, Reader
+from schema.governance.agency_graph import AgencyGraph, PeopleFilterField, Reader
 from schema.governance.context import Info
 from schema.governance.gate import Gate, Verdict
 from schema.governance.governed import Released, Resolved, judged, list_loader, listed, loaded, shown
@@ -126,4 +128,17 @@ def build_police(n: Nominal, names: Released, reader: Reader) -> PoliceRecord:
     )
 
 
-GRAPH = AgencyGraph(PoliceRecord, build_police)
+FILTERS = (
+    PeopleFilterField("iomCohorts", list[IomCohort] | None, "PoliceRecord.iomCohort"),
+    PeopleFilterField("arrestedSince", datetime | None, "PoliceRecord.arrests", "At least one arrest since"),
+)
+
+
+def criteria(values: Mapping[str, Any]) -> PoliceCriteria | None:
+    cohorts = values.get("iomCohorts")
+    found = PoliceCriteria(iom_cohorts=frozenset(cohorts) if cohorts is not None else None,
+                           arrested_since=values.get("arrestedSince"))
+    return None if found == PoliceCriteria() else found
+
+
+GRAPH = AgencyGraph(PoliceRecord, build_police, filters=FILTERS, criteria=criteria)

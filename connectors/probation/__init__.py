@@ -1,11 +1,13 @@
 """Probation: case management (supervision, licence, sentences, referrals), OASys risk, NOMIS prison data."""
 
+from datetime import date
+
 from connectors.agency_package import AgencyPackage
 from connectors.probation import tables
 from connectors.probation.connector import ProbationConnector, SqlProbationConnector
 from connectors.probation.graphql import GRAPH
 from connectors.probation.synthetic import ProbationSynthesiser
-from hub.core.agency import Agency, Scheme
+from hub.core.agency import Agency, Order, Scheme
 from hub.core.identifiers import validate_crn, validate_prison_number
 
 PACKAGE = AgencyPackage(Agency(
@@ -19,6 +21,8 @@ PACKAGE = AgencyPackage(Agency(
     records=ProbationConnector.offenders,
     lists={"licenceConditions": ProbationConnector.licence_conditions, "sentences": ProbationConnector.sentences,
            "referrals": ProbationConnector.referrals},
+    orders=(Order("OGRS_SCORE", "ogrsScore", "ProbationRecord.ogrsScore", int),
+            Order("RELEASE_DATE", "releaseDate", "ProbationRecord.releaseDate", date.fromisoformat)),
     measures={"OGRS_BAND": "ogrsBand", "ROSH_LEVEL": "roshLevel", "MAPPA_LEVEL": "mappaLevel"},
     synthetic=ProbationSynthesiser(),
 ), GRAPH)

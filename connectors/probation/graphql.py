@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
+from typing import Any
 
 import strawberry
 
@@ -11,12 +13,14 @@ from connectors.probation.records import (
     LicenceConditionKind,
     Offender,
     Pathway,
+    ProbationCriteria,
     ReleaseType,
     RoshLevel,
     SentenceKind,
 )
+from hub.core.errors import BadUserInput
 from hub.core.ogrs import OgrsBand
-from schema.governance.agency_graph import AgencyGraph, Reader
+from schema.governance.agency_graph import AgencyGraph, DateRange, PeopleFilterField, Reader
 from schema.governance.context import Info
 from schema.governance.governed import Released, Resolved, listed, shown
 
@@ -119,4 +123,25 @@ def build_probation(o: Offender, names: Released, reader: Reader) -> ProbationRe
     )
 
 
-GRAPH = AgencyGraph(ProbationRecord, build_probation)
+FILTERS = (
+    PeopleFilterField("mappaLevels", list[int] | None, "ProbationRecord.mappaLevel"),
+    PeopleFilterField("ogrsBands", list[OgrsBand] | None, "ProbationRecord.ogrsBand"),
+    PeopleFilterField("releasedBetween", DateRange | None, "ProbationRecord.releaseDate",
+                      "Release from custody (probation) within this range"),
+)
+MAPPA_LEVELS = frozenset({1, 2, 3})
+
+
+def criteria(values: Mapping[str, Any]) -> ProbationCriteria | None:
+    levels, bands, released = values.get("mappaLevels"), values.get("ogrsBands"), values.get("releasedBetween")
+    if levels is not None and not set(levels) <= MAPPA_LEVELS:
+        raise BadUserInput("MAPPA levels are 1, 2 or 3", argument="filter")
+    if released is not None and released.from_ and released.to and released.from_ > released.to:
+        raise BadUserInput("releasedBetween: `from` is after `to`", argument="filter")
+    found = ProbationCriteria(frozenset(levels) if levels is not None else None,
+                              frozenset(bands) if bands is not None else None,
+                              released.from_ if released else None, released.to if released else None)
+    return None if found == ProbationCriteria() else found
+
+
+GRAPH = AgencyGraph(ProbationRecord, build_probation, filters=FILTERS, criteria=criteria)

@@ -101,6 +101,20 @@ class Synthesiser(Protocol):
 
 
 @dataclass(frozen=True)
+class Order:
+    """A value people can be ordered by (``PersonOrderField``), which one owner answers for everyone at once."""
+
+    #: the ``PersonOrderField`` value (``OGRS_SCORE``)
+    name: str
+    #: the owner's name for it: ``Connector.order_values(source_field)`` for an agency
+    source_field: str
+    #: the governed field whose value decides the order (ordering by it discloses it); None: nothing is
+    field_key: str | None
+    #: how a value comes back out of a cursor (JSON text: ``int``, ``date.fromisoformat``...)
+    parse: Callable[[Any], Any]
+
+
+@dataclass(frozen=True)
 class Scheme:
     """An identifier scheme an agency keys or holds records by, with the validator of its format."""
 
@@ -133,6 +147,8 @@ class Agency:
     lists: Mapping[str, Fetch] = field(default_factory=dict)
     #: ``partnershipCounts`` measures it answers -> the countable field of its record
     measures: Mapping[str, str] = field(default_factory=dict)
+    #: the values people can be ordered by that it answers
+    orders: tuple[Order, ...] = ()
     #: the probation pathway whose open referrals are referrals to its service (condition ``relationship``)
     referral_pathway: str | None = None
     #: writes its synthetic records (the embedded default, tests, the bench)

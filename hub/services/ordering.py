@@ -11,52 +11,52 @@ from __future__ import annotations
 
 import bisect
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from enum import Enum
 from functools import total_ordering
 from typing import Any
 
+from hub.core.agency import Agency, Order
 from hub.core.errors import BadUserInput
 from hub.core.json_depth import too_deep
 from hub.services import cursors
 
 
-class OrderField(Enum):
-    """What people can be ordered by: (owner, the owner's field name, the governed field key)."""
+@dataclass(frozen=True)
+class OrderField:
+    """What people can be ordered by, and who answers for it: the person index, or an agency."""
 
-    PERSON_ID = ("index", "personId", None)
-    SURNAME = ("index", "surname", "Person.name")
-    DATE_OF_BIRTH = ("index", "dateOfBirth", "Person.dateOfBirth")
-    OGRS_SCORE = ("probation", "ogrsScore", "ProbationRecord.ogrsScore")
-    RELEASE_DATE = ("probation", "releaseDate", "ProbationRecord.releaseDate")
-    LATEST_ARREST = ("police", "latestArrest", "PoliceRecord.arrests")
+    owner: str
+    order: Order
 
     @property
-    def owner(self) -> str:
-        return str(self.value[0])
+    def name(self) -> str:
+        return self.order.name
 
     @property
     def source_field(self) -> str:
-        return str(self.value[1])
+        return self.order.source_field
 
     @property
     def field_key(self) -> str | None:
         """The field whose value decides the order: sorting by it discloses it, so it is governed."""
-        key = self.value[2]
-        return None if key is None else str(key)
+        return self.order.field_key
 
 
-#: how each field's value comes back out of a cursor
-_PARSE: dict[OrderField, Callable[[Any], Any]] = {
-    OrderField.PERSON_ID: str,
-    OrderField.SURNAME: str,
-    OrderField.DATE_OF_BIRTH: date.fromisoformat,
-    OrderField.OGRS_SCORE: int,
-    OrderField.RELEASE_DATE: date.fromisoformat,
-    OrderField.LATEST_ARREST: datetime.fromisoformat,
-}
+#: The person index's own orders; each agency declares its own (``Agency.orders``).
+PERSON_ID = OrderField("index", Order("PERSON_ID", "personId", None, str))
+INDEX_ORDERS = (
+    PERSON_ID,
+    OrderField("index", Order("SURNAME", "surname", "Person.name", str)),
+    OrderField("index", Order("DATE_OF_BIRTH", "dateOfBirth", "Person.dateOfBirth", date.fromisoformat)),
+)
+
+
+def order_fields(agencies: Iterable[Agency]) -> dict[str, OrderField]:
+    """Every order the index and these agencies answer, by ``PersonOrderField`` name."""
+    fields = [*INDEX_ORDERS, *(OrderField(a.name, o) for a in agencies for o in a.orders)]
+    return {f.name: f for f in fields}
 
 
 @dataclass(frozen=True)
@@ -115,7 +115,7 @@ def decode(ordering: Ordering, cursor: str) -> SortKey:
         shown, person_id = json.loads(raw)
         if not isinstance(person_id, str) or not cursors.valid_person_id(person_id):
             raise ValueError("person id")
-        value = None if shown is None else _PARSE[ordering.field](shown)
+        value = None if shown is None else ordering.field.order.parse(shown)
     except (ValueError, TypeError, KeyError):
         raise BadUserInput("`after` is not a cursor this API issued for this order", argument="after") from None
     return sort_key(ordering, value, person_id)

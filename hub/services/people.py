@@ -19,7 +19,7 @@ from hub.core.agency import Connector
 from hub.services import cursors, ordering
 from hub.services.agencies import Agencies
 from hub.services.index.store import IndexedPerson, PersonIndex
-from hub.services.ordering import OrderField, Ordering
+from hub.services.ordering import PERSON_ID, OrderField, Ordering
 
 
 @dataclass(frozen=True)
@@ -154,7 +154,7 @@ class PeopleService:
     async def page(self, q: PeopleQuery, first: int, after: str | None, order: Ordering | None = None,
                    *, count: bool = False) -> Page:
         """A page of people; with ``count``, also how many match across all pages."""
-        if order is not None and not (order.field is OrderField.PERSON_ID and not order.descending):
+        if order is not None and not (order.field is PERSON_ID and not order.descending):
             return await self._ordered_page(q, first, after, order)
         after_id = cursors.decode_person(after) if after is not None else None
         total: int | None = None
@@ -184,7 +184,7 @@ class PeopleService:
         consulted: dict[str, set[str]] = {}
         matching, values = await asyncio.gather(self.matching_ids(q, consulted), self.order_values(order.field))
         candidates = matching if matching is not None else await self.index.all_ids()
-        if order.field is OrderField.PERSON_ID:
+        if order.field is PERSON_ID:
             values = {p: p for p in candidates}
         elif q.among is not None:  # every value in the scope was compared to place the page
             for pid in candidates:
@@ -195,11 +195,11 @@ class PeopleService:
         people = [found[i] for i in ids if i in found]
         return Page(people, has_next, len(candidates),
                     [ordering.encode(order, values.get(p.person_id), p.person_id) for p in people], consulted,
-                    searched_all=q.among is None and (matching is not None or order.field is not OrderField.PERSON_ID))
+                    searched_all=q.among is None and (matching is not None or order.field is not PERSON_ID))
 
     async def order_values(self, field: OrderField) -> dict[str, Any]:
         """Hub person id -> the value people are ordered by (people without one are left out)."""
-        if field is OrderField.PERSON_ID:
+        if field is PERSON_ID:
             return {}
         if field.owner == "index":
             return await self.index.order_values(field.source_field)

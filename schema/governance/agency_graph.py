@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
+
+import strawberry
 
 from schema.governance.release import Released
 
@@ -18,6 +21,28 @@ class Reader:
     agency: str | None
 
 
+@strawberry.input(description="An inclusive date range; either end may be left open")
+class DateRange:
+    from_: date | None = strawberry.field(default=None, name="from")
+    to: date | None = None
+
+
+@dataclass(frozen=True)
+class PeopleFilterField:
+    """A people filter an agency answers: an input field of ``PeopleFilter`` and the record field it reads.
+
+    Filtering by a field discloses something of it, so the filter needs the same access as reading the field.
+    """
+
+    #: its name in ``PeopleFilter`` (``iomCohorts``)
+    name: str
+    #: its input type (``list[IomCohort] | None``)
+    type: Any
+    #: the governed field it reads (``PoliceRecord.iomCohort``)
+    field_key: str
+    description: str | None = None
+
+
 @dataclass(frozen=True)
 class AgencyGraph:
     #: the Strawberry type of the agency's record (``PoliceRecord``)
@@ -26,3 +51,7 @@ class AgencyGraph:
     build: Callable[[Any, Released, Reader], Any]
     #: the agencies a record's subject consented to share it with, where the agreements ask for consent
     consent_of: Callable[[Any], frozenset[str]] | None = None
+    #: the people filters it answers, and its connector's criteria for the ones a caller set (by name, each
+    #: with a value), None when they narrow nothing; it raises BadUserInput for an impossible one
+    filters: tuple[PeopleFilterField, ...] = ()
+    criteria: Callable[[Mapping[str, Any]], Hashable | None] | None = None

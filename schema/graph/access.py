@@ -13,16 +13,6 @@ from dataclasses import dataclass
 from hub.core.errors import FilterNotPermitted
 from schema.governance.gate import Gate
 
-FILTER_FIELDS = {
-    "boroughs": "HousingRecord.borough",
-    "iomCohorts": "PoliceRecord.iomCohort",
-    "mappaLevels": "ProbationRecord.mappaLevel",
-    "ogrsBands": "ProbationRecord.ogrsBand",
-    "releasedBetween": "ProbationRecord.releaseDate",
-    "arrestedSince": "PoliceRecord.arrests",
-    "accommodationStatuses": "HousingRecord.accommodationStatus",
-}
-
 
 @dataclass(frozen=True)
 class Scope:

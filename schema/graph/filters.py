@@ -1,56 +1,45 @@
-"""A caller's people filter as each agency's own criteria.
+"""A caller's people filter as each agency's own criteria, from the filters the registered agencies declare.
 
-The filter's fields belong to police, probation and housing; this is where they are checked (a clear
-BAD_USER_INPUT for an impossible filter) and split into the criteria each agency's connector answers.
+Each agency answers the filters it declares (connectors/<agency>/graphql.py: ``FILTERS`` and ``criteria``);
+this is where a filter's values are checked (a clear BAD_USER_INPUT for an impossible one) and split into
+the criteria each agency's connector answers.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
-from datetime import date, datetime
+from collections.abc import Hashable, Mapping
+from typing import Any
 
-from connectors.housing.records import AccommodationStatus, HousingCriteria
-from connectors.police.records import IomCohort, PoliceCriteria
-from connectors.probation.records import ProbationCriteria
+from connectors.agency_package import AgencyPackage
+from connectors.registry import AGENCIES
 from hub.core.errors import BadUserInput
-from hub.core.ogrs import OgrsBand
 from hub.services.people import PeopleQuery
+from schema.governance.agency_graph import PeopleFilterField
 
-MAPPA_LEVELS = frozenset({1, 2, 3})
+#: Every registered agency's people filters, by name, with the agency answering each.
+FILTERS: dict[str, tuple[AgencyPackage, PeopleFilterField]] = {
+    f.name: (package, f) for package in AGENCIES for f in package.graph.filters}
+#: filter name -> the governed field it reads (filtering by it needs the same access as reading it)
+FILTER_FIELDS: dict[str, str] = {name: f.field_key for name, (_, f) in FILTERS.items()}
 
 
-@dataclass(frozen=True)
-class Criteria:
-    boroughs: frozenset[str] | None = None
-    iom_cohorts: frozenset[IomCohort] | None = None
-    mappa_levels: frozenset[int] | None = None
-    ogrs_bands: frozenset[OgrsBand] | None = None
-    released_from: date | None = None
-    released_to: date | None = None
-    arrested_since: datetime | None = None
-    accommodation_statuses: frozenset[AccommodationStatus] | None = None
-    #: only these hub person ids (a caseload or cohort), applied on top of the criteria
-    among: frozenset[str] | None = None
+def python_name(name: str) -> str:
+    """``iomCohorts`` -> ``iom_cohorts``: the attribute Strawberry gives the input field."""
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name)
 
-    def validate(self) -> None:
-        if self.released_from and self.released_to and self.released_from > self.released_to:
-            raise BadUserInput("releasedBetween: `from` is after `to`", argument="filter")
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if isinstance(value, frozenset) and not value and f.name != "among":
-                raise BadUserInput(f"filter list `{f.name}` is empty: omit it to match everyone", argument="filter")
-        if self.mappa_levels and not self.mappa_levels <= MAPPA_LEVELS:
-            raise BadUserInput("MAPPA levels are 1, 2 or 3", argument="filter")
 
-    def to_query(self) -> PeopleQuery:
-        """The agencies to ask and what to ask each (after :meth:`validate`)."""
-        self.validate()
-        asked = (
-            ("police", PoliceCriteria(iom_cohorts=self.iom_cohorts, arrested_since=self.arrested_since),
-             PoliceCriteria()),
-            ("probation", ProbationCriteria(self.mappa_levels, self.ogrs_bands, self.released_from,
-                                            self.released_to), ProbationCriteria()),
-            ("housing", HousingCriteria(boroughs=self.boroughs, accommodation_statuses=self.accommodation_statuses),
-             HousingCriteria()),
-        )
-        return PeopleQuery(tuple((agency, c) for agency, c, nothing in asked if c != nothing), self.among)
+def to_query(values: Mapping[str, Any], among: frozenset[str] | None = None) -> PeopleQuery:
+    """The agencies to ask and what to ask each, for the filters set (by name; None: not set)."""
+    given = {name: value for name, value in values.items() if value is not None}
+    for name, value in given.items():
+        if name not in FILTERS:
+            raise BadUserInput(f"no agency answers the filter `{name}`", argument="filter")
+        if isinstance(value, list | set | frozenset | tuple) and not value:
+            raise BadUserInput(f"filter list `{name}` is empty: omit it to match everyone", argument="filter")
+    asked: list[tuple[str, Hashable]] = []
+    for package in AGENCIES:
+        criteria = package.graph.criteria
+        mine = {f.name: given[f.name] for f in package.graph.filters if f.name in given}
+        if mine and criteria is not None and (found := criteria(mine)) is not None:
+            asked.append((package.name, found))
+    return PeopleQuery(tuple(asked), among)

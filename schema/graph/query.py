@@ -19,7 +19,8 @@ from schema.governance.context import Info
 from schema.governance.gate import Gate
 from schema.governance.selection import children, field_names
 from schema.governance.strawberry_adapter import resolve_info
-from schema.graph.access import FILTER_FIELDS, scope_for
+from schema.graph.access import scope_for
+from schema.graph.filters import FILTER_FIELDS, python_name
 from schema.graph.person_level import identified, own_people, refuse_person_level
 from schema.graph.prefetch import person_nodes, prefetch
 from schema.graph.schemes import IdentifierScheme
@@ -107,7 +108,7 @@ class Query:
         among = await identified(ctx.gate)
         if filter is not None:
             for arg, field_key in FILTER_FIELDS.items():
-                if getattr(filter, _PYTHON_NAMES[arg]) is None:
+                if getattr(filter, python_name(arg)) is None:
                     continue
                 scope = await scope_for(ctx.gate, arg, [field_key])
                 if scope.among is not None:
@@ -127,7 +128,7 @@ class Query:
         counted = "totalCount" in names
         page = await ctx.people.page(q, first, after, order, count=counted)
         used = [FILTER_FIELDS[arg] for arg in FILTER_FIELDS
-                if filter is not None and getattr(filter, _PYTHON_NAMES[arg]) is not None]
+                if filter is not None and getattr(filter, python_name(arg)) is not None]
         if order is not None and order.field.field_key is not None:
             used.append(order.field.field_key)
         account_page(ctx.gate, page, used, shown=_in_answer(info, page))
@@ -201,21 +202,12 @@ def _answered_by(gate: Gate, field_key: str) -> str:
 
 def _filter_names(filter: PeopleFilter | None) -> list[str]:
     """The filter arguments a count ran over (names only: the values can be a person's data)."""
-    names = [arg for arg in _PYTHON_NAMES if filter is not None and getattr(filter, _PYTHON_NAMES[arg]) is not None]
+    names = [arg for arg in FILTER_FIELDS if filter is not None and getattr(filter, python_name(arg)) is not None]
     if filter is not None and filter.on_my_caseload:
         names.append("onMyCaseload")
     return names
 
 
-_PYTHON_NAMES = {
-    "boroughs": "boroughs",
-    "iomCohorts": "iom_cohorts",
-    "mappaLevels": "mappa_levels",
-    "ogrsBands": "ogrs_bands",
-    "releasedBetween": "released_between",
-    "arrestedSince": "arrested_since",
-    "accommodationStatuses": "accommodation_statuses",
-}
 
 
 def _access(info: Info) -> AccessService:

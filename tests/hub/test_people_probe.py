@@ -24,12 +24,18 @@ from hub.core.statement_counter import count_statements
 from hub.services import cursors
 from hub.services.people import PeopleQuery, PeopleService
 from hub.web.runtime import Hub
-from schema.graph.filters import Criteria
+from schema.governance.agency_graph import DateRange
+from schema.graph.filters import to_query
 from tests.conftest import AS_OF
 
 
-def query(**criteria: Any) -> PeopleQuery:
-    return Criteria(**criteria).to_query()
+def query(among: frozenset[str] | None = None, released_from: date | None = None, released_to: date | None = None,
+          **criteria: Any) -> PeopleQuery:
+    """A people filter as the graph takes it (snake-case names here), made into each agency's criteria."""
+    values = {"".join(w.title() if i else w for i, w in enumerate(k.split("_"))): v for k, v in criteria.items()}
+    if released_from or released_to:
+        values["releasedBetween"] = DateRange(from_=released_from, to=released_to)
+    return to_query(values, among)
 
 
 BROAD = query(iom_cohorts=frozenset(IomCohort))

@@ -2,64 +2,54 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from enum import Enum
+from typing import TYPE_CHECKING, Any
 
 import strawberry
 
-from connectors.housing.records import AccommodationStatus
-from connectors.police.records import IomCohort
-from hub.core.ogrs import OgrsBand
-from hub.services.ordering import OrderField, Ordering
+from connectors.registry import AGENCIES
+from hub.services.ordering import Ordering, order_fields
 from hub.services.people import PeopleQuery
 from schema.governance.context import Info
-from schema.graph.filters import Criteria
+from schema.graph.filters import FILTERS, python_name, to_query
 from schema.graph.types.paging import PageInfo
 from schema.graph.types.person import Person
 
-
-@strawberry.input(description="An inclusive date range; either end may be left open")
-class DateRange:
-    from_: date | None = strawberry.field(default=None, name="from")
-    to: date | None = None
+ON_MY_CASELOAD = ("Only the caller's own people: their caseload or cohort; for victim liaison, their victims' cases; "
+                  "for housing, treatment and employment, their caseload and people with an open referral to their "
+                  "service")
 
 
-@strawberry.input(description="Every criterion set must match; a list matches any of its values")
-class PeopleFilter:
-    boroughs: list[str] | None = strawberry.field(
-        default=None, description="Borough of residence (housing); NFA cases count in their last borough")
-    iom_cohorts: list[IomCohort] | None = None
-    mappa_levels: list[int] | None = None
-    ogrs_bands: list[OgrsBand] | None = None
-    released_between: DateRange | None = strawberry.field(
-        default=None, description="Release from custody (probation) within this range")
-    arrested_since: datetime | None = strawberry.field(default=None, description="At least one arrest since")
-    accommodation_statuses: list[AccommodationStatus] | None = None
-    on_my_caseload: bool | None = strawberry.field(
-        default=None, description="Only the caller's own people: their caseload or cohort; for victim liaison, "
-                                  "their victims' cases; for housing and treatment, their caseload and people with "
-                                  "an open referral to their service")
-
-    def to_query(self) -> PeopleQuery:
-        def fs(values: list[object] | None) -> frozenset[object] | None:
-            return frozenset(values) if values is not None else None
-
-        rb = self.released_between
-        return Criteria(
-            boroughs=fs(self.boroughs),  # type: ignore[arg-type]
-            iom_cohorts=fs(self.iom_cohorts),  # type: ignore[arg-type]
-            mappa_levels=fs(self.mappa_levels),  # type: ignore[arg-type]
-            ogrs_bands=fs(self.ogrs_bands),  # type: ignore[arg-type]
-            released_from=rb.from_ if rb else None,
-            released_to=rb.to if rb else None,
-            arrested_since=self.arrested_since,
-            accommodation_statuses=fs(self.accommodation_statuses),  # type: ignore[arg-type]
-        ).to_query()
+def _to_query(self: Any) -> PeopleQuery:
+    return to_query({name: getattr(self, python_name(name)) for name in FILTERS})
 
 
-PersonOrderField = strawberry.enum(OrderField, name="PersonOrderField", description=(
-    "What people can be ordered by. Ordering by a value discloses it, so it needs the same access as "
-    "reading the field (unmasked); people without a value come last in either direction"))
+if TYPE_CHECKING:
+    class PeopleFilter:
+        on_my_caseload: bool | None
+
+        def to_query(self) -> PeopleQuery: ...
+else:
+    #: One input field per filter the registered agencies declare, and the caller's own people.
+    PeopleFilter = strawberry.input(type("PeopleFilter", (), {
+        "__annotations__": {**{python_name(n): f.type for n, (_, f) in FILTERS.items()}, "on_my_caseload": bool | None},
+        **{python_name(n): strawberry.field(default=None, name=n, description=f.description)
+           for n, (_, f) in FILTERS.items()},
+        "on_my_caseload": strawberry.field(default=None, description=ON_MY_CASELOAD),
+        "to_query": _to_query,
+    }), description="Every criterion set must match; a list matches any of its values")
+
+
+#: What people can be ordered by: the person index's orders and every registered agency's.
+ORDERS = order_fields(a.agency for a in AGENCIES)
+
+if TYPE_CHECKING:
+    class PersonOrderField(Enum):
+        value: str
+else:
+    PersonOrderField = strawberry.enum(Enum("PersonOrderField", {name: name for name in ORDERS}), description=(
+        "What people can be ordered by. Ordering by a value discloses it, so it needs the same access as "
+        "reading the field (unmasked); people without a value come last in either direction"))
 
 
 @strawberry.enum(description="Smallest first (ASC) or largest first (DESC)")
@@ -70,11 +60,11 @@ class OrderDirection(Enum):
 
 @strawberry.input(description="An order for a people page; ties are broken by hub person id")
 class PersonOrder:
-    field: PersonOrderField  # type: ignore[valid-type]
+    field: PersonOrderField
     direction: OrderDirection = OrderDirection.ASC
 
     def to_ordering(self) -> Ordering:
-        return Ordering(self.field, descending=self.direction is OrderDirection.DESC)
+        return Ordering(ORDERS[self.field.value], descending=self.direction is OrderDirection.DESC)
 
 
 @strawberry.type

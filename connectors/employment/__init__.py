@@ -18,8 +18,8 @@ PACKAGE = AgencyPackage(Agency(
     records=EmploymentConnector.clients,
     lists={"eteReferrals": EmploymentConnector.ete_referrals, "jobs": EmploymentConnector.jobs},
     measures={"EMPLOYMENT_STATUS": "employmentStatus",
-              "EMPLOYED_SIX_WEEKS_AFTER_RELEASE": "employedSixWeeksAfterRelease",
-              "EMPLOYED_SIX_MONTHS_AFTER_RELEASE": "employedSixMonthsAfterRelease"},
+              "EMPLOYED_6_WEEKS": "employedSixWeeksAfterRelease",
+              "EMPLOYED_6_MONTHS": "employedSixMonthsAfterRelease"},
     referral_pathway="education_training_employment",
     synthetic=EmploymentSynthesiser(),
 ), GRAPH)

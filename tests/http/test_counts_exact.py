@@ -66,8 +66,8 @@ SOURCES: dict[str, tuple[str, str, Any]] = {
     "EMPLOYMENT_STATUS": ("employment", "SELECT status FROM employment_client", lambda r: r[0]),
     # in work (a job started on or before the day and not ended before it) 42 and 182 days after a release
     # long enough ago; one row per client and job, counted per client below
-    "EMPLOYED_SIX_WEEKS_AFTER_RELEASE": ("employment", EMPLOYED_AFTER, 42),
-    "EMPLOYED_SIX_MONTHS_AFTER_RELEASE": ("employment", EMPLOYED_AFTER, 182),
+    "EMPLOYED_6_WEEKS": ("employment", EMPLOYED_AFTER, 42),
+    "EMPLOYED_6_MONTHS": ("employment", EMPLOYED_AFTER, 182),
 }
 
 

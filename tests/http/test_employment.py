@@ -98,7 +98,7 @@ async def test_probation_sees_employment_for_its_caseload_only_and_never_the_ni_
 async def test_the_board_s_employment_measures_are_counts_for_analysts_and_refused_to_housing(
         governed: Governed) -> None:
     query = "query($m: CountMeasure!) { partnershipCounts(measure: $m) { total cells { value count } } }"
-    for measure in ("EMPLOYED_SIX_WEEKS_AFTER_RELEASE", "EMPLOYED_SIX_MONTHS_AFTER_RELEASE", "EMPLOYMENT_STATUS"):
+    for measure in ("EMPLOYED_6_WEEKS", "EMPLOYED_6_MONTHS", "EMPLOYMENT_STATUS"):
         counted = await governed.ask(query, {"m": measure}, role="partnership-analyst",
                                      purpose="partnership-analytics")
         assert "errors" not in counted, counted["errors"]

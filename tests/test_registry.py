@@ -9,6 +9,7 @@ from graphql import GraphQLObjectType, get_named_type
 
 from connectors.registry import AGENCIES, SCHEMES
 from hub.cli.agencies import table
+from hub.core.agency import Connector
 from hub.core.errors import ConfigurationError
 from hub.core.settings import Settings
 from hub.web.runtime import Hub
@@ -75,3 +76,10 @@ def test_the_readme_table_of_agencies_is_the_registry_s(tmp_path: Path) -> None:
 def test_agency_tables_never_clash_so_a_demo_database_can_hold_them_all() -> None:
     names = [t for a in AGENCIES for t in a.agency.tables.tables]
     assert len(names) == len(set(names))
+
+
+def test_each_connector_names_its_agency_and_key_as_its_descriptor_does() -> None:
+    for package in AGENCIES:
+        connector = package.agency.connect
+        assert isinstance(connector, type) and issubclass(connector, Connector)
+        assert (connector.agency, connector.key_scheme) == (package.name, package.agency.key_scheme)

@@ -20,7 +20,7 @@ from schema.governance.gate import Gate
 from schema.governance.selection import children, field_names
 from schema.governance.strawberry_adapter import resolve_info
 from schema.graph.access import scope_for
-from schema.graph.filters import FILTER_FIELDS, python_name
+from schema.graph.filters import FILTER_FIELDS, UNMASKED_ONLY, python_name
 from schema.graph.person_level import identified, own_people, refuse_person_level
 from schema.graph.prefetch import person_nodes, prefetch
 from schema.graph.schemes import IdentifierScheme
@@ -110,7 +110,7 @@ class Query:
             for arg, field_key in FILTER_FIELDS.items():
                 if getattr(filter, python_name(arg)) is None:
                     continue
-                scope = await scope_for(ctx.gate, arg, [field_key])
+                scope = await scope_for(ctx.gate, arg, [field_key], exact=arg in UNMASKED_ONLY)
                 if scope.among is not None:
                     among = scope.among if among is None else among & scope.among
             if filter.on_my_caseload:

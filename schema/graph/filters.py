@@ -24,6 +24,9 @@ FILTER_FIELDS: dict[str, str] = {name: f.field_key for name, (_, f) in FILTERS.i
 #: Filters that test more of their field than a mask leaves (any licence condition, where victim services
 #: see only exclusion zones): refused where the field is released only masked.
 UNMASKED_ONLY: frozenset[str] = frozenset({"licenceConditionsInForceOn"})
+#: At most this many ``anyOf`` branches, and no ``anyOf`` within a branch: an OR is answered by
+#: resolving every branch's matches, so its cost grows with them.
+MAX_BRANCHES = 8
 
 
 def python_name(name: str) -> str:

@@ -1,5 +1,5 @@
 """The partnership's people filters (offence group, release type, duty stage, open referral pathway,
-licence condition in force), over HTTP against the seeded data.
+licence condition in force) and ``anyOf``, over HTTP against the seeded data.
 
 Each answer is checked against the agencies' own tables, read here with plain SQL and the rules written
 out again (the latest sentence, the latest release, a condition in force on a day), and each filter is
@@ -25,6 +25,7 @@ from hub.core.db import create_engine
 from hub.core.settings import Settings
 from hub.web.app import create_app
 from hub.web.runtime import Hub
+from schema.graph.filters import MAX_BRANCHES
 from synthetic.population import OFFENCES
 from tests.conftest import AS_OF, SEED, sqlite_settings
 from tests.graph_client import GraphClient
@@ -227,6 +228,104 @@ async def test_police_filter_their_own_cohort_only(governed: Governed, tables: T
     assert found and found < everyone
 
 
+# ---- anyOf ------------------------------------------------------------------------------------------
+
+async def test_any_of_is_the_union_within_the_other_criteria(governed: Governed, tables: Tables) -> None:
+    robbery, parole = await tables.offence_types({"ROBBERY"}), await tables.release_types({"PAROLE"})
+    branches = [{"offenceTypes": ["ROBBERY"]}, {"releaseTypes": ["PAROLE"]}]
+    assert robbery - parole and parole - robbery  # a union worth checking
+    union = await matched(governed, {"anyOf": branches}, "probation-practitioner", "daily-intel")
+    assert union == robbery | parole
+    high = await tables.ogrs(75, 99)
+    within = await matched(governed, {"ogrsBands": ["HIGH"], "anyOf": branches}, "probation-practitioner",
+                           "daily-intel")
+    assert within == (robbery | parole) & high and within < union
+
+
+async def test_the_cohort_scoping_question_in_one_query(governed: Governed, tables: Tables) -> None:
+    # DOMAIN.md: "OGRS 50-74% with a robbery or burglary offence, or 75%+".
+    scoping = {"anyOf": [{"ogrsBands": ["MEDIUM"], "offenceTypes": ["ROBBERY", "BURGLARY"]},
+                         {"ogrsBands": ["HIGH"]}]}
+    expected = (await tables.ogrs(50, 74) & await tables.offence_types({"ROBBERY", "BURGLARY"})) | \
+        await tables.ogrs(75, 99)
+    assert await matched(governed, scoping, "probation-practitioner", "iom") == expected
+    # Police read risk and sentences for their own cohort only: both branches range over it alone.
+    cohort = await tables.iom_cohort("iom-officer-001")
+    police = await matched(governed, scoping, "police-iom-officer", "iom")
+    assert police == expected & cohort and police
+
+
+async def test_a_branch_narrows_only_itself(governed: Governed, tables: Tables) -> None:
+    # Police read IOM cohorts of everyone, probation referrals of their own cohort only.
+    f = {"anyOf": [{"iomCohorts": ["FIXED"]}, {"openReferralPathways": ["ACCOMMODATION"]}]}
+    cohort = await tables.iom_cohort("iom-officer-001")
+    fixed = await tables.people("police", "pncId", "SELECT pnc_id FROM nominal WHERE iom_cohort = 'fixed'")
+    referred = await tables.open_referrals({"ACCOMMODATION"})
+    assert fixed - cohort and referred - cohort - fixed  # people the police may not learn were referred
+    assert await matched(governed, f, "police-iom-officer", "iom") == fixed | (referred & cohort)
+
+
+async def test_one_refused_branch_refuses_the_query(governed: Governed) -> None:
+    f = {"anyOf": [{"dutyStages": ["RELIEF"]}, {"offenceTypes": ["ROBBERY"]}]}
+    result = await governed.ask(PEOPLE, {"f": f}, role="housing-officer", purpose="housing-referral")
+    assert codes(result) == ["FILTER_NOT_PERMITTED"] and result["data"] is None
+    assert result["errors"][0]["extensions"]["argument"] == "anyOf[1].offenceTypes"
+
+
+@pytest.mark.parametrize(("f", "says"), [
+    ({"anyOf": [{"anyOf": [{"ogrsBands": ["HIGH"]}]}]}, "cannot hold an `anyOf`"),
+    ({"anyOf": [{"ogrsBands": ["HIGH"]}] * (MAX_BRANCHES + 1)}, f"between 1 and {MAX_BRANCHES}"),
+    ({"anyOf": []}, f"between 1 and {MAX_BRANCHES}"),
+    ({"anyOf": [{"ogrsBands": ["HIGH"]}, {}]}, "`anyOf[1]` sets no criterion"),
+    ({"anyOf": [{"offenceTypes": []}]}, "is empty"),
+])
+async def test_bad_any_of_is_bad_user_input(governed: Governed, f: dict[str, Any], says: str) -> None:
+    result = await governed.ask(PEOPLE, {"f": f}, role="probation-practitioner", purpose="daily-intel")
+    assert codes(result) == ["BAD_USER_INPUT"] and result["data"] is None
+    assert says in result["errors"][0]["message"]
+
+
+@pytest.mark.parametrize("counted", [True, False])
+async def test_any_of_pages_and_counts_exactly(governed: Governed, tables: Tables, counted: bool) -> None:
+    # Without totalCount a broad filter's page is found by probing the next people in id order: an OR
+    # must not be (it would be answered as the outer criteria alone).
+    f = {"ogrsBands": ["LOW", "MEDIUM"], "anyOf": [{"offenceTypes": ["THEFT"]}, {"dutyStages": ["RELIEF"]}]}
+    # probation reads housing's duty stage for its caseload only: that branch is narrowed to it
+    caseload = await tables.people("probation", "crn",
+                                   "SELECT crn FROM offender WHERE offender_manager_code = 'om-001'")
+    expected = (await tables.offence_types({"THEFT"}) | (await tables.duty_stages({"RELIEF"}) & caseload)) & \
+        await tables.ogrs(0, 74)
+    query = ("query($f: PeopleFilter, $after: String) { people(first: 7, filter: $f, after: $after) { %s "
+             "edges { node { id } } pageInfo { hasNextPage endCursor } } }") % ("totalCount" if counted else "")
+    seen: list[str] = []
+    after = None
+    while True:
+        page = (await governed.ask(query, {"f": f, "after": after}, role="probation-practitioner",
+                                   purpose="daily-intel"))["data"]["people"]
+        assert page.get("totalCount", len(expected)) == len(expected)
+        seen += [e["node"]["id"] for e in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert seen == sorted(expected) and len(seen) > 7
+
+
+async def test_the_audit_accounts_for_every_branch(governed: Governed) -> None:
+    f = {"ogrsBands": ["HIGH", "MEDIUM"], "anyOf": [{"offenceTypes": ["ROBBERY"]}, {"releaseTypes": ["PAROLE"]}]}
+    query = "query($f: PeopleFilter) { people(first: 5, filter: $f) { totalCount edges { node { id } } } }"
+    result = await governed.ask(query, {"f": f}, role="probation-practitioner", purpose="daily-intel")
+    returned = {e["node"]["id"] for e in result["data"]["people"]["edges"]}
+    assert returned
+    e = (await governed.records())[-1].event
+    read = {"ProbationRecord.ogrsBand", "ProbationRecord.sentences", "ProbationRecord.releaseType"}
+    for person in returned:
+        mine = e.about(person)
+        assert mine is not None and read <= set(mine.disclosed)
+    over = ("ogrsBands", "anyOf[0].offenceTypes", "anyOf[1].releaseTypes")
+    assert [(a.kind, set(a.fields), a.over) for a in e.aggregates] == [("search", read, over),
+                                                                       ("totalCount", read, over)]
+
+
 # ---- the same answers on PostgreSQL -------------------------------------------------------------------
 
 @pytest.fixture
@@ -254,6 +353,8 @@ async def test_the_new_filters_on_postgresql(on_postgres: tuple[Governed, Tables
         ({"releaseTypes": ["PAROLE", "EARLY_RELEASE"]}, await tables.release_types({"PAROLE", "EARLY_RELEASE"})),
         ({"openReferralPathways": ["HEALTH"]}, await tables.open_referrals({"HEALTH"})),
         ({"licenceConditionsInForceOn": AS_OF.isoformat()}, await tables.licence_in_force(AS_OF)),
+        ({"anyOf": [{"ogrsBands": ["MEDIUM"], "offenceTypes": ["ROBBERY", "BURGLARY"]}, {"ogrsBands": ["HIGH"]}]},
+         (await tables.ogrs(50, 74) & await tables.offence_types({"ROBBERY", "BURGLARY"})) | await tables.ogrs(75, 99)),
     ]
     for f, expected in checks:
         assert expected, f

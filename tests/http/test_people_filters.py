@@ -9,6 +9,7 @@ caller's own people where they may read it only for those.
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
@@ -33,6 +34,7 @@ from tests.http.conftest import Governed
 
 PEOPLE = ("query($f: PeopleFilter, $after: String) { people(first: 500, filter: $f, after: $after) { totalCount "
           "edges { node { id } } pageInfo { hasNextPage endCursor } } }")
+README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
 EVERYONE = "{ people(first: 500) { edges { node { id identifiers { crn pncId housingReference } } } } }"
 
 #: The offence groups, written out again: every offence the synthetic population commits, by description.
@@ -253,6 +255,12 @@ async def test_the_cohort_scoping_question_in_one_query(governed: Governed, tabl
     cohort = await tables.iom_cohort("iom-officer-001")
     police = await matched(governed, scoping, "police-iom-officer", "iom")
     assert police == expected & cohort and police
+    # The README's query for it gives the same people.
+    shown = re.search(r"`(people\(filter: \{anyOf: [^`]*\}\))`", README)
+    assert shown is not None
+    asked = shown.group(1).replace("})", "}, first: 500)")
+    result = await governed.ask(f"{{ {asked} {{ totalCount }} }}", role="probation-practitioner", purpose="iom")
+    assert result["data"]["people"]["totalCount"] == len(expected)
 
 
 async def test_a_branch_narrows_only_itself(governed: Governed, tables: Tables) -> None:

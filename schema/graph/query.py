@@ -104,7 +104,7 @@ class Query:
         limit = ctx.max_first
         if first < 1 or first > limit:
             raise BadUserInput(f"`first` must be between 1 and {limit}", argument="first")
-        governed = await _govern(ctx.gate, filter) if filter is not None else Governed(PeopleQuery(), [], [])
+        governed = await _govern(ctx.gate, filter) if filter is not None else GovernedFilter(PeopleQuery(), [], [])
         query = governed.query
         among = _within(query.among, await identified(ctx.gate))
         order = order_by.to_ordering() if order_by is not None else None
@@ -190,7 +190,7 @@ def _answered_by(gate: Gate, field_key: str) -> str:
 
 
 @dataclass(frozen=True)
-class Governed:
+class GovernedFilter:
     """A caller's filter as the hub runs it, with what it reads."""
 
     #: the agencies' criteria, ``among`` the people the caller may filter over (None: everyone)
@@ -201,7 +201,7 @@ class Governed:
     names: list[str]
 
 
-async def _govern(gate: Gate, filter: PeopleFilter, branch: str = "") -> Governed:
+async def _govern(gate: Gate, filter: PeopleFilter, branch: str = "") -> GovernedFilter:
     """Each filter set reads its field: refused (FilterNotPermitted) unless the caller may read it, and
     narrowed to the people they may read it for. An ``anyOf`` branch (``branch``: its argument path,
     ``anyOf[1].``) is governed alone, as a top-level filter is, and narrows only itself."""
@@ -220,7 +220,7 @@ async def _govern(gate: Gate, filter: PeopleFilter, branch: str = "") -> Governe
     if filter.on_my_caseload:
         among = _within(among, await gate.people_under(own_people(gate)))
         names.append(branch + "onMyCaseload")
-    branches: list[Governed] = []
+    branches: list[GovernedFilter] = []
     if filter.any_of is not None:
         if branch:
             raise BadUserInput("`anyOf` cannot hold an `anyOf`: write the alternatives in one list",
@@ -233,7 +233,7 @@ async def _govern(gate: Gate, filter: PeopleFilter, branch: str = "") -> Governe
                 raise BadUserInput(f"`anyOf[{i}]` sets no criterion: it would match everyone", argument="filter")
         used += [k for b in branches for k in b.used]
         names += [n for b in branches for n in b.names]
-    return Governed(replace(query, among=among, any_of=tuple(b.query for b in branches)),
+    return GovernedFilter(replace(query, among=among, any_of=tuple(b.query for b in branches)),
                     list(dict.fromkeys(used)), names)
 
 

@@ -234,7 +234,7 @@ async def _govern(gate: Gate, filter: PeopleFilter, branch: str = "") -> Governe
         used += [k for b in branches for k in b.used]
         names += [n for b in branches for n in b.names]
     return GovernedFilter(replace(query, among=among, any_of=tuple(b.query for b in branches)),
-                    list(dict.fromkeys(used)), names)
+                          list(dict.fromkeys(used)), names)
 
 
 def _within(among: frozenset[str] | None, scope: frozenset[str] | None) -> frozenset[str] | None:

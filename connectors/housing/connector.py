@@ -87,6 +87,8 @@ class SqlHousingConnector(SqlConnector, HousingConnector):
             stmt = stmt.where(
                 c.c.accommodation_status.in_(sorted(s.value for s in criteria.accommodation_statuses))
             )
+        if criteria.duty_stages is not None:
+            stmt = stmt.where(c.c.duty_stage.in_(sorted(s.value for s in criteria.duty_stages)))
         return await self.db.keys(stmt, among)
 
     async def caseload(self, user_id: str) -> set[str]:

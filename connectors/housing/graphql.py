@@ -85,13 +85,16 @@ FILTERS = (
     PeopleFilterField("boroughs", list[str] | None, "HousingRecord.borough",
                       "Borough of residence (housing); NFA cases count in their last borough"),
     PeopleFilterField("accommodationStatuses", list[AccommodationStatus] | None, "HousingRecord.accommodationStatus"),
+    PeopleFilterField("dutyStages", list[DutyStage] | None, "HousingRecord.dutyStage",
+                      "Homelessness Reduction Act duty stage (housing)"),
 )
 
 
 def criteria(values: Mapping[str, Any]) -> HousingCriteria | None:
-    boroughs, statuses = values.get("boroughs"), values.get("accommodationStatuses")
+    boroughs, statuses, stages = values.get("boroughs"), values.get("accommodationStatuses"), values.get("dutyStages")
     found = HousingCriteria(boroughs=frozenset(boroughs) if boroughs is not None else None,
-                            accommodation_statuses=frozenset(statuses) if statuses is not None else None)
+                            accommodation_statuses=frozenset(statuses) if statuses is not None else None,
+                            duty_stages=frozenset(stages) if stages is not None else None)
     return None if found == HousingCriteria() else found
 
 

@@ -80,3 +80,4 @@ class Placement:
 class HousingCriteria:
     boroughs: frozenset[str] | None = None
     accommodation_statuses: frozenset[AccommodationStatus] | None = None
+    duty_stages: frozenset[DutyStage] | None = None

@@ -10,10 +10,12 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.engine import Row
 
 from connectors.probation import tables as t
+from connectors.probation.offences import grouped_offences, offences_in
 from connectors.probation.records import (
     CustodyStatus,
     LicenceCondition,
     LicenceConditionKind,
+    OffenceType,
     Offender,
     OffenderManager,
     Pathway,
@@ -69,6 +71,20 @@ def _latest_sentence(column: Any) -> Any:
     s = t.sentence
     return (select(column).where(s.c.crn == t.offender.c.crn, s.c.release_date.is_not(None))
             .order_by(s.c.release_date.desc(), s.c.sentence_id.desc()).limit(1).scalar_subquery())
+
+
+def _current_offence() -> Any:
+    """The offence of the offender's current order: their latest sentence (ties: the latest recorded)."""
+    s = t.sentence
+    return (select(s.c.offence).where(s.c.crn == t.offender.c.crn)
+            .order_by(s.c.sentenced_on.desc(), s.c.sentence_id.desc()).limit(1).scalar_subquery())
+
+
+def _offence_in(groups: frozenset[OffenceType]) -> Any:
+    """The current offence is in one of these groups (an offence the mapping does not list is OTHER)."""
+    current = _current_offence()
+    matches = current.in_(offences_in(groups))
+    return or_(matches, current.not_in(grouped_offences())) if OffenceType.OTHER in groups else matches
 
 
 def _offender(row: Row[Any]) -> Offender:
@@ -155,6 +171,19 @@ class SqlProbationConnector(SqlConnector, ProbationConnector):
             if criteria.released_to is not None:
                 released = released.where(s.c.release_date <= criteria.released_to)
             stmt = stmt.where(o.c.crn.in_(released))
+        if criteria.offence_types is not None:
+            stmt = stmt.where(_offence_in(criteria.offence_types))
+        if criteria.release_types is not None:
+            stmt = stmt.where(_latest_sentence(t.sentence.c.release_type).in_(
+                sorted(r.value for r in criteria.release_types)))
+        if criteria.open_referral_pathways is not None:
+            r = t.referral
+            stmt = stmt.where(o.c.crn.in_(select(r.c.crn).where(
+                r.c.open, r.c.pathway.in_(sorted(p.value for p in criteria.open_referral_pathways)))))
+        if (day := criteria.licence_conditions_in_force_on) is not None:
+            lc = t.licence_condition
+            stmt = stmt.where(o.c.crn.in_(select(lc.c.crn).where(
+                lc.c.starts_on <= day, or_(lc.c.ends_on.is_(None), lc.c.ends_on >= day))))
         return await self.db.keys(stmt, among)
 
     async def caseload(self, user_id: str) -> set[str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
@@ -11,6 +11,7 @@ import strawberry
 from connectors.probation.records import (
     CustodyStatus,
     LicenceConditionKind,
+    OffenceType,
     Offender,
     Pathway,
     ProbationCriteria,
@@ -32,6 +33,7 @@ for _code_list, _description in (
     (SentenceKind, "Kind of sentence or order"),
     (ReleaseType, "How the person was or will be released from custody"),
     (LicenceConditionKind, "Kind of licence condition"),
+    (OffenceType, "Offence group, as the partnership scopes cohorts by offence"),
     (Pathway, "The seven pathways to reducing reoffending"),
 ):
     strawberry.enum(_code_list, description=_description)
@@ -128,6 +130,15 @@ FILTERS = (
     PeopleFilterField("ogrsBands", list[OgrsBand] | None, "ProbationRecord.ogrsBand"),
     PeopleFilterField("releasedBetween", DateRange | None, "ProbationRecord.releaseDate",
                       "Release from custody (probation) within this range"),
+    PeopleFilterField("offenceTypes", list[OffenceType] | None, "ProbationRecord.sentences",
+                      "Offence group of the current order, the latest sentence (probation)"),
+    PeopleFilterField("releaseTypes", list[ReleaseType] | None, "ProbationRecord.releaseType",
+                      "Type of the latest release from custody, past or planned (probation)"),
+    PeopleFilterField("openReferralPathways", list[Pathway] | None, "ProbationRecord.referrals",
+                      "A referral on one of these pathways still open (probation)"),
+    PeopleFilterField("licenceConditionsInForceOn", date | None, "ProbationRecord.licenceConditions",
+                      "A licence condition in force on this day: started on or before it, not ended before it "
+                      "(probation)"),
 )
 MAPPA_LEVELS = frozenset({1, 2, 3})
 
@@ -140,8 +151,16 @@ def criteria(values: Mapping[str, Any]) -> ProbationCriteria | None:
         raise BadUserInput("releasedBetween: `from` is after `to`", argument="filter")
     found = ProbationCriteria(frozenset(levels) if levels is not None else None,
                               frozenset(bands) if bands is not None else None,
-                              released.from_ if released else None, released.to if released else None)
+                              released.from_ if released else None, released.to if released else None,
+                              offence_types=_set(values.get("offenceTypes")),
+                              release_types=_set(values.get("releaseTypes")),
+                              open_referral_pathways=_set(values.get("openReferralPathways")),
+                              licence_conditions_in_force_on=values.get("licenceConditionsInForceOn"))
     return None if found == ProbationCriteria() else found
+
+
+def _set(values: Iterable[Any] | None) -> frozenset[Any] | None:
+    return frozenset(values) if values is not None else None
 
 
 GRAPH = AgencyGraph(ProbationRecord, build_probation, filters=FILTERS, criteria=criteria)

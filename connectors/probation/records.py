@@ -36,6 +36,19 @@ class ReleaseType(Enum):
     SENTENCE_EXPIRY = "sentence_expiry"
 
 
+class OffenceType(Enum):
+    """The partnership's offence groups (IOM scoping: "a robbery or burglary offence")."""
+
+    ROBBERY = "robbery"
+    BURGLARY = "burglary"
+    VIOLENCE = "violence"
+    DOMESTIC_ABUSE = "domestic_abuse"
+    DRUGS = "drugs"
+    THEFT = "theft"
+    SEXUAL = "sexual"
+    OTHER = "other"
+
+
 class LicenceConditionKind(Enum):
     CURFEW = "curfew"
     EXCLUSION_ZONE = "exclusion_zone"
@@ -124,3 +137,11 @@ class ProbationCriteria:
     ogrs_bands: frozenset[OgrsBand] | None = None
     released_from: date | None = None
     released_to: date | None = None
+    #: the offence of the current order (the latest sentence) is in one of these groups
+    offence_types: frozenset[OffenceType] | None = None
+    #: the latest release from custody was of one of these types
+    release_types: frozenset[ReleaseType] | None = None
+    #: a referral on one of these pathways is still open
+    open_referral_pathways: frozenset[Pathway] | None = None
+    #: a licence condition is in force on this day (started on or before it, not ended before it)
+    licence_conditions_in_force_on: date | None = None

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Hashable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from cachetools import TTLCache
@@ -31,6 +31,18 @@ class PeopleQuery:
     criteria: tuple[tuple[str, Hashable], ...] = ()
     #: only these hub person ids (a caseload or cohort), applied on top of the criteria
     among: frozenset[str] | None = None
+    #: and, when given, at least one of these queries (each within ``among`` and its own) matches
+    any_of: tuple[PeopleQuery, ...] = ()
+
+    def branch(self, branch: PeopleQuery) -> PeopleQuery:
+        """One of ``any_of`` as it runs: within this query's scope as well as its own."""
+        if self.among is None or branch.among is None:
+            return replace(branch, among=self.among if branch.among is None else branch.among)
+        return replace(branch, among=self.among & branch.among)
+
+    def searches_everyone(self) -> bool:
+        """Some agency answers it over all its records, about no one in particular (no scope bounds it)."""
+        return self.among is None and (bool(self.criteria) or any(b.searches_everyone() for b in self.any_of))
 
 
 @dataclass(frozen=True)
@@ -97,6 +109,10 @@ class PeopleService:
                     consulted.setdefault(pid, set()).add(connector.agency)
         if q.among is not None:
             sets.append(set(q.among))
+        if q.any_of:
+            branches = await asyncio.gather(*(self.matching_ids(q.branch(b), consulted) for b in q.any_of))
+            if all(b is not None for b in branches):  # a branch matching everyone leaves the union everyone
+                sets.append(set().union(*(b for b in branches if b is not None)))
         if not sets:
             return None
         return set.intersection(*sets)
@@ -116,8 +132,8 @@ class PeopleService:
         so its next pages go straight to the set path. Either path gives the same page.
         """
         searches = self._searches(q)
-        if not searches or not self.probe_factor:
-            return None
+        if not searches or not self.probe_factor or q.any_of:
+            return None  # an OR is answered on the set path: the candidates' answers are intersected here
         if q.among is not None and not q.among:
             return []  # a scope holding no one
         # How selective a filter is depends on the scope it runs within too (a caseload, a cohort).
@@ -166,7 +182,7 @@ class PeopleService:
             ids = probed
         else:
             matching = await self.matching_ids(q, consulted)
-            searched_all = matching is not None and q.among is None
+            searched_all = matching is not None and q.searches_everyone()
             if matching is None:
                 ids = await self.index.first_ids(after_id, first + 1)
             else:
@@ -195,7 +211,7 @@ class PeopleService:
         people = [found[i] for i in ids if i in found]
         return Page(people, has_next, len(candidates),
                     [ordering.encode(order, values.get(p.person_id), p.person_id) for p in people], consulted,
-                    searched_all=q.among is None and (matching is not None or order.field is not PERSON_ID))
+                    searched_all=q.searches_everyone() or (q.among is None and order.field is not PERSON_ID))
 
     async def order_values(self, field: OrderField) -> dict[str, Any]:
         """Hub person id -> the value people are ordered by (people without one are left out)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import strawberry
 
@@ -20,7 +20,7 @@ from schema.governance.gate import Gate
 from schema.governance.selection import children, field_names
 from schema.governance.strawberry_adapter import resolve_info
 from schema.graph.access import scope_for
-from schema.graph.filters import FILTER_FIELDS, python_name
+from schema.graph.filters import FILTER_FIELDS, MAX_BRANCHES, UNMASKED_ONLY, python_name, to_query
 from schema.graph.person_level import identified, own_people, refuse_person_level
 from schema.graph.prefetch import person_nodes, prefetch
 from schema.graph.schemes import IdentifierScheme
@@ -104,39 +104,28 @@ class Query:
         limit = ctx.max_first
         if first < 1 or first > limit:
             raise BadUserInput(f"`first` must be between 1 and {limit}", argument="first")
-        query = filter.to_query() if filter else PeopleQuery()
-        among = await identified(ctx.gate)
-        if filter is not None:
-            for arg, field_key in FILTER_FIELDS.items():
-                if getattr(filter, python_name(arg)) is None:
-                    continue
-                scope = await scope_for(ctx.gate, arg, [field_key])
-                if scope.among is not None:
-                    among = scope.among if among is None else among & scope.among
-            if filter.on_my_caseload:
-                mine = await ctx.gate.people_under(own_people(ctx.gate))
-                among = mine if among is None else among & mine
+        governed = await _govern(ctx.gate, filter) if filter is not None else GovernedFilter(PeopleQuery(), [], [])
+        query = governed.query
+        among = _within(query.among, await identified(ctx.gate))
         order = order_by.to_ordering() if order_by is not None else None
         if order is not None and order.field.field_key is not None:
             # The order of the rows discloses the value: the same access as reading it, unmasked.
             scope = await scope_for(ctx.gate, "orderBy", [order.field.field_key], exact=True)
-            if scope.among is not None:
-                among = scope.among if among is None else among & scope.among
+            among = _within(among, scope.among)
         q = replace(query, among=among)
         fragments, variables = resolve_info(info).fragments, resolve_info(info).variable_values
         names = field_names(resolve_info(info).field_nodes, fragments, variables)
         counted = "totalCount" in names
         page = await ctx.people.page(q, first, after, order, count=counted)
-        used = [FILTER_FIELDS[arg] for arg in FILTER_FIELDS
-                if filter is not None and getattr(filter, python_name(arg)) is not None]
+        used = list(governed.used)
         if order is not None and order.field.field_key is not None:
             used.append(order.field.field_key)
         account_page(ctx.gate, page, used, shown=_in_answer(info, page))
         if page.searched_all and used:
             # All of an agency's records were searched or ordered: recorded once, about no one in particular.
-            ctx.gate.aggregate("search", used, _filter_names(filter) + (["orderBy"] if order_by else []))
+            ctx.gate.aggregate("search", used, governed.names + (["orderBy"] if order_by else []))
         if counted:
-            ctx.gate.aggregate("totalCount", used, _filter_names(filter))
+            ctx.gate.aggregate("totalCount", used, governed.names)
         ctx.loaders.prime_people(page.people)
         await prefetch(info, page.people, person_nodes(info, "edges", "node"))
         return PersonConnection(
@@ -200,14 +189,56 @@ def _answered_by(gate: Gate, field_key: str) -> str:
     return "index" if owner == "identity" else owner
 
 
-def _filter_names(filter: PeopleFilter | None) -> list[str]:
-    """The filter arguments a count ran over (names only: the values can be a person's data)."""
-    names = [arg for arg in FILTER_FIELDS if filter is not None and getattr(filter, python_name(arg)) is not None]
-    if filter is not None and filter.on_my_caseload:
-        names.append("onMyCaseload")
-    return names
+@dataclass(frozen=True)
+class GovernedFilter:
+    """A caller's filter as the hub runs it, with what it reads."""
+
+    #: the agencies' criteria, ``among`` the people the caller may filter over (None: everyone)
+    query: PeopleQuery
+    #: the governed fields the filter reads, each once (disclosed or consulted about the people it finds)
+    used: list[str]
+    #: the filter arguments set (names only: the values can be a person's data), as the audit records them
+    names: list[str]
 
 
+async def _govern(gate: Gate, filter: PeopleFilter, branch: str = "") -> GovernedFilter:
+    """Each filter set reads its field: refused (FilterNotPermitted) unless the caller may read it, and
+    narrowed to the people they may read it for. An ``anyOf`` branch (``branch``: its argument path,
+    ``anyOf[1].``) is governed alone, as a top-level filter is, and narrows only itself."""
+    values = {name: getattr(filter, python_name(name)) for name in FILTER_FIELDS}
+    query = to_query(values)
+    among: frozenset[str] | None = None
+    used: list[str] = []
+    names: list[str] = []
+    for arg, field_key in FILTER_FIELDS.items():
+        if values[arg] is None:
+            continue
+        scope = await scope_for(gate, branch + arg, [field_key], exact=arg in UNMASKED_ONLY)
+        among = _within(among, scope.among)
+        used.append(field_key)
+        names.append(branch + arg)
+    if filter.on_my_caseload:
+        among = _within(among, await gate.people_under(own_people(gate)))
+        names.append(branch + "onMyCaseload")
+    branches: list[GovernedFilter] = []
+    if filter.any_of is not None:
+        if branch:
+            raise BadUserInput("`anyOf` cannot hold an `anyOf`: write the alternatives in one list",
+                               argument="filter")
+        if not 1 <= len(filter.any_of) <= MAX_BRANCHES:
+            raise BadUserInput(f"`anyOf` takes between 1 and {MAX_BRANCHES} filters", argument="filter")
+        branches = [await _govern(gate, f, f"anyOf[{i}].") for i, f in enumerate(filter.any_of)]
+        for i, b in enumerate(branches):
+            if not b.names:
+                raise BadUserInput(f"`anyOf[{i}]` sets no criterion: it would match everyone", argument="filter")
+        used += [k for b in branches for k in b.used]
+        names += [n for b in branches for n in b.names]
+    return GovernedFilter(replace(query, among=among, any_of=tuple(b.query for b in branches)),
+                          list(dict.fromkeys(used)), names)
+
+
+def _within(among: frozenset[str] | None, scope: frozenset[str] | None) -> frozenset[str] | None:
+    return scope if among is None else among if scope is None else among & scope
 
 
 def _access(info: Info) -> AccessService:

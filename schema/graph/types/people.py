@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import strawberry
 
@@ -11,33 +11,32 @@ from connectors.registry import AGENCIES
 from hub.services.ordering import Ordering, order_fields
 from hub.services.people import PeopleQuery
 from schema.governance.context import Info
-from schema.graph.filters import FILTERS, python_name, to_query
+from schema.graph.filters import FILTERS, MAX_BRANCHES, python_name
 from schema.graph.types.paging import PageInfo
 from schema.graph.types.person import Person
 
+ANY_OF = (f"The person matches if any of these filters matches (and every other criterion set here); at most "
+          f"{MAX_BRANCHES}, none holding an anyOf of its own. Each is governed as a filter of its own: one the "
+          "caller may not use is refused, one they may use only for their own people ranges over those alone")
 ON_MY_CASELOAD = ("Only the caller's own people: their caseload or cohort; for victim liaison, their victims' cases; "
                   "for housing, treatment and employment, their caseload and people with an open referral to their "
                   "service")
 
 
-def _to_query(self: Any) -> PeopleQuery:
-    return to_query({name: getattr(self, python_name(name)) for name in FILTERS})
-
-
 if TYPE_CHECKING:
     class PeopleFilter:
         on_my_caseload: bool | None
-
-        def to_query(self) -> PeopleQuery: ...
+        any_of: list[PeopleFilter] | None
 else:
     #: One input field per filter the registered agencies declare, and the caller's own people.
     PeopleFilter = strawberry.input(type("PeopleFilter", (), {
-        "__annotations__": {**{python_name(n): f.type for n, (_, f) in FILTERS.items()}, "on_my_caseload": bool | None},
+        "__annotations__": {**{python_name(n): f.type for n, (_, f) in FILTERS.items()}, "on_my_caseload": bool | None,
+                            "any_of": "list[PeopleFilter] | None"},
         **{python_name(n): strawberry.field(default=None, name=n, description=f.description)
            for n, (_, f) in FILTERS.items()},
         "on_my_caseload": strawberry.field(default=None, description=ON_MY_CASELOAD),
-        "to_query": _to_query,
-    }), description="Every criterion set must match; a list matches any of its values")
+        "any_of": strawberry.field(default=None, description=ANY_OF),
+    }), description="Every criterion set must match; a list matches any of its values, `anyOf` any of its filters")
 
 
 #: What people can be ordered by: the person index's orders and every registered agency's.

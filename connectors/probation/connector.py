@@ -10,12 +10,10 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.engine import Row
 
 from connectors.probation import tables as t
-from connectors.probation.offences import grouped_offences, offences_in
 from connectors.probation.records import (
     CustodyStatus,
     LicenceCondition,
     LicenceConditionKind,
-    OffenceType,
     Offender,
     OffenderManager,
     Pathway,
@@ -28,6 +26,7 @@ from connectors.probation.records import (
 )
 from connectors.sql_source import SqlConnector
 from hub.core.agency import Connector
+from hub.core.offences import OffenceType, grouped_offences, offences_in
 from hub.core.ogrs import band_of_column
 
 

@@ -11,7 +11,6 @@ import strawberry
 from connectors.probation.records import (
     CustodyStatus,
     LicenceConditionKind,
-    OffenceType,
     Offender,
     Pathway,
     ProbationCriteria,
@@ -20,6 +19,7 @@ from connectors.probation.records import (
     SentenceKind,
 )
 from hub.core.errors import BadUserInput
+from hub.core.offences import OffenceType
 from hub.core.ogrs import OgrsBand
 from schema.governance.agency_graph import AgencyGraph, DateRange, PeopleFilterField, Reader
 from schema.governance.context import Info
@@ -33,10 +33,11 @@ for _code_list, _description in (
     (SentenceKind, "Kind of sentence or order"),
     (ReleaseType, "How the person was or will be released from custody"),
     (LicenceConditionKind, "Kind of licence condition"),
-    (OffenceType, "Offence group, as the partnership scopes cohorts by offence"),
     (Pathway, "The seven pathways to reducing reoffending"),
 ):
     strawberry.enum(_code_list, description=_description)
+if not hasattr(OffenceType, "__strawberry_definition__"):  # shared with police, which may declare it first
+    strawberry.enum(OffenceType, description="Offence group, as the partnership scopes cohorts by offence")
 
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 
+from hub.core.offences import OffenceType
 from hub.core.ogrs import OgrsBand
 
 
@@ -34,19 +35,6 @@ class ReleaseType(Enum):
     EARLY_RELEASE = "early_release"
     PAROLE = "parole"
     SENTENCE_EXPIRY = "sentence_expiry"
-
-
-class OffenceType(Enum):
-    """The partnership's offence groups (IOM scoping: "a robbery or burglary offence")."""
-
-    ROBBERY = "robbery"
-    BURGLARY = "burglary"
-    VIOLENCE = "violence"
-    DOMESTIC_ABUSE = "domestic_abuse"
-    DRUGS = "drugs"
-    THEFT = "theft"
-    SEXUAL = "sexual"
-    OTHER = "other"
 
 
 class LicenceConditionKind(Enum):

@@ -117,6 +117,13 @@ class Offender:
     #: the most recent release from custody (past or planned), from the sentences
     release_date: date | None
     release_type: ReleaseType | None
+    #: the prison that latest release is (or will be) from
+    release_establishment: str | None = None
+    #: days between the decision to release and the release; None while undecided
+    release_notice_days: int | None = None
+    domestic_abuse_perpetrator: bool = False
+    #: the next MAPPA review of the case; None outside MAPPA
+    mappa_next_review: date | None = None
 
 
 @dataclass(frozen=True)

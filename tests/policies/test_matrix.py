@@ -98,6 +98,7 @@ MATRIX: list[tuple[str, str, str, str, str, str, str, str]] = [
     ("HousingRecord.placements",          C,        C,          "A",          C,          "D",                 AGG, "D"),
     # treatment engagement yes/no (treatment)
     ("TreatmentRecord.engaged",           C,        CK,         "D",          "A",        "D",                 AGG, "D"),
+    ("TreatmentRecord.engagedWithin21DaysOfRelease", C, CK,     "D",          "A",        "D",                 AGG, "D"),
     # treatment detail (treatment only)
     ("TreatmentRecord.service",           "D",      "D",        "D",          "A",        "D",                 "D", "D"),
     ("TreatmentRecord.episodes",          "D",      "D",        "D",          "A",        "D",                 "D", "D"),

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import date, timedelta
 
 from synthetic.identifiers import phone
-from synthetic.london import BOROUGHS, PROBATION_TEAMS
+from synthetic.london import BOROUGHS, ESTABLISHMENTS, PROBATION_TEAMS
 from synthetic.population import Batch, Row, Stream, SyntheticPerson, staff_ids
 from synthetic.staff import staff_name
 
@@ -18,6 +18,8 @@ RELEASE_TYPE_WEIGHTS = (60, 15, 20, 5)
 MAPPA_REVIEW_WITHIN = {1: 91, 2: 30, 3: 30}
 #: Share of people not convicted of a domestic offence now who are registered perpetrators from earlier ones.
 EARLIER_DOMESTIC_ABUSE = 0.06
+#: Share of earlier (completed) sentences' releases decided 0-20 days ahead.
+EARLIER_SHORT_NOTICE = 0.05
 
 
 def offender_managers(people: int) -> tuple[str, ...]:
@@ -27,6 +29,16 @@ def offender_managers(people: int) -> tuple[str, ...]:
 
 def victim_liaison(people: int) -> tuple[str, ...]:
     return staff_ids("victim-liaison", people // 500)
+
+
+def _earlier_release(crn: str, sentence_id: int, released: date) -> Row:
+    """Where an earlier, completed sentence was served and how far ahead its release was known: drawn from
+    a stream of the sentence's own, so adding it left the rest of probation's data as it was. Before the
+    early release schemes, releases were known well ahead."""
+    rng = random.Random(f"probation-earlier-release:{crn}:{sentence_id}")
+    notice = rng.randint(0, 20) if rng.random() < EARLIER_SHORT_NOTICE else rng.randint(21, 120)
+    return {"release_establishment": rng.choices(list(ESTABLISHMENTS), list(ESTABLISHMENTS.values()))[0],
+            "release_decided_on": released - timedelta(days=notice)}
 
 
 class ProbationSynthesiser:
@@ -93,12 +105,13 @@ class ProbationSynthesiser:
         for _ in range(rng.choices((0, 1, 2), (60, 30, 10))[0]):  # earlier, completed sentences
             sentenced = stream.days(-3650, -1200)
             months = rng.choice((6, 9, 12, 18, 24))
+            sentence_id, released = stream.next_id("sentence"), sentenced + timedelta(days=months * 15)
             out.add("probation", "sentence", {
-                "sentence_id": stream.next_id("sentence"), "crn": crn, "kind": "custodial", "offence": offence,
+                "sentence_id": sentence_id, "crn": crn, "kind": "custodial", "offence": offence,
                 "sentenced_on": sentenced, "length_months": months,
-                "release_date": sentenced + timedelta(days=months * 15), "release_type": "automatic_conditional",
+                "release_date": released, "release_type": "automatic_conditional",
                 "licence_end_date": sentenced + timedelta(days=months * 30), "recalled_on": None,
-                "breached_on": None, "release_establishment": None, "release_decided_on": None,
+                "breached_on": None, **_earlier_release(crn, sentence_id, released),
             })
         months = rng.choice((6, 12, 18, 24, 36, 48))
         row: Row = {"sentence_id": stream.next_id("sentence"), "crn": crn, "offence": offence,

@@ -206,6 +206,7 @@ async def test_the_synthetic_story_gives_short_notice_releases_establishments_an
             assert decided is not None and 0 <= (released - decided).days <= 20
     establishments = [e for _, e, _ in releases.values() if e is not None]
     assert set(establishments) <= set(ESTABLISHMENTS) and len(set(establishments)) >= 8
+    assert len(establishments) == len(releases)  # every release is from somewhere
     current = await sql(settings.agency_url("probation"),
                         "SELECT o.custody_status, s.release_establishment FROM offender o JOIN sentence s "
                         f"ON s.crn = o.crn WHERE s.release_date >= '{AS_OF - timedelta(days=700)}'")

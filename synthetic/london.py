@@ -90,3 +90,12 @@ ESTABLISHMENTS: Final[dict[str, int]] = {
     "HMP The Mount": 3,
     "HMP Highpoint": 2,
 }
+#: Of those, the women's prisons: women are held and released there, men elsewhere.
+WOMENS_ESTABLISHMENTS: Final = frozenset({"HMP Bronzefield", "HMP Downview"})
+
+
+def establishments_for(sex: str) -> tuple[list[str], list[int]]:
+    """The establishments that hold people of this sex ("F" or "M"), with their weights."""
+    held = [(name, weight) for name, weight in ESTABLISHMENTS.items()
+            if (name in WOMENS_ESTABLISHMENTS) == (sex == "F")]
+    return [name for name, _ in held], [weight for _, weight in held]

@@ -25,7 +25,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from synthetic.identifiers import IdentifierMint
-from synthetic.london import BOROUGHS, CITY_WEIGHT, ESTABLISHMENTS
+from synthetic.london import BOROUGHS, CITY_WEIGHT, establishments_for
 from synthetic.names import FEMALE_FORENAMES, MALE_FORENAMES, SURNAMES
 
 Row = dict[str, Any]
@@ -140,8 +140,6 @@ class Population:
     def __init__(self, *, seed: int, people: int, as_of: date) -> None:
         self.stream = Stream(seed, "population", as_of, people)
         self.prison = Stream(seed, "prison", as_of, people)
-        self._establishments = list(ESTABLISHMENTS)
-        self._establishment_weights = list(ESTABLISHMENTS.values())
         self._boroughs = list(BOROUGHS)
         self._weights = [float(w) or CITY_WEIGHT for w, _ in BOROUGHS.values()]
 
@@ -176,15 +174,15 @@ class Population:
             borough=rng.choices(self._boroughs, self._weights)[0], ogrs=int(rng.betavariate(2.2, 2.0) * 99),
             on_probation=on_probation, custody=custody, released_on=released_on, known_to_police=known_to_police,
             mappa_category=mappa_category,
-            mappa_level=mappa_level, pnc_id=pnc_id, **self._prison(released_on),
+            mappa_level=mappa_level, pnc_id=pnc_id, **self._prison(released_on, sex),
         )
 
-    def _prison(self, released_on: date | None) -> Row:
+    def _prison(self, released_on: date | None, sex: str) -> Row:
         """The establishment and the day the release was decided, for someone with a release."""
         if released_on is None:
             return {}
         rng, as_of = self.prison.rng, self.prison.as_of
-        establishment = rng.choices(self._establishments, self._establishment_weights)[0]
+        establishment = rng.choices(*establishments_for(sex))[0]
         ahead = (released_on - as_of).days
         if 0 < ahead <= SHORT_NOTICE_DAYS:  # released within days: decided already, at short notice
             notice = rng.randint(ahead, SHORT_NOTICE_DAYS)

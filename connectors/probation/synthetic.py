@@ -6,7 +6,7 @@ import random
 from datetime import date, timedelta
 
 from synthetic.identifiers import phone
-from synthetic.london import BOROUGHS, ESTABLISHMENTS, PROBATION_TEAMS
+from synthetic.london import BOROUGHS, PROBATION_TEAMS, establishments_for
 from synthetic.population import Batch, Row, Stream, SyntheticPerson, staff_ids
 from synthetic.staff import staff_name
 
@@ -31,13 +31,13 @@ def victim_liaison(people: int) -> tuple[str, ...]:
     return staff_ids("victim-liaison", people // 500)
 
 
-def _earlier_release(crn: str, sentence_id: int, released: date) -> Row:
+def _earlier_release(crn: str, sentence_id: int, released: date, sex: str) -> Row:
     """Where an earlier, completed sentence was served and how far ahead its release was known: drawn from
     a stream of the sentence's own, so adding it left the rest of probation's data as it was. Before the
     early release schemes, releases were known well ahead."""
     rng = random.Random(f"probation-earlier-release:{crn}:{sentence_id}")
     notice = rng.randint(0, 20) if rng.random() < EARLIER_SHORT_NOTICE else rng.randint(21, 120)
-    return {"release_establishment": rng.choices(list(ESTABLISHMENTS), list(ESTABLISHMENTS.values()))[0],
+    return {"release_establishment": rng.choices(*establishments_for(sex))[0],
             "release_decided_on": released - timedelta(days=notice)}
 
 
@@ -111,7 +111,7 @@ class ProbationSynthesiser:
                 "sentenced_on": sentenced, "length_months": months,
                 "release_date": released, "release_type": "automatic_conditional",
                 "licence_end_date": sentenced + timedelta(days=months * 30), "recalled_on": None,
-                "breached_on": None, **_earlier_release(crn, sentence_id, released),
+                "breached_on": None, **_earlier_release(crn, sentence_id, released, person.sex),
             })
         months = rng.choice((6, 12, 18, 24, 36, 48))
         row: Row = {"sentence_id": stream.next_id("sentence"), "crn": crn, "offence": offence,

@@ -22,7 +22,7 @@ from hub.core.settings import Settings
 from hub.web.app import create_app
 from hub.web.runtime import Hub
 from policies.loader import PACKAGED, check_policy
-from synthetic.london import ESTABLISHMENTS
+from synthetic.london import ESTABLISHMENTS, WOMENS_ESTABLISHMENTS
 from tests.conftest import AS_OF, PEOPLE, SEED, sqlite_settings
 from tests.graph_client import GraphClient
 from tests.http.conftest import Governed
@@ -207,6 +207,13 @@ async def test_the_synthetic_story_gives_short_notice_releases_establishments_an
     establishments = [e for _, e, _ in releases.values() if e is not None]
     assert set(establishments) <= set(ESTABLISHMENTS) and len(set(establishments)) >= 8
     assert len(establishments) == len(releases)  # every release is from somewhere
+    # Women are held in the women's prisons, men elsewhere (sex as police record it, where they do).
+    person_of_crn, person_of_pnc = await linked(settings, "crn"), await linked(settings, "pncId")
+    sex = {person_of_pnc[pnc]: s for pnc, s in await sql(settings.agency_url("police"),
+                                                         "SELECT pnc_id, sex FROM nominal")}
+    held = {(sex[person_of_crn[crn]], e in WOMENS_ESTABLISHMENTS)
+            for crn, (_, e, _) in releases.items() if person_of_crn[crn] in sex}
+    assert held == {("F", True), ("M", False)}
     current = await sql(settings.agency_url("probation"),
                         "SELECT o.custody_status, s.release_establishment FROM offender o JOIN sentence s "
                         f"ON s.crn = o.crn WHERE s.release_date >= '{AS_OF - timedelta(days=700)}'")

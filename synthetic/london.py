@@ -71,3 +71,31 @@ HOUSING_PROVIDERS: Final = (
 )
 
 PRESCRIBERS: Final = ("Dr A. Patel", "Dr J. Okafor", "Dr S. Nowak", "Dr R. Hughes", "Dr M. Begum", "Dr T. Silva")
+
+#: Prisons London's people are held in and released from: the London establishments and the
+#: national ones (women's and the nearest long-term prisons) that release to London, with rough weights.
+ESTABLISHMENTS: Final[dict[str, int]] = {
+    "HMP Pentonville": 14,
+    "HMP Wandsworth": 14,
+    "HMP Brixton": 8,
+    "HMP Thameside": 12,
+    "HMP Belmarsh": 7,
+    "HMP Wormwood Scrubs": 12,
+    "HMP Isis": 6,
+    "HMP Bronzefield": 5,
+    "HMP Downview": 3,
+    "HMP High Down": 7,
+    "HMP Coldingley": 2,
+    "HMP Elmley": 5,
+    "HMP The Mount": 3,
+    "HMP Highpoint": 2,
+}
+#: Of those, the women's prisons: women are held and released there, men elsewhere.
+WOMENS_ESTABLISHMENTS: Final = frozenset({"HMP Bronzefield", "HMP Downview"})
+
+
+def establishments_for(sex: str) -> tuple[list[str], list[int]]:
+    """The establishments that hold people of this sex ("F" or "M"), with their weights."""
+    held = [(name, weight) for name, weight in ESTABLISHMENTS.items()
+            if (name in WOMENS_ESTABLISHMENTS) == (sex == "F")]
+    return [name for name, _ in held], [weight for _, weight in held]

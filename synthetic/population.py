@@ -11,6 +11,9 @@ Guarantees tests and examples rely on (each agency's synthesiser keeps its part)
   ``housing-officer-001`` and ``keyworker-001``, and has active consent to share with probation;
 - person 1 has no consent recorded for probation;
 - person 2 is a domestic-abuse case of ``victim-liaison-001`` with an exclusion zone.
+
+The prison part of the story (the establishment a person is held in or released from, and when the
+release was decided) is drawn from a stream of its own, so adding it left everyone else's data unchanged.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from synthetic.identifiers import IdentifierMint
-from synthetic.london import BOROUGHS, CITY_WEIGHT
+from synthetic.london import BOROUGHS, CITY_WEIGHT, establishments_for
 from synthetic.names import FEMALE_FORENAMES, MALE_FORENAMES, SURNAMES
 
 Row = dict[str, Any]
@@ -44,6 +47,10 @@ OFFENCES: tuple[tuple[str, str, str], ...] = (
 )
 #: The first this many people are held by every agency (examples and tests rely on them).
 COMPLETE = 20
+#: Share of releases decided 0-20 days ahead (the early release scheme's short or no notice);
+#: the rest are known 21-120 days ahead (HDC, parole, conditional release dates).
+SHORT_NOTICE_SHARE = 0.2
+SHORT_NOTICE_DAYS = 20
 
 
 @dataclass
@@ -88,6 +95,10 @@ class SyntheticPerson:
     pnc_id: str | None
     #: (scheme, value): the identifiers agencies hold, for the person index
     links: list[tuple[str, str]] = field(default_factory=list)
+    #: the prison the person is held in (custody) or was last released from (licence)
+    establishment: str | None = None
+    #: when the latest release was decided; None while it is not yet decided (a planned release)
+    release_decided_on: date | None = None
 
     @property
     def complete(self) -> bool:
@@ -128,6 +139,7 @@ class Population:
 
     def __init__(self, *, seed: int, people: int, as_of: date) -> None:
         self.stream = Stream(seed, "population", as_of, people)
+        self.prison = Stream(seed, "prison", as_of, people)
         self._boroughs = list(BOROUGHS)
         self._weights = [float(w) or CITY_WEIGHT for w, _ in BOROUGHS.values()]
 
@@ -162,8 +174,24 @@ class Population:
             borough=rng.choices(self._boroughs, self._weights)[0], ogrs=int(rng.betavariate(2.2, 2.0) * 99),
             on_probation=on_probation, custody=custody, released_on=released_on, known_to_police=known_to_police,
             mappa_category=mappa_category,
-            mappa_level=mappa_level, pnc_id=pnc_id,
+            mappa_level=mappa_level, pnc_id=pnc_id, **self._prison(released_on, sex),
         )
+
+    def _prison(self, released_on: date | None, sex: str) -> Row:
+        """The establishment and the day the release was decided, for someone with a release."""
+        if released_on is None:
+            return {}
+        rng, as_of = self.prison.rng, self.prison.as_of
+        establishment = rng.choices(*establishments_for(sex))[0]
+        ahead = (released_on - as_of).days
+        if 0 < ahead <= SHORT_NOTICE_DAYS:  # released within days: decided already, at short notice
+            notice = rng.randint(ahead, SHORT_NOTICE_DAYS)
+        elif rng.random() < SHORT_NOTICE_SHARE:
+            notice = rng.randint(0, SHORT_NOTICE_DAYS)
+        else:
+            notice = rng.randint(SHORT_NOTICE_DAYS + 1, 120)
+        decided = released_on - timedelta(days=notice)
+        return {"establishment": establishment, "release_decided_on": decided if decided <= as_of else None}
 
     @staticmethod
     def index_rows(person: SyntheticPerson, out: Batch) -> None:

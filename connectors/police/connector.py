@@ -24,6 +24,7 @@ from connectors.police.records import (
 )
 from connectors.sql_source import SqlConnector
 from hub.core.agency import Connector
+from hub.core.offences import group_of
 
 
 class PoliceConnector(Connector[PoliceCriteria]):
@@ -59,9 +60,23 @@ def _nominal(row: Row[Any]) -> Nominal:
     )
 
 
+#: Outcomes that end the matter without a charge: never proven. Bailed and released under
+#: investigation are undecided; charged and remanded are proven as the court decides.
+NOT_CHARGED = frozenset({ArrestOutcome.NO_FURTHER_ACTION, ArrestOutcome.CAUTION})
+CHARGED = frozenset({ArrestOutcome.CHARGED, ArrestOutcome.REMANDED})
+
+
+def proven(outcome: ArrestOutcome, convicted: bool | None) -> bool | None:
+    """Charged and later convicted: False when not charged or not convicted, None while unknown."""
+    if outcome in NOT_CHARGED:
+        return False
+    return convicted if outcome in CHARGED else None
+
+
 def _arrest(row: Row[Any]) -> Arrest:
+    outcome = ArrestOutcome(row.outcome)
     return Arrest(row.arrest_id, row.arrested_at, row.offence_code, row.offence, row.custody_suite,
-                  ArrestOutcome(row.outcome))
+                  outcome, group_of(row.offence), proven(outcome, row.convicted))
 
 
 def _intel(row: Row[Any]) -> IntelligenceReport:

@@ -10,6 +10,7 @@ import strawberry
 
 from connectors.police.records import ArrestOutcome, HandlingCode, IomCohort, Nominal, PoliceCriteria
 from connectors.police.records import IntelligenceReport as IntelligenceRecord
+from hub.core.offences import OffenceType
 from schema.governance.agency_graph import AgencyGraph, PeopleFilterField, Reader
 from schema.governance.context import Info
 from schema.governance.gate import Gate, Verdict
@@ -25,6 +26,8 @@ for _code_list, _description in (
     (HandlingCode, "3x5x2 handling code: P lawful sharing permitted, C conditions apply"),
 ):
     strawberry.enum(_code_list, description=_description)
+if not hasattr(OffenceType, "__strawberry_definition__"):  # shared with probation, which may declare it first
+    strawberry.enum(OffenceType, description="Offence group, as the partnership scopes cohorts by offence")
 
 
 
@@ -48,6 +51,11 @@ class Arrest:
     offence: str
     custody_suite: str
     outcome: ArrestOutcome
+    offence_group: OffenceType = strawberry.field(
+        description="The partnership's offence group of the offence (as for probation's offenceTypes)")
+    proven: bool | None = strawberry.field(
+        description="Charged and later convicted; false when not charged (no further action, caution) or "
+                    "not convicted; null while unknown (bailed, under investigation, awaiting the court)")
 
 
 @strawberry.type(description="An intelligence report graded 3x5x2; only handling code P reports leave police")

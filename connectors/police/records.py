@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
 
+from hub.core.offences import OffenceType
+
 
 class IomCohort(Enum):
     FIXED = "fixed"
@@ -56,6 +58,10 @@ class Arrest:
     offence: str
     custody_suite: str
     outcome: ArrestOutcome
+    #: the partnership's group of the offence
+    offence_group: OffenceType = OffenceType.OTHER
+    #: charged and later convicted; None where that is not known (yet)
+    proven: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import datetime, time, timedelta
 
 from synthetic.identifiers import phone
@@ -11,6 +12,8 @@ from synthetic.staff import staff_name
 
 ARREST_OUTCOMES = ("charged", "bailed", "released_under_investigation", "no_further_action", "caution", "remanded")
 ARREST_OUTCOME_WEIGHTS = (30, 15, 25, 20, 5, 5)
+#: A charge usually reaches a verdict within months; most charged people are convicted.
+COURT_RESULT_AFTER_DAYS, CONVICTED_SHARE = 120, 0.8
 WARNING_MARKERS = ("violence", "weapons", "drugs", "self_harm", "escaper", "mental_health")
 INTEL_SUMMARIES = (
     "Reported associating with known drug suppliers", "Seen in exclusion area", "Believed to be carrying a knife",
@@ -79,8 +82,23 @@ class PoliceSynthesiser:
 
     @staticmethod
     def _arrest(stream: Stream, out: Batch, pnc_id: str, at: datetime, offence: str, code: str) -> None:
+        arrest_id = stream.next_id("arrest")
+        outcome = stream.rng.choices(ARREST_OUTCOMES, ARREST_OUTCOME_WEIGHTS)[0]
         out.add("police", "arrest", {
-            "arrest_id": stream.next_id("arrest"), "pnc_id": pnc_id, "arrested_at": at, "offence_code": code,
+            "arrest_id": arrest_id, "pnc_id": pnc_id, "arrested_at": at, "offence_code": code,
             "offence": offence, "custody_suite": stream.rng.choice(CUSTODY_SUITES),
-            "outcome": stream.rng.choices(ARREST_OUTCOMES, ARREST_OUTCOME_WEIGHTS)[0],
+            "outcome": outcome, "convicted": _court_result(stream, arrest_id, at, charged=outcome in (
+                "charged", "remanded")),
         })
+
+
+def _court_result(stream: Stream, arrest_id: int, at: datetime, *, charged: bool) -> bool | None:
+    """Convicted or not, once the court has had time; None for no charge or no result yet. Drawn from
+    a stream of the arrest's own, so adding it left the rest of police's data as it was."""
+    if not charged:
+        return None
+    rng = random.Random(f"police-court:{arrest_id}:{at.isoformat()}")
+    waited = (stream.as_of - at.date()).days
+    if waited < COURT_RESULT_AFTER_DAYS and rng.random() < 1 - waited / COURT_RESULT_AFTER_DAYS:
+        return None
+    return rng.random() < CONVICTED_SHARE

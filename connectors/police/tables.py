@@ -4,7 +4,7 @@ Keyed by PNC ID. The hub reads these; it never migrates an agency's database (th
 data generator creates them for the embedded default only).
 """
 
-from sqlalchemy import Column, Date, DateTime, ForeignKey, Integer, MetaData, String, Table
+from sqlalchemy import Boolean, Column, Date, DateTime, ForeignKey, Integer, MetaData, String, Table
 
 metadata = MetaData()
 
@@ -42,6 +42,8 @@ arrest = Table(
     Column("custody_suite", String(60), nullable=False),
     # charged | bailed | released_under_investigation | no_further_action | caution | remanded
     Column("outcome", String(32), nullable=False),
+    # the court's result for a charge, as PNC records it: convicted or not; NULL while no result is known
+    Column("convicted", Boolean),
 )
 
 intelligence_report = Table(

@@ -10,12 +10,10 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.engine import Row
 
 from connectors.probation import tables as t
-from connectors.probation.offences import grouped_offences, offences_in
 from connectors.probation.records import (
     CustodyStatus,
     LicenceCondition,
     LicenceConditionKind,
-    OffenceType,
     Offender,
     OffenderManager,
     Pathway,
@@ -28,6 +26,7 @@ from connectors.probation.records import (
 )
 from connectors.sql_source import SqlConnector
 from hub.core.agency import Connector
+from hub.core.offences import OffenceType, grouped_offences, offences_in
 from hub.core.ogrs import band_of_column
 
 
@@ -109,6 +108,11 @@ def _offender(row: Row[Any]) -> Offender:
         offender_manager=om,
         release_date=row.release_date,
         release_type=ReleaseType(row.release_type) if row.release_type else None,
+        release_establishment=row.release_establishment,
+        release_notice_days=(row.release_date - row.release_decided_on).days
+        if row.release_date is not None and row.release_decided_on is not None else None,
+        domestic_abuse_perpetrator=bool(row.domestic_abuse_perpetrator),
+        mappa_next_review=row.mappa_next_review,
     )
 
 
@@ -129,7 +133,9 @@ class SqlProbationConnector(SqlConnector, ProbationConnector):
         stmt = (
             select(o, om.c.staff_code, om.c.name, om.c.team, om.c.borough, om.c.email, om.c.phone,
                    _latest_sentence(t.sentence.c.release_date).label("release_date"),
-                   _latest_sentence(t.sentence.c.release_type).label("release_type"))
+                   _latest_sentence(t.sentence.c.release_type).label("release_type"),
+                   _latest_sentence(t.sentence.c.release_establishment).label("release_establishment"),
+                   _latest_sentence(t.sentence.c.release_decided_on).label("release_decided_on"))
             .outerjoin(om, om.c.staff_code == o.c.offender_manager_code)
         )
         return await self.db.one_per_key(o, "crn", crns, _offender, stmt)

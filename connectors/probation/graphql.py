@@ -11,7 +11,6 @@ import strawberry
 from connectors.probation.records import (
     CustodyStatus,
     LicenceConditionKind,
-    OffenceType,
     Offender,
     Pathway,
     ProbationCriteria,
@@ -20,6 +19,7 @@ from connectors.probation.records import (
     SentenceKind,
 )
 from hub.core.errors import BadUserInput
+from hub.core.offences import OffenceType
 from hub.core.ogrs import OgrsBand
 from schema.governance.agency_graph import AgencyGraph, DateRange, PeopleFilterField, Reader
 from schema.governance.context import Info
@@ -33,10 +33,11 @@ for _code_list, _description in (
     (SentenceKind, "Kind of sentence or order"),
     (ReleaseType, "How the person was or will be released from custody"),
     (LicenceConditionKind, "Kind of licence condition"),
-    (OffenceType, "Offence group, as the partnership scopes cohorts by offence"),
     (Pathway, "The seven pathways to reducing reoffending"),
 ):
     strawberry.enum(_code_list, description=_description)
+if not hasattr(OffenceType, "__strawberry_definition__"):  # shared with police, which may declare it first
+    strawberry.enum(OffenceType, description="Offence group, as the partnership scopes cohorts by offence")
 
 
 
@@ -49,12 +50,12 @@ class OffenderManager:
     phone: str
 
 
-@strawberry.type
+@strawberry.type(description="A licence condition and the days it is in force")
 class LicenceCondition:
     kind: LicenceConditionKind
     description: str
-    starts_on: date
-    ends_on: date | None
+    starts_on: date = strawberry.field(description="The first day the condition is in force")
+    ends_on: date | None = strawberry.field(description="The last day it is in force; null: not set")
 
 
 @strawberry.type
@@ -91,8 +92,17 @@ class ProbationRecord:
     mappa_level: int | None
     release_date: date | None = strawberry.field(description="Latest release from custody, past or planned")
     release_type: ReleaseType | None
+    release_establishment: str | None = strawberry.field(
+        description="The prison the latest release is (or will be) from")
+    release_notice_days: int | None = strawberry.field(
+        description="Days between the decision to release and the latest release; null while undecided")
+    domestic_abuse_perpetrator: bool | None = strawberry.field(
+        description="Registered as a domestic-abuse perpetrator")
+    next_review_date: date | None = strawberry.field(
+        description="The next MAPPA review of the case (level 1: quarterly); null outside MAPPA")
 
-    @strawberry.field(graphql_type=list[LicenceCondition] | None)
+    @strawberry.field(description="Licence conditions, each with the first and last day it is in force",
+                      graphql_type=list[LicenceCondition] | None)
     def licence_conditions(self, info: Info) -> Resolved[list[LicenceCondition] | None]:
         return listed(info, "probation", "licenceConditions", self.shown, self.crn)
 
@@ -122,6 +132,10 @@ def build_probation(o: Offender, names: Released, reader: Reader) -> ProbationRe
         mappa_level=shown(names, "mappaLevel", o.mappa_level),
         release_date=shown(names, "releaseDate", o.release_date),
         release_type=shown(names, "releaseType", o.release_type),
+        release_establishment=shown(names, "releaseEstablishment", o.release_establishment),
+        release_notice_days=shown(names, "releaseNoticeDays", o.release_notice_days),
+        domestic_abuse_perpetrator=shown(names, "domesticAbusePerpetrator", o.domestic_abuse_perpetrator),
+        next_review_date=shown(names, "nextReviewDate", o.mappa_next_review),
     )
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 
+from hub.core.offences import OffenceType
 from hub.core.ogrs import OgrsBand
 
 
@@ -34,19 +35,6 @@ class ReleaseType(Enum):
     EARLY_RELEASE = "early_release"
     PAROLE = "parole"
     SENTENCE_EXPIRY = "sentence_expiry"
-
-
-class OffenceType(Enum):
-    """The partnership's offence groups (IOM scoping: "a robbery or burglary offence")."""
-
-    ROBBERY = "robbery"
-    BURGLARY = "burglary"
-    VIOLENCE = "violence"
-    DOMESTIC_ABUSE = "domestic_abuse"
-    DRUGS = "drugs"
-    THEFT = "theft"
-    SEXUAL = "sexual"
-    OTHER = "other"
 
 
 class LicenceConditionKind(Enum):
@@ -129,6 +117,13 @@ class Offender:
     #: the most recent release from custody (past or planned), from the sentences
     release_date: date | None
     release_type: ReleaseType | None
+    #: the prison that latest release is (or will be) from
+    release_establishment: str | None = None
+    #: days between the decision to release and the release; None while undecided
+    release_notice_days: int | None = None
+    domestic_abuse_perpetrator: bool = False
+    #: the next MAPPA review of the case; None outside MAPPA
+    mappa_next_review: date | None = None
 
 
 @dataclass(frozen=True)

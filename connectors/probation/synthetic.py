@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import random
 from datetime import date, timedelta
 
 from synthetic.identifiers import phone
-from synthetic.london import BOROUGHS, PROBATION_TEAMS
+from synthetic.london import BOROUGHS, PROBATION_TEAMS, establishments_for
 from synthetic.population import Batch, Row, Stream, SyntheticPerson, staff_ids
 from synthetic.staff import staff_name
 
@@ -13,6 +14,12 @@ PATHWAYS = ("accommodation", "education_training_employment", "health", "drugs_a
             "children_families", "attitudes_thinking_behaviour")
 RELEASE_TYPES = ("automatic_conditional", "home_detention_curfew", "early_release", "parole")
 RELEASE_TYPE_WEIGHTS = (60, 15, 20, 5)
+#: Days to the next MAPPA review: level 1 is reviewed quarterly, levels 2 and 3 at monthly meetings.
+MAPPA_REVIEW_WITHIN = {1: 91, 2: 30, 3: 30}
+#: Share of people not convicted of a domestic offence now who are registered perpetrators from earlier ones.
+EARLIER_DOMESTIC_ABUSE = 0.06
+#: Share of earlier (completed) sentences' releases decided 0-20 days ahead.
+EARLIER_SHORT_NOTICE = 0.05
 
 
 def offender_managers(people: int) -> tuple[str, ...]:
@@ -22,6 +29,16 @@ def offender_managers(people: int) -> tuple[str, ...]:
 
 def victim_liaison(people: int) -> tuple[str, ...]:
     return staff_ids("victim-liaison", people // 500)
+
+
+def _earlier_release(crn: str, sentence_id: int, released: date, sex: str) -> Row:
+    """Where an earlier, completed sentence was served and how far ahead its release was known: drawn from
+    a stream of the sentence's own, so adding it left the rest of probation's data as it was. Before the
+    early release schemes, releases were known well ahead."""
+    rng = random.Random(f"probation-earlier-release:{crn}:{sentence_id}")
+    notice = rng.randint(0, 20) if rng.random() < EARLIER_SHORT_NOTICE else rng.randint(21, 120)
+    return {"release_establishment": rng.choices(*establishments_for(sex))[0],
+            "release_decided_on": released - timedelta(days=notice)}
 
 
 class ProbationSynthesiser:
@@ -49,14 +66,23 @@ class ProbationSynthesiser:
         band = "A" if person.ogrs >= 75 or rosh in ("high", "very_high") else "B" if person.ogrs >= 50 else \
             rng.choice("CD")
         managers = offender_managers(stream.people)
+        # Drawn per person from a stream of its own (seeded by the CRN, itself drawn from the seed), so
+        # these later additions left the rest of probation's data as it was.
+        extra = random.Random(f"probation-registers:{crn}")
+        review = None
+        if person.mappa_level is not None:
+            review = stream.as_of + timedelta(days=extra.randint(1, MAPPA_REVIEW_WITHIN[person.mappa_level]))
+        # Every victim case below is a domestic-abuse case: its offender is always on the register.
+        perpetrator = i == 2 or person.offence_kind == "domestic" or extra.random() < EARLIER_DOMESTIC_ABUSE
         out.add("probation", "offender", {
             # Probation holds the PNC ID as it was given to it.
             "crn": crn, "pnc_id": person.pnc_id, "prison_number": prison_number, **person.identity,
             "tier": f"{band}{rng.randint(1, 3)}", "ogrs_score": person.ogrs, "rosh_level": rosh,
             "mappa_category": person.mappa_category, "mappa_level": person.mappa_level, "custody_status": status,
-            "offender_manager_code": managers[i % len(managers)],
+            "offender_manager_code": managers[i % len(managers)], "mappa_next_review": review,
+            "domestic_abuse_perpetrator": perpetrator,
         })
-        self._sentences(stream, out, crn, status, person.offence, person.released_on)
+        self._sentences(stream, out, crn, status, person)
         if status != "community" or rng.random() < 0.2:
             self._licence_conditions(stream, out, crn, force_exclusion=i == 2)
         for pathway in rng.sample(PATHWAYS, rng.choices((0, 1, 2, 3), (25, 35, 25, 15))[0]):
@@ -74,22 +100,25 @@ class ProbationSynthesiser:
             })
 
     @staticmethod
-    def _sentences(stream: Stream, out: Batch, crn: str, status: str, offence: str, release: date | None) -> None:
-        rng = stream.rng
+    def _sentences(stream: Stream, out: Batch, crn: str, status: str, person: SyntheticPerson) -> None:
+        rng, offence, release = stream.rng, person.offence, person.released_on
         for _ in range(rng.choices((0, 1, 2), (60, 30, 10))[0]):  # earlier, completed sentences
             sentenced = stream.days(-3650, -1200)
             months = rng.choice((6, 9, 12, 18, 24))
+            sentence_id, released = stream.next_id("sentence"), sentenced + timedelta(days=months * 15)
             out.add("probation", "sentence", {
-                "sentence_id": stream.next_id("sentence"), "crn": crn, "kind": "custodial", "offence": offence,
+                "sentence_id": sentence_id, "crn": crn, "kind": "custodial", "offence": offence,
                 "sentenced_on": sentenced, "length_months": months,
-                "release_date": sentenced + timedelta(days=months * 15), "release_type": "automatic_conditional",
+                "release_date": released, "release_type": "automatic_conditional",
                 "licence_end_date": sentenced + timedelta(days=months * 30), "recalled_on": None,
-                "breached_on": None,
+                "breached_on": None, **_earlier_release(crn, sentence_id, released, person.sex),
             })
         months = rng.choice((6, 12, 18, 24, 36, 48))
         row: Row = {"sentence_id": stream.next_id("sentence"), "crn": crn, "offence": offence,
                     "length_months": months, "release_date": None, "release_type": None,
-                    "licence_end_date": None, "recalled_on": None, "breached_on": None}
+                    "licence_end_date": None, "recalled_on": None, "breached_on": None,
+                    "release_establishment": person.establishment if release is not None else None,
+                    "release_decided_on": person.release_decided_on if release is not None else None}
         if status == "community":
             row.update(kind=rng.choice(("community_order", "suspended_sentence")), sentenced_on=stream.days(-700, -10))
             if rng.random() < 0.12:

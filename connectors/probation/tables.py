@@ -35,6 +35,10 @@ offender = Table(
     Column("rosh_level", String(10), nullable=False),
     Column("mappa_category", Integer),
     Column("mappa_level", Integer, index=True),
+    # the next MAPPA meeting to review the case (level 1 quarterly); NULL outside MAPPA
+    Column("mappa_next_review", Date),
+    # registered as a domestic-abuse perpetrator (nDelius register flag)
+    Column("domestic_abuse_perpetrator", Boolean, nullable=False, server_default="false"),
     # community | custody | licence
     Column("custody_status", String(10), nullable=False),
     Column("offender_manager_code", String(32), ForeignKey("offender_manager.staff_code"), index=True),
@@ -53,6 +57,9 @@ sentence = Table(
     Column("release_date", Date, index=True),
     # automatic_conditional | home_detention_curfew | early_release | parole | sentence_expiry
     Column("release_type", String(24)),
+    # the prison released from (NOMIS), and the day the release was decided: its notice is the gap
+    Column("release_establishment", String(60)),
+    Column("release_decided_on", Date),
     Column("licence_end_date", Date),
     Column("recalled_on", Date),
     Column("breached_on", Date),

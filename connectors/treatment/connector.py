@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from collections.abc import Collection, Iterable
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, exists, func, or_, select
+from sqlalchemy import Date, case, cast, exists, func, or_, select
 from sqlalchemy.engine import Row
+from sqlalchemy.sql.elements import ColumnElement
 
 from connectors.sql_source import SqlConnector
 from connectors.treatment import tables as t
@@ -48,10 +49,21 @@ class TreatmentConnector(Connector[None]):
     async def consents(self, nhs_numbers: Iterable[str]) -> dict[str, list[Consent]]: ...
 
 
-def _client(row: Row[Any]) -> TreatmentClient:
+#: The board's measure: engaged in treatment within this many days after release from custody.
+ENGAGEMENT_WINDOW = timedelta(days=21)
+
+
+def _today() -> date:
+    return datetime.now(UTC).date()
+
+
+def _client(row: Row[Any], today: date) -> TreatmentClient:
     shares = frozenset(row.share_with.split(",")) if row.share_with else frozenset()
+    released: date | None = row.released_on
+    # Not known until the 21 days have passed (nor for someone never released).
+    within = None if released is None or released + ENGAGEMENT_WINDOW > today else bool(row.engaged_after_release)
     return TreatmentClient(row.nhs_number, row.surname, row.forenames, row.date_of_birth, row.service,
-                           bool(row.engaged), shares)
+                           bool(row.engaged), shares, released, within)
 
 
 class SqlTreatmentConnector(SqlConnector, TreatmentConnector):
@@ -64,8 +76,28 @@ class SqlTreatmentConnector(SqlConnector, TreatmentConnector):
             .where(k.c.nhs_number == c.c.nhs_number, k.c.withdrawn_on.is_(None))
             .scalar_subquery()
         )
-        stmt = select(c, engaged.label("engaged"), shares.label("share_with"))
-        return await self.db.one_per_key(c, "nhs_number", nhs_numbers, _client, stmt)
+        stmt = select(c, engaged.label("engaged"), shares.label("share_with"),
+                      self._engaged_after_release().label("engaged_after_release"))
+        today = _today()
+        return await self.db.one_per_key(c, "nhs_number", nhs_numbers, lambda row: _client(row, today), stmt)
+
+    def _engaged_after_release(self) -> Any:
+        """An episode started, or an appointment attended, from the handed-over release day to 21 days after
+        it: in the same statement as the client (correlated, an index lookup each), not one more per page."""
+        c, e, a = t.treatment_client, t.episode, t.appointment
+        last: ColumnElement[Any]
+        seen_on: ColumnElement[Any]
+        if self._sqlite:  # dates are ISO text there
+            last = func.date(c.c.released_on, f"+{ENGAGEMENT_WINDOW.days} days")
+            seen_on = func.date(a.c.scheduled_at)
+        else:
+            last, seen_on = c.c.released_on + ENGAGEMENT_WINDOW.days, cast(a.c.scheduled_at, Date)
+        return or_(
+            exists().where(e.c.nhs_number == c.c.nhs_number, e.c.started_on >= c.c.released_on,
+                           e.c.started_on <= last),
+            exists().where(a.c.nhs_number == c.c.nhs_number, a.c.attended.is_(True),
+                           seen_on >= c.c.released_on, seen_on <= last),
+        )
 
     @property
     def _sqlite(self) -> bool:

@@ -64,6 +64,10 @@ class TreatmentRecord:
     shown: strawberry.Private[Released]
     engaged: bool | None = strawberry.field(description="In an open treatment episode now (yes/no only)")
     service: str | None
+    engaged_within_21_days_of_release: bool | None = strawberry.field(
+        description="Started an episode or attended an appointment within 21 days after the latest release "
+                    "from custody, as prison healthcare handed it over (yes/no only); null when there was no "
+                    "release or 21 days have not passed")
 
     @strawberry.field(graphql_type=list[TreatmentEpisode] | None)
     def episodes(self, info: Info) -> Resolved[list[TreatmentEpisode] | None]:
@@ -92,6 +96,8 @@ def build_treatment(c: TreatmentClient, names: Released, reader: Reader) -> Trea
         shown=names,
         engaged=shown(names, "engaged", c.engaged),
         service=shown(names, "service", c.service),
+        engaged_within_21_days_of_release=shown(names, "engagedWithin21DaysOfRelease",
+                                                c.engaged_within_21_days_of_release),
     )
 
 

@@ -77,3 +77,8 @@ class TreatmentClient:
     engaged: bool
     #: agencies with an active consent to be told of engagement
     consent_to_share_with: frozenset[str]
+    #: the latest release from custody, as the prison healthcare handover recorded it
+    released_on: date | None = None
+    #: an episode started or an appointment attended within 21 days after that release; None when
+    #: there was no release or 21 days have not yet passed
+    engaged_within_21_days_of_release: bool | None = None

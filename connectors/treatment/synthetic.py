@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+import random
+from datetime import date, datetime, time, timedelta
 
 from synthetic.london import PRESCRIBERS, TREATMENT_SERVICES
 from synthetic.population import Batch, Stream, SyntheticPerson, staff_ids
 
 SUBSTANCES = ("opiates", "crack", "cocaine", "alcohol", "cannabis", "benzodiazepines", "other")
 SUBSTANCE_WEIGHTS = (30, 20, 12, 22, 10, 3, 3)
+#: Released people seen for a community appointment after the prison handover, and how soon (days).
+SEEN_AFTER_RELEASE, SEEN_WITHIN = 0.65, 40
 #: agencies a client may consent to share with, and how often they do
 CONSENTS = (("probation", 0.75), ("police", 0.25), ("housing", 0.4))
 
@@ -28,9 +31,11 @@ class TreatmentSynthesiser:
         nhs = stream.mint.nhs_number()
         person.links.append(("nhsNumber", nhs))
         workers = keyworkers(stream.people)
+        # Prison healthcare hands over a past release; a planned one is not the service's yet.
+        released = person.released_on if person.released_on is not None and person.released_on < stream.as_of else None
         out.add("treatment", "treatment_client", {
             "nhs_number": nhs, **person.identity, "service": f"{person.borough} {rng.choice(TREATMENT_SERVICES)}",
-            "keyworker_id": workers[i % len(workers)],
+            "keyworker_id": workers[i % len(workers)], "released_on": released,
         })
         for agency, chance in CONSENTS:
             if agency == "probation" and i in (0, 1):
@@ -72,6 +77,8 @@ class TreatmentSynthesiser:
                 "requirement_id": stream.next_id("treatment_requirement"), "nhs_number": nhs, "kind": kind,
                 "starts_on": starts, "ends_on": starts + timedelta(days=rng.choice((180, 270, 365))),
             })
+        if released is not None:
+            self._after_release(stream, out, nhs, released)
         for _ in range(rng.randint(1, 5)):
             day = stream.days(-60, 30)
             out.add("treatment", "appointment", {
@@ -80,3 +87,18 @@ class TreatmentSynthesiser:
                 "kind": rng.choice(("assessment", "keywork", "prescribing", "review")),
                 "attended": None if day >= stream.as_of else rng.random() < 0.7,
             })
+
+    @staticmethod
+    def _after_release(stream: Stream, out: Batch, nhs: str, released: date) -> None:
+        """The community appointment the handover asks for; drawn from a stream of the client's own
+        (seeded by the NHS number), so adding it left the rest of treatment's data as it was."""
+        rng = random.Random(f"treatment-after-release:{nhs}")
+        if rng.random() >= SEEN_AFTER_RELEASE:
+            return
+        day = released + timedelta(days=rng.randint(0, SEEN_WITHIN))
+        out.add("treatment", "appointment", {
+            "appointment_id": stream.next_id("appointment"), "nhs_number": nhs,
+            "scheduled_at": datetime.combine(day, time(rng.randint(9, 16), rng.choice((0, 15, 30, 45)))),
+            "kind": rng.choice(("assessment", "prescribing")),
+            "attended": None if day >= stream.as_of else rng.random() < 0.75,
+        })

@@ -18,11 +18,10 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from connectors.probation.offences import OFFENCE_GROUPS, group_of
-from connectors.probation.records import OffenceType
 from connectors.registry import AGENCIES
 from hub.cli.seeding import seed_all
 from hub.core.db import create_engine
+from hub.core.offences import OFFENCE_GROUPS, OffenceType, group_of
 from hub.core.settings import Settings
 from hub.web.app import create_app
 from hub.web.runtime import Hub

@@ -34,8 +34,9 @@ PARENT = {"Identifiers": ["identifiers"], "PoliceRecord": ["police"], "Probation
           "Person": [],
           "IntelligenceReport": ["police", "intelligence"]}
 SUBSELECTION = {
-    "iomOfficer": "{ name phone }", "warningMarkers": "{ marker recordedOn }", "arrests": "{ offence arrestedAt }",
-    "intelligence": "{ summary }", "offenderManager": "{ name team }", "licenceConditions": "{ kind description }",
+    "iomOfficer": "{ name phone }", "warningMarkers": "{ marker recordedOn }",
+    "arrests": "{ offence arrestedAt offenceGroup proven }", "intelligence": "{ summary }",
+    "offenderManager": "{ name team }", "licenceConditions": "{ kind description startsOn endsOn }",
     "sentences": "{ kind releaseDate }", "referrals": "{ pathway open }", "address": "{ line postcode uprn }",
     "dutyToRefer": "{ status referredOn }", "placements": "{ kind startsOn }", "episodes": "{ substance }",
     "requirements": "{ kind }", "appointments": "{ kind scheduledAt }", "consents": "{ shareWith }",

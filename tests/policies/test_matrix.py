@@ -75,9 +75,14 @@ MATRIX: list[tuple[str, str, str, str, str, str, str, str]] = [
     ("ProbationRecord.roshLevel",         BAND_C,   "A",        ROSH_R,       "D",        "D",                 AGG, "D"),
     ("ProbationRecord.mappaCategory",     BAND_HIDDEN_C, "A",   ROSH_HIDDEN_R, "D",       "D",                 AGG, "D"),
     ("ProbationRecord.mappaLevel",        BAND_C,   "A",        ROSH_HIDDEN_R, "D",       "D",                 AGG, "D"),
+    ("ProbationRecord.nextReviewDate",    BAND_HIDDEN_C, "A",   ROSH_HIDDEN_R, "D",       "D",                 AGG, "D"),
     # release date and type (probation)
     ("ProbationRecord.releaseDate",       C,        "A",        R,            R,          V,                   AGG, R),
     ("ProbationRecord.releaseType",       C,        "A",        R,            R,          V,                   AGG, R),
+    ("ProbationRecord.releaseEstablishment", C,     "A",        R,            R,          V,                   AGG, R),
+    ("ProbationRecord.releaseNoticeDays", C,        "A",        R,            R,          V,                   AGG, R),
+    # domestic-abuse perpetrator flag (not in DOMAIN's table: victim services told for their victims' cases)
+    ("ProbationRecord.domesticAbusePerpetrator", C, "A",        "D",          "D",        V,                   "D", "D"),
     # sentence (police C, probation A) and referrals (police C, probation A, housing C)
     ("ProbationRecord.sentences",         C,        "A",        "D",          "D",        "D",                 "D", "D"),
     ("ProbationRecord.referrals",         C,        "A",        C,            "D",        "D",                 "D", "D"),
@@ -93,6 +98,7 @@ MATRIX: list[tuple[str, str, str, str, str, str, str, str]] = [
     ("HousingRecord.placements",          C,        C,          "A",          C,          "D",                 AGG, "D"),
     # treatment engagement yes/no (treatment)
     ("TreatmentRecord.engaged",           C,        CK,         "D",          "A",        "D",                 AGG, "D"),
+    ("TreatmentRecord.engagedWithin21DaysOfRelease", C, CK,     "D",          "A",        "D",                 AGG, "D"),
     # treatment detail (treatment only)
     ("TreatmentRecord.service",           "D",      "D",        "D",          "A",        "D",                 "D", "D"),
     ("TreatmentRecord.episodes",          "D",      "D",        "D",          "A",        "D",                 "D", "D"),

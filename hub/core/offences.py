@@ -1,18 +1,32 @@
-"""Which offence group each offence probation records belongs to: the one mapping the offence filter uses.
+"""The partnership's offence groups and which group each recorded offence belongs to.
 
-Probation records an offence by its description (the sentence's ``offence``); the partnership scopes
-cohorts by group. An offence not listed here is OTHER.
+Probation (a sentence's ``offence``) and police (an arrest's ``offence``) record an offence by its
+description; the partnership scopes cohorts by group. One mapping for both, below the agencies, since
+agencies do not import each other. An offence not listed here is OTHER.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from enum import Enum
 from types import MappingProxyType
 from typing import Final
 
-from connectors.probation.records import OffenceType
 
-#: offence description, as probation records it -> its group
+class OffenceType(Enum):
+    """The partnership's offence groups (IOM scoping: "a robbery or burglary offence")."""
+
+    ROBBERY = "robbery"
+    BURGLARY = "burglary"
+    VIOLENCE = "violence"
+    DOMESTIC_ABUSE = "domestic_abuse"
+    DRUGS = "drugs"
+    THEFT = "theft"
+    SEXUAL = "sexual"
+    OTHER = "other"
+
+
+#: offence description, as probation and police record it -> its group
 OFFENCE_GROUPS: Final = MappingProxyType({
     "Robbery": OffenceType.ROBBERY,
     "Burglary (dwelling)": OffenceType.BURGLARY,

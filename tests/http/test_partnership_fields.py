@@ -174,16 +174,19 @@ async def test_arrests_carry_the_offence_group_and_whether_proven(
     assert verdicts[True] and verdicts[False] and verdicts[None], verdicts
 
 
-async def test_victim_services_see_the_register_flag_and_release_for_their_own_case_and_nothing_else(
+async def test_victim_services_see_the_register_flag_for_their_own_case_and_not_the_release_detail(
         governed: Governed) -> None:
     query = ("query($id: ID!) { person(id: $id) { probation { domesticAbusePerpetrator releaseEstablishment "
              "releaseNoticeDays nextReviewDate } } }")
     body = await governed.ask(query, {"id": VICTIMS_CASE}, role="victim-liaison", purpose="victim-contact")
     record = body["data"]["person"]["probation"]
-    assert record["domesticAbusePerpetrator"] is True and record["releaseEstablishment"] in ESTABLISHMENTS
+    assert record["domesticAbusePerpetrator"] is True
+    # Victim services are told the release date and type and the exclusion zones, nothing else (DOMAIN.md).
+    assert record["releaseEstablishment"] is None and record["releaseNoticeDays"] is None
     assert record["nextReviewDate"] is None
-    assert [(e["path"][-1], e["extensions"]["code"]) for e in body["errors"]] == [
-        ("nextReviewDate", "FIELD_NOT_SHARED")]
+    assert sorted((e["path"][-1], e["extensions"]["code"]) for e in body["errors"]) == [
+        ("nextReviewDate", "FIELD_NOT_SHARED"), ("releaseEstablishment", "FIELD_NOT_SHARED"),
+        ("releaseNoticeDays", "FIELD_NOT_SHARED")]
     # The housing officer, even for their own people, is not told of the register.
     housing = await governed.ask(
         "query($id: ID!) { person(id: $id) { probation { custodyStatus domesticAbusePerpetrator } } }",

@@ -79,8 +79,9 @@ MATRIX: list[tuple[str, str, str, str, str, str, str, str]] = [
     # release date and type (probation)
     ("ProbationRecord.releaseDate",       C,        "A",        R,            R,          V,                   AGG, R),
     ("ProbationRecord.releaseType",       C,        "A",        R,            R,          V,                   AGG, R),
-    ("ProbationRecord.releaseEstablishment", C,     "A",        R,            R,          V,                   AGG, R),
-    ("ProbationRecord.releaseNoticeDays", C,        "A",        R,            R,          V,                   AGG, R),
+    # release detail (not in DOMAIN's table): victim services are told the date and type only
+    ("ProbationRecord.releaseEstablishment", C,     "A",        R,            R,          "D",                 "D", R),
+    ("ProbationRecord.releaseNoticeDays", C,        "A",        R,            R,          "D",                 "D", R),
     # domestic-abuse perpetrator flag (not in DOMAIN's table: victim services told for their victims' cases)
     ("ProbationRecord.domesticAbusePerpetrator", C, "A",        "D",          "D",        V,                   "D", "D"),
     # sentence (police C, probation A) and referrals (police C, probation A, housing C)

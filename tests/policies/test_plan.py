@@ -138,8 +138,7 @@ def test_my_access_lists_every_field_with_its_clause(shipped: PolicySet) -> None
     assert len(access.fields) == len(shipped.catalogue.fields)
     visible = {d.field_key for d in access.fields if d.visible}
     assert visible == {"Person.name", "ProbationRecord.licenceConditions", "ProbationRecord.releaseDate",
-                       "ProbationRecord.releaseType", "ProbationRecord.releaseEstablishment",
-                       "ProbationRecord.releaseNoticeDays", "ProbationRecord.domesticAbusePerpetrator"}
+                       "ProbationRecord.releaseType", "ProbationRecord.domesticAbusePerpetrator"}
     with pytest.raises(PurposeNotPermitted):
         my_access(shipped, ("victim-liaison",), "iom")
 

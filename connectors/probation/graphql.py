@@ -152,7 +152,7 @@ FILTERS = (
                       "A referral on one of these pathways still open (probation)"),
     PeopleFilterField("licenceConditionsInForceOn", date | None, "ProbationRecord.licenceConditions",
                       "A licence condition in force on this day: started on or before it, not ended before it "
-                      "(probation)"),
+                      "(probation)", unmasked=True),
 )
 MAPPA_LEVELS = frozenset({1, 2, 3})
 

@@ -41,6 +41,9 @@ class PeopleFilterField:
     #: the governed field it reads (``PoliceRecord.iomCohort``)
     field_key: str
     description: str | None = None
+    #: it tests more of its field than a mask leaves (any licence condition, where victim services see only
+    #: exclusion zones), so it is refused where the field is released only masked
+    unmasked: bool = False
 
 
 @dataclass(frozen=True)

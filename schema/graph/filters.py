@@ -21,17 +21,11 @@ FILTERS: dict[str, tuple[AgencyPackage, PeopleFilterField]] = {
     f.name: (package, f) for package in AGENCIES for f in package.graph.filters}
 #: filter name -> the governed field it reads (filtering by it needs the same access as reading it)
 FILTER_FIELDS: dict[str, str] = {name: f.field_key for name, (_, f) in FILTERS.items()}
-#: Filters that test more of their field than a mask leaves (any licence condition, where victim services
-#: see only exclusion zones): refused where the field is released only masked.
-UNMASKED_ONLY: frozenset[str] = frozenset({"licenceConditionsInForceOn"})
+#: Filters that test more of their field than a mask leaves: refused where the field is released only masked.
+UNMASKED_ONLY: frozenset[str] = frozenset(name for name, (_, f) in FILTERS.items() if f.unmasked)
 #: At most this many ``anyOf`` branches, and no ``anyOf`` within a branch: an OR is answered by
 #: resolving every branch's matches, so its cost grows with them.
 MAX_BRANCHES = 8
-
-
-def python_name(name: str) -> str:
-    """``iomCohorts`` -> ``iom_cohorts``: the attribute Strawberry gives the input field."""
-    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name)
 
 
 def to_query(values: Mapping[str, Any], among: frozenset[str] | None = None) -> PeopleQuery:

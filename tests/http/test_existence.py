@@ -35,6 +35,7 @@ PURPOSES = {
     "housing-officer": "housing-referral",
     "treatment-keyworker": "continuity-of-care",
     "victim-liaison": "victim-contact",
+    "employment-adviser": "employment-support",
 }
 
 #: Per agency: a scalar field and a list field of its record.
@@ -43,6 +44,7 @@ FIELDS = {
     "probation": ("releaseDate", "licenceConditions { kind }"),
     "housing": ("accommodationStatus", "placements { kind }"),
     "treatment": ("engaged", "appointments { kind }"),
+    "employment": ("employmentStatus", "jobs { employer }"),
 }
 
 

@@ -11,7 +11,8 @@ from connectors.registry import AGENCIES
 from hub.services.ordering import Ordering, order_fields
 from hub.services.people import PeopleQuery
 from schema.governance.context import Info
-from schema.graph.filters import FILTERS, MAX_BRANCHES, python_name
+from schema.graph.filters import FILTERS, MAX_BRANCHES
+from schema.graph.names import python_name
 from schema.graph.types.paging import PageInfo
 from schema.graph.types.person import Person
 

@@ -17,27 +17,21 @@ from schema.governance.gate import Verdict
 from schema.governance.governed import Held, Resolved, governed_record, held, judged, shown
 from schema.governance.release import Released, transformed
 from schema.governance.strawberry_adapter import resolve_info
-
-
-def _python_name(scheme: str) -> str:
-    """``pncId`` -> ``pnc_id``: Strawberry names the GraphQL field back in camel case."""
-    return "".join(f"_{c.lower()}" if c.isupper() else c for c in scheme)
-
-
+from schema.graph.names import python_name
 
 if TYPE_CHECKING:
     class Identifiers:
         def __init__(self, **values: str | None) -> None: ...
 else:
     Identifiers = strawberry.type(type("Identifiers", (), {
-        "__annotations__": {_python_name(s.name): str | None for s in SCHEMES.values()},
-        **{_python_name(s.name): strawberry.field(name=s.name, description=s.description, default=None)
+        "__annotations__": {python_name(s.name): str | None for s in SCHEMES.values()},
+        **{python_name(s.name): strawberry.field(name=s.name, description=s.description, default=None)
            for s in SCHEMES.values()},
     }), description="Agency identifiers linked to the person, as far as the agreement releases them")
 
 
 def _identifiers(links: dict[str, str], names: Released) -> Identifiers:
-    return Identifiers(**{_python_name(s.name): shown(names, s.name, links.get(s.name)) for s in SCHEMES.values()})
+    return Identifiers(**{python_name(s.name): shown(names, s.name, links.get(s.name)) for s in SCHEMES.values()})
 
 
 async def _absent() -> None:

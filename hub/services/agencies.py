@@ -32,9 +32,6 @@ class Agencies(Mapping[str, Connector[Any]]):
     def __len__(self) -> int:
         return len(self._connectors)
 
-    def all(self) -> Mapping[str, Connector[Any]]:
-        return self._connectors
-
     async def health(self) -> dict[str, str | None]:
         """Per agency: None when it answers, else the kind of failure (never the details)."""
 

@@ -81,7 +81,7 @@ class CallerConditions:
 
     async def caseload(self) -> frozenset[str]:
         """Offender manager's caseload, IOM officer's cohort, housing officer's or keyworker's cases."""
-        connector = self._agencies.all().get(self._agency)
+        connector = self._agencies.get(self._agency)
         if connector is None:  # partnership analysts, information governance: no caseload
             return frozenset()
 

@@ -219,7 +219,7 @@ class PeopleService:
             return {}
         if field.owner == "index":
             return await self.index.order_values(field.source_field)
-        connector = self.agencies.all()[field.owner]
+        connector = self.agencies[field.owner]
         by_key, links = await asyncio.gather(connector.order_values(field.source_field),
                                              self.index.links(connector.key_scheme))
         return {links[key]: value for key, value in by_key.items() if key in links}

@@ -41,7 +41,7 @@ class Hub:
     def sql_engines(self) -> dict[str, AsyncEngine]:
         """The SQLAlchemy engines behind the index and the SQL connectors (for statement counts)."""
         engines = {"index": self.index.engine}
-        for name, connector in self.agencies.all().items():
+        for name, connector in self.agencies.items():
             db = getattr(connector, "db", None)
             if db is not None:
                 engines[name] = db.engine

@@ -151,7 +151,7 @@ async def test_a_selective_filter_is_probed_again_once_its_memory_lapses(hub: Hu
     ("treatment", None),
 ])
 async def test_a_connector_searches_among_given_keys(hub: Hub, agency: str, criteria: Any) -> None:
-    connector = hub.agencies.all()[agency]
+    connector = hub.agencies[agency]
     everything = await connector.search(criteria)
     assert everything
     pool = sorted(await hub.index.links(connector.key_scheme))

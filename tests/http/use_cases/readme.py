@@ -18,7 +18,7 @@ from typing import Any
 
 from tests.http.conftest import STAFF, Governed
 
-README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+README = (Path(__file__).resolve().parents[3] / "README.md").read_text()
 
 _BLOCK = re.compile(r"```graphql\n(# Use case [^\n]*)\n(.*?)```", re.DOTALL)
 _HEADER = re.compile(

@@ -211,7 +211,7 @@ class ProbationRecord:
 
 @strawberry.type
 class HousingRecord:
-    borough: str
+    borough: str | None
     accommodation_status: AccommodationStatus
     duty_stage: DutyStage
     postcode: str | None
@@ -244,7 +244,9 @@ def _probation(rows: list[Row]) -> ProbationRecord:
 
 def _housing(rows: list[Row]) -> HousingRecord:
     r = rows[0]
-    return HousingRecord(borough=r["borough"], accommodation_status=r["accommodation_status"],
+    # No fixed abode and rough sleeping have no borough of residence (the hub's lastKnownBorough keeps the last).
+    housed = r["accommodation_status"] not in ("nfa", "rough_sleeping")
+    return HousingRecord(borough=r["borough"] if housed else None, accommodation_status=r["accommodation_status"],
                          duty_stage=r["duty_stage"], postcode=r["postcode"])
 
 
@@ -513,7 +515,8 @@ def floor_app(settings: Settings) -> tuple[Starlette, Stores]:
                 "offenderManager": {"name": o["name"], "phone": o["phone"]} if o["staff_code"] else None}
         if housing:
             h = housing[0]
-            out["housing"] = {"borough": h["borough"],
+            housed = h["accommodation_status"] not in ("nfa", "rough_sleeping")
+            out["housing"] = {"borough": h["borough"] if housed else None,
                               "accommodationStatus": AccommodationStatus(h["accommodation_status"]).name,
                               "dutyStage": DutyStage(h["duty_stage"]).name}
         if treatment:

@@ -47,7 +47,7 @@ def _client(row: Row[Any]) -> HousingClient:
         forenames=row.forenames,
         date_of_birth=row.date_of_birth,
         address=address,
-        borough=row.borough,
+        last_known_borough=row.borough,
         accommodation_status=AccommodationStatus(row.accommodation_status),
         status_since=row.status_since,
         duty_stage=DutyStage(row.duty_stage),

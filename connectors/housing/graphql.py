@@ -52,7 +52,11 @@ class HousingRecord:
     address: Address | None
     postcode_district: str | None = strawberry.field(description="Outward code of the postcode, e.g. E8")
     borough: str | None = strawberry.field(
-        description="Borough of residence; for no fixed abode, the last borough, which manages the case")
+        description="Borough of residence; null for no fixed abode and rough sleeping, who have none (see "
+                    "lastKnownBorough)")
+    last_known_borough: str | None = strawberry.field(
+        description="Borough of residence or, for no fixed abode and rough sleeping, the last borough lived in, "
+                    "which manages the case")
     accommodation_status: AccommodationStatus | None
     status_since: date | None
     duty_stage: DutyStage | None
@@ -75,6 +79,7 @@ def build_housing(c: HousingClient, names: Released, reader: Reader) -> HousingR
         address=shown(names, "address", Address(line=a.line, postcode=a.postcode, uprn=a.uprn) if a else None),
         postcode_district=shown(names, "postcodeDistrict", c.postcode_district),
         borough=shown(names, "borough", c.borough),
+        last_known_borough=shown(names, "lastKnownBorough", c.last_known_borough),
         accommodation_status=shown(names, "accommodationStatus", c.accommodation_status),
         status_since=shown(names, "statusSince", c.status_since),
         duty_stage=shown(names, "dutyStage", c.duty_stage),
@@ -82,7 +87,7 @@ def build_housing(c: HousingClient, names: Released, reader: Reader) -> HousingR
 
 
 FILTERS = (
-    PeopleFilterField("boroughs", list[str] | None, "HousingRecord.borough",
+    PeopleFilterField("boroughs", list[str] | None, "HousingRecord.lastKnownBorough",
                       "Borough of residence (housing); NFA cases count in their last borough"),
     PeopleFilterField("accommodationStatuses", list[AccommodationStatus] | None, "HousingRecord.accommodationStatus"),
     PeopleFilterField("dutyStages", list[DutyStage] | None, "HousingRecord.dutyStage",

@@ -18,6 +18,10 @@ class AccommodationStatus(Enum):
     ROUGH_SLEEPING = "rough_sleeping"
 
 
+#: No address of their own: the case is managed by the last borough they lived in.
+NO_FIXED_ABODE = frozenset({AccommodationStatus.NFA, AccommodationStatus.ROUGH_SLEEPING})
+
+
 class DutyStage(Enum):
     """Homelessness Reduction Act 2017 duty stage."""
 
@@ -49,7 +53,7 @@ class HousingClient:
     date_of_birth: date
     address: Address | None
     #: borough of residence; for NFA and rough sleeping, the last borough, which manages the case
-    borough: str
+    last_known_borough: str
     accommodation_status: AccommodationStatus
     status_since: date
     duty_stage: DutyStage
@@ -57,6 +61,11 @@ class HousingClient:
     @property
     def postcode_district(self) -> str | None:
         return postcode_district(self.address.postcode) if self.address else None
+
+    @property
+    def borough(self) -> str | None:
+        """Where they live: none for no fixed abode or rough sleeping (as they have no address either)."""
+        return None if self.accommodation_status in NO_FIXED_ABODE else self.last_known_borough
 
 
 @dataclass(frozen=True, slots=True)

@@ -48,8 +48,8 @@ async def test_each_person_is_reported_with_their_own_fields_only(governed: Gove
 
 
 async def borough_of(truth: GraphClient) -> dict[str, str]:
-    body = await truth.query('{ people(first: 300) { edges { node { id housing { borough } } } } }')
-    return {e["node"]["id"]: e["node"]["housing"]["borough"] for e in body["data"]["people"]["edges"]
+    body = await truth.query('{ people(first: 300) { edges { node { id housing { lastKnownBorough } } } } }')
+    return {e["node"]["id"]: e["node"]["housing"]["lastKnownBorough"] for e in body["data"]["people"]["edges"]
             if e["node"]["housing"]}
 
 
@@ -68,9 +68,10 @@ async def test_a_filter_consults_the_people_it_read_without_returning_them(
                               '{ edges { node { id } } } }', role="housing-officer", purpose="housing-referral")
     assert [e["node"]["id"] for e in body["data"]["people"]["edges"]] == [returned]
     [of_c] = (await report(governed, c))["disclosures"]
-    assert of_c["consulted"] == ["HousingRecord.borough"] and of_c["disclosed"] == [], of_c
+    assert of_c["consulted"] == ["HousingRecord.lastKnownBorough"] and of_c["disclosed"] == [], of_c
     [of_returned] = (await report(governed, returned))["disclosures"]
-    assert set(of_returned["disclosed"]) == {"Person.id", "HousingRecord.borough"} and not of_returned["consulted"]
+    assert set(of_returned["disclosed"]) == {"Person.id", "HousingRecord.lastKnownBorough"}
+    assert not of_returned["consulted"]
     # Counting takes every match: a housing officer searches only the people they may identify, so each
     # match not returned is named as consulted, and the count is an aggregate about no one.
     counted = await governed.ask(f'{{ people(first: 1, filter: {{boroughs: ["{borough}"]}}) {{ totalCount '
@@ -81,10 +82,10 @@ async def test_a_filter_consults_the_people_it_read_without_returning_them(
     for person in e.subjects:
         mine = e.about(person)
         assert mine is not None
-        assert (mine.consulted, "HousingRecord.borough" in mine.disclosed) == \
-            (((), True) if person == returned else (("HousingRecord.borough",), False))
+        assert (mine.consulted, "HousingRecord.lastKnownBorough" in mine.disclosed) == \
+            (((), True) if person == returned else (("HousingRecord.lastKnownBorough",), False))
     assert [(a.kind, a.fields, a.over) for a in e.aggregates] == \
-        [("totalCount", ("HousingRecord.borough",), ("boroughs",))]
+        [("totalCount", ("HousingRecord.lastKnownBorough",), ("boroughs",))]
 
 
 async def test_a_search_of_all_records_is_recorded_once_not_per_person(governed: Governed) -> None:

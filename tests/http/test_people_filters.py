@@ -16,11 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import text
 
 from connectors.registry import AGENCIES
 from hub.cli.seeding import seed_all
-from hub.core.db import create_engine
 from hub.core.offences import OFFENCE_GROUPS, OffenceType, group_of
 from hub.core.settings import Settings
 from hub.web.app import create_app
@@ -30,11 +28,11 @@ from synthetic.population import OFFENCES
 from tests.conftest import AS_OF, SEED, sqlite_settings
 from tests.graph_client import GraphClient
 from tests.http.conftest import Governed
+from tests.http.seeded import Seeded, as_date
 
 PEOPLE = ("query($f: PeopleFilter, $after: String) { people(first: 500, filter: $f, after: $after) { totalCount "
           "edges { node { id } } pageInfo { hasNextPage endCursor } } }")
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
-EVERYONE = "{ people(first: 500) { edges { node { id identifiers { crn pncId housingReference } } } } }"
 
 #: The offence groups, written out again: every offence the synthetic population commits, by description.
 GROUPS = {
@@ -50,41 +48,14 @@ def codes(result: dict[str, Any]) -> list[str]:
     return [e["extensions"]["code"] for e in result.get("errors", [])]
 
 
-def as_date(value: Any) -> date | None:
-    return date.fromisoformat(value) if isinstance(value, str) else value
-
-
-async def rows(settings: Settings, agency: str, sql: str) -> list[Any]:
-    engine = create_engine(settings.agency_url(agency))
-    try:
-        async with engine.connect() as conn:
-            return list((await conn.execute(text(sql))).all())
-    finally:
-        await engine.dispose()
-
-
-class Tables:
-    """What the agencies' tables say, as hub person ids (linked through the ungoverned graph)."""
-
-    def __init__(self, settings: Settings, truth: GraphClient) -> None:
-        self.settings, self.truth = settings, truth
-        self.ids: dict[str, dict[str, str]] = {}
-
-    async def link(self) -> None:
-        found = (await self.truth.query(EVERYONE))["data"]["people"]["edges"]
-        for scheme in ("crn", "pncId", "housingReference"):
-            self.ids[scheme] = {e["node"]["identifiers"][scheme]: e["node"]["id"] for e in found
-                                if e["node"]["identifiers"][scheme]}
-
-    async def people(self, agency: str, scheme: str, sql: str) -> set[str]:
-        """The people whose key (the first column) the query returns."""
-        return {self.ids[scheme][r[0]] for r in await rows(self.settings, agency, sql) if r[0] in self.ids[scheme]}
+class Tables(Seeded):
+    """What the agencies' tables say about the filters' fields, as hub person ids."""
 
     async def latest_offence_group(self) -> dict[str, str]:
         """crn -> the group of the offence of their latest sentence (sentenced last; ties: recorded last)."""
         latest: dict[str, tuple[Any, int, str]] = {}
-        for crn, offence, sentenced_on, sentence_id in await rows(
-                self.settings, "probation", "SELECT crn, offence, sentenced_on, sentence_id FROM sentence"):
+        for crn, offence, sentenced_on, sentence_id in await self.rows(
+                "probation", "SELECT crn, offence, sentenced_on, sentence_id FROM sentence"):
             key = (as_date(sentenced_on), sentence_id, offence)
             if crn not in latest or key[:2] > latest[crn][:2]:
                 latest[crn] = key
@@ -96,7 +67,7 @@ class Tables:
 
     async def release_types(self, types: set[str]) -> set[str]:
         latest: dict[str, tuple[Any, int, str]] = {}
-        for crn, released, sentence_id, kind in await rows(self.settings, "probation", (
+        for crn, released, sentence_id, kind in await self.rows("probation", (
                 "SELECT crn, release_date, sentence_id, release_type FROM sentence "
                 "WHERE release_date IS NOT NULL")):
             key = (as_date(released), sentence_id, kind)
@@ -114,8 +85,8 @@ class Tables:
         return await self.people("probation", "crn", f"SELECT crn FROM referral WHERE pathway IN ({listed}) AND open")
 
     async def licence_in_force(self, day: date) -> set[str]:
-        return {self.ids["crn"][crn] for crn, starts, ends in await rows(
-                    self.settings, "probation", "SELECT crn, starts_on, ends_on FROM licence_condition")
+        return {self.ids["crn"][crn] for crn, starts, ends in await self.rows(
+                    "probation", "SELECT crn, starts_on, ends_on FROM licence_condition")
                 if (s := as_date(starts)) is not None and s <= day and ((e := as_date(ends)) is None or e >= day)}
 
     async def ogrs(self, low: int, high: int) -> set[str]:

@@ -1,0 +1,71 @@
+"""What the seeded agency tables say, read with plain SQL, and which hub person each agency key is.
+
+Tests check the hub's answers against these: the agencies' own rows, never the hub's resolvers. The link
+from agency keys to hub person ids comes from the ungoverned graph (the person index is what the hub
+joins by, not something a governed answer could get wrong without the tables disagreeing).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import text
+
+from hub.core.db import create_engine
+from hub.core.settings import Settings
+from tests.graph_client import GraphClient
+
+EVERYONE = ("{ people(first: 500) { edges { node { id identifiers { pncId crn housingReference nhsNumber niNumber } } "
+            "} } }")
+
+
+def as_date(value: Any) -> date | None:
+    """SQLite hands dates back as text, PostgreSQL as dates."""
+    if isinstance(value, datetime):
+        return value.date()
+    return date.fromisoformat(value[:10]) if isinstance(value, str) else value
+
+
+def as_datetime(value: Any) -> datetime:
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+async def rows(settings: Settings, agency: str, sql: str) -> list[Any]:
+    engine = create_engine(settings.agency_url(agency))
+    try:
+        async with engine.connect() as conn:
+            return list((await conn.execute(text(sql))).all())
+    finally:
+        await engine.dispose()
+
+
+class Seeded:
+    """The seeded tables of every agency, with each agency key's hub person id (``ids[scheme][key]``)."""
+
+    def __init__(self, settings: Settings, truth: GraphClient) -> None:
+        self.settings, self.truth = settings, truth
+        self.ids: dict[str, dict[str, str]] = {}
+
+    async def link(self) -> Seeded:
+        found = (await self.truth.query(EVERYONE))["data"]["people"]["edges"]
+        assert len(found) < 500, "more people than one page: read every page"
+        for scheme in ("pncId", "crn", "housingReference", "nhsNumber", "niNumber"):
+            self.ids[scheme] = {e["node"]["identifiers"][scheme]: e["node"]["id"] for e in found
+                                if e["node"]["identifiers"][scheme]}
+        return self
+
+    async def rows(self, agency: str, sql: str) -> list[Any]:
+        return await rows(self.settings, agency, sql)
+
+    async def people(self, agency: str, scheme: str, sql: str) -> set[str]:
+        """The people whose key (the first column) the query returns."""
+        return {self.ids[scheme][r[0]] for r in await self.rows(agency, sql) if r[0] in self.ids[scheme]}
+
+    async def by_person(self, agency: str, scheme: str, sql: str) -> dict[str, list[Any]]:
+        """The query's rows by the person whose key is their first column."""
+        found: dict[str, list[Any]] = {}
+        for r in await self.rows(agency, sql):
+            if r[0] in self.ids[scheme]:
+                found.setdefault(self.ids[scheme][r[0]], []).append(r)
+        return found

@@ -19,6 +19,15 @@ from tests.graph_client import GraphClient
 EVERYONE = ("{ people(first: 500) { edges { node { id identifiers { pncId crn housingReference nhsNumber niNumber } } "
             "} } }")
 
+#: The offence groups, written out again: every offence the synthetic population commits, by description.
+GROUPS = {
+    "Robbery": "ROBBERY", "Burglary (dwelling)": "BURGLARY", "Theft from shop": "THEFT",
+    "Theft of motor vehicle": "THEFT", "Assault occasioning actual bodily harm": "VIOLENCE",
+    "Possession of a bladed article": "VIOLENCE", "Common assault (domestic)": "DOMESTIC_ABUSE",
+    "Controlling or coercive behaviour": "DOMESTIC_ABUSE", "Breach of restraining order": "DOMESTIC_ABUSE",
+    "Possession with intent to supply class A": "DRUGS", "Criminal damage": "OTHER", "Sexual assault": "SEXUAL",
+}
+
 
 def as_date(value: Any) -> date | None:
     """SQLite hands dates back as text, PostgreSQL as dates."""
@@ -69,3 +78,32 @@ class Seeded:
             if r[0] in self.ids[scheme]:
                 found.setdefault(self.ids[scheme][r[0]], []).append(r)
         return found
+
+    async def latest_offence_group(self) -> dict[str, str]:
+        """crn -> the group of the offence of their latest sentence (sentenced last; ties: recorded last)."""
+        latest: dict[str, tuple[Any, int, str]] = {}
+        for crn, offence, sentenced_on, sentence_id in await self.rows(
+                "probation", "SELECT crn, offence, sentenced_on, sentence_id FROM sentence"):
+            key = (as_date(sentenced_on), sentence_id, offence)
+            if crn not in latest or key[:2] > latest[crn][:2]:
+                latest[crn] = key
+        return {crn: GROUPS.get(offence, "OTHER") for crn, (_, _, offence) in latest.items()}
+
+    async def latest_releases(self) -> dict[str, Any]:
+        """person -> the row of their latest release from custody, past or planned (latest date; ties: recorded
+        last): release_date, release_type, release_establishment, release_decided_on."""
+        latest: dict[str, tuple[tuple[Any, int], Any]] = {}
+        for row in await self.rows("probation", (
+                "SELECT crn, release_date, sentence_id, release_type, release_establishment, release_decided_on "
+                "FROM sentence WHERE release_date IS NOT NULL")):
+            key = (as_date(row.release_date), row.sentence_id)
+            if row.crn in self.ids["crn"] and (row.crn not in latest or key > latest[row.crn][0]):
+                latest[row.crn] = (key, row)
+        return {self.ids["crn"][crn]: row for crn, (_, row) in latest.items()}
+
+    async def iom_cohort(self, officer: str) -> set[str]:
+        return await self.people("police", "pncId", f"SELECT pnc_id FROM nominal WHERE iom_officer_id = '{officer}'")
+
+    async def offender_managers_caseload(self, manager: str) -> set[str]:
+        return await self.people("probation", "crn",
+                                 f"SELECT crn FROM offender WHERE offender_manager_code = '{manager}'")

@@ -26,7 +26,7 @@ from synthetic.london import ESTABLISHMENTS, WOMENS_ESTABLISHMENTS
 from tests.conftest import AS_OF, PEOPLE, SEED, sqlite_settings
 from tests.graph_client import GraphClient
 from tests.http.conftest import Governed
-from tests.http.test_people_filters import GROUPS
+from tests.http.seeded import GROUPS
 
 PAGE = ("query($after: String) { people(first: 500, after: $after) { edges { node { id "
         "probation { releaseEstablishment releaseNoticeDays domesticAbusePerpetrator nextReviewDate "

@@ -28,21 +28,11 @@ from synthetic.population import OFFENCES
 from tests.conftest import AS_OF, SEED, sqlite_settings
 from tests.graph_client import GraphClient
 from tests.http.conftest import Governed
-from tests.http.seeded import Seeded, as_date
+from tests.http.seeded import GROUPS, Seeded, as_date
 
 PEOPLE = ("query($f: PeopleFilter, $after: String) { people(first: 500, filter: $f, after: $after) { totalCount "
           "edges { node { id } } pageInfo { hasNextPage endCursor } } }")
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
-
-#: The offence groups, written out again: every offence the synthetic population commits, by description.
-GROUPS = {
-    "Robbery": "ROBBERY", "Burglary (dwelling)": "BURGLARY", "Theft from shop": "THEFT",
-    "Theft of motor vehicle": "THEFT", "Assault occasioning actual bodily harm": "VIOLENCE",
-    "Possession of a bladed article": "VIOLENCE", "Common assault (domestic)": "DOMESTIC_ABUSE",
-    "Controlling or coercive behaviour": "DOMESTIC_ABUSE", "Breach of restraining order": "DOMESTIC_ABUSE",
-    "Possession with intent to supply class A": "DRUGS", "Criminal damage": "OTHER", "Sexual assault": "SEXUAL",
-}
-
 
 def codes(result: dict[str, Any]) -> list[str]:
     return [e["extensions"]["code"] for e in result.get("errors", [])]
@@ -50,16 +40,6 @@ def codes(result: dict[str, Any]) -> list[str]:
 
 class Tables(Seeded):
     """What the agencies' tables say about the filters' fields, as hub person ids."""
-
-    async def latest_offence_group(self) -> dict[str, str]:
-        """crn -> the group of the offence of their latest sentence (sentenced last; ties: recorded last)."""
-        latest: dict[str, tuple[Any, int, str]] = {}
-        for crn, offence, sentenced_on, sentence_id in await self.rows(
-                "probation", "SELECT crn, offence, sentenced_on, sentence_id FROM sentence"):
-            key = (as_date(sentenced_on), sentence_id, offence)
-            if crn not in latest or key[:2] > latest[crn][:2]:
-                latest[crn] = key
-        return {crn: GROUPS.get(offence, "OTHER") for crn, (_, _, offence) in latest.items()}
 
     async def offence_types(self, groups: set[str]) -> set[str]:
         return {self.ids["crn"][crn] for crn, group in (await self.latest_offence_group()).items()
@@ -93,8 +73,6 @@ class Tables(Seeded):
         return await self.people("probation", "crn",
                                  f"SELECT crn FROM offender WHERE ogrs_score BETWEEN {low} AND {high}")
 
-    async def iom_cohort(self, officer: str) -> set[str]:
-        return await self.people("police", "pncId", f"SELECT pnc_id FROM nominal WHERE iom_officer_id = '{officer}'")
 
 
 @pytest.fixture

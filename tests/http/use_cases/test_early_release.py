@@ -32,9 +32,9 @@ async def test_housing_sees_the_releases_of_its_people(governed: Governed, seede
         expected, key=lambda p: (as_date(latest[p].release_date), p))
     for node in nodes:
         row = latest[node["id"]]
-        released, decided = as_date(row.release_date), as_date(row.release_decided_on)
-        assert released is not None
-        notice = (released - decided).days if decided is not None else None
+        on, decided = as_date(row.release_date), as_date(row.release_decided_on)
+        assert on is not None
+        notice = (on - decided).days if decided is not None else None
         assert node["name"]
         assert node["probation"] == {
             "releaseDate": str(as_date(row.release_date)), "releaseType": row.release_type.upper(),

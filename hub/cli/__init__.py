@@ -19,6 +19,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("hub.cli.serve", "run the hub (seeds synthetic data on first run of the embedded default)"),
     "seed": ("hub.cli.seed", "generate deterministic synthetic agency data"),
     "agencies": ("hub.cli.agencies", "list the registered agencies, their identifiers, settings, measures and roles"),
+    "roles": ("hub.cli.roles", "list the roles, the agencies that issue them and the purposes each may state"),
     "token": ("hub.cli.token", "print a signed development token"),
     "policy": ("policies.cli", "check and explain the information sharing agreements"),
     "audit": ("audit.cli", "verify, export and review the audit trail"),

@@ -47,6 +47,15 @@ class QueryLimits(BaseModel):
     max_response_bytes: int = 5_000_000
 
 
+def project_data_dir() -> Path:
+    """The data folder of the source tree the hub runs from (next to its pyproject.toml), so that
+    ``hub token`` run from another folder signs with the keys the running hub has; ./data otherwise."""
+    project = Path(__file__).resolve().parents[2]
+    if (project / "pyproject.toml").is_file() and (project / "hub" / "core").is_dir():
+        return project / "data"
+    return Path("data")
+
+
 class Settings(BaseSettings):
     """Immutable: derive a variant with ``settings.model_copy(update={...})``."""
 
@@ -56,7 +65,7 @@ class Settings(BaseSettings):
         env_nested_delimiter="_", env_nested_max_split=1,
     )
 
-    data_dir: Path = Path("data")
+    data_dir: Path = Field(default_factory=project_data_dir)
     environment: Literal["development", "production", "test"] = Field(default="development", validation_alias="HUB_ENV")
     #: explicit ``HUB_<NAME>_DB`` overrides only, keyed by lower-cased NAME; see ``agency_url``
     agency_urls: Mapping[str, str] = Field(default_factory=dict)

@@ -110,6 +110,15 @@ def configure(processors: list[SpanProcessor] | None = None,
     return _provider
 
 
+def flush(timeout_millis: int = 5_000) -> None:
+    """Export whatever the batch span processors and metric readers still hold (at shutdown)."""
+    if _provider is not None:
+        _provider.force_flush(timeout_millis)
+    meters = metrics.get_meter_provider()
+    if isinstance(meters, MeterProvider):
+        meters.force_flush(timeout_millis)
+
+
 def tracer_provider(resource: Resource | None = None) -> tuple[TracerProvider, RecordWhenExported]:
     """A provider whose sampler records only while spans are exported, and then keeps what the standard
     ``OTEL_TRACES_SAMPLER`` says (parent-based always-on when unset): given no sampler, the SDK reads

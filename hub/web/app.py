@@ -82,6 +82,11 @@ def create_app(settings: Settings, *, governance: bool = True, hub: Hub | None =
                     await gov.sync.stop()
                 await gov.audit.close()  # flushes pending records and writes a checkpoint
             await running.close()
+            # Uvicorn re-raises SIGTERM once shut down, so the process never reaches its exit handlers:
+            # the spans and metrics still batched must leave now or never.
+            from hub.core import telemetry
+
+            telemetry.flush()
 
     middleware = [Middleware(RequestIdMiddleware), *(governed_pipeline(settings, gov) if gov else [])]
     app = Starlette(

@@ -101,6 +101,9 @@ class Settings(BaseSettings):
     #: a serving process freezes its start-up heap and collects generation 0 every this many
     #: allocations (0: the interpreter's defaults); see hub/web/collector.py
     gc_threshold: int = 50_000
+    #: the browser origins (``scheme://host[:port]``, comma-separated) whose pages may call the hub;
+    #: empty: no cross-origin access
+    cors_origins: str = ""
     limits: QueryLimits = Field(default_factory=QueryLimits, validation_alias="HUB_LIMIT")
 
     @classmethod

@@ -27,6 +27,7 @@ from starlette.routing import Route
 from hub.core.errors import ConfigurationError
 from hub.core.settings import Settings
 from hub.web import collector
+from hub.web.cors import cors_middleware
 from hub.web.graphql_view import HubGraphQL
 from hub.web.request_id import RequestIdMiddleware
 from hub.web.runtime import Hub
@@ -88,7 +89,8 @@ def create_app(settings: Settings, *, governance: bool = True, hub: Hub | None =
 
             telemetry.flush()
 
-    middleware = [Middleware(RequestIdMiddleware), *(governed_pipeline(settings, gov) if gov else [])]
+    middleware = [*cors_middleware(settings), Middleware(RequestIdMiddleware),
+                  *(governed_pipeline(settings, gov) if gov else [])]
     app = Starlette(
         routes=[
             Route("/healthz", healthz),

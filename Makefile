@@ -21,10 +21,16 @@ lock:
 	$(UV_COMPILE) -o requirements.lock
 	$(UV_COMPILE) --extra dev -o requirements-dev.lock
 
+# The GraphQL over HTTP audit (npm's graphql-http), at the versions and integrity hashes of its lock.
+JS_STAMP := tests/js/node_modules/.installed
+$(JS_STAMP): tests/js/package.json tests/js/package-lock.json
+	cd tests/js && npm ci --no-audit --no-fund --silent
+	touch $(JS_STAMP)
+
 run: $(STAMP)
 	$(BIN)/hub serve
 
-test: $(STAMP)
+test: $(STAMP) $(JS_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
@@ -34,4 +40,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench --quick
 
 clean:
-	rm -rf $(VENV) data
+	rm -rf $(VENV) data tests/js/node_modules

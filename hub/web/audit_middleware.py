@@ -35,13 +35,15 @@ def outcome_of(status: int, refusal: HubError | None, op: Executed | None) -> Ou
     """What became of a request (or of one operation of it), from its response: the one place this is decided.
 
     A stage that answered the request itself did so with an error that names its outcome. Any other
-    client error (a body that is not JSON, a method other than GET or POST: 400, 405, 415...) is
-    malformed, a server error an error. An executed operation's errors name theirs: bad input that
-    disclosed no one is malformed, then a refusal, then a failure; a withheld field makes it partial.
+    client error before any operation ran (a body that is not JSON, a method other than GET or POST:
+    400, 405, 415...) is malformed, a server error an error; a 400 for a document that failed parsing or
+    validation (``application/graphql-response+json``) takes its errors' outcome like any operation.
+    An executed operation's errors name theirs: bad input that disclosed no one is malformed, then a
+    refusal, then a failure; a withheld field makes it partial.
     """
     if refusal is not None:
         return refusal.outcome
-    if 400 <= status < 500:
+    if 400 <= status < 500 and op is None:
         return "malformed"
     if status >= 500:
         return "error"

@@ -16,12 +16,14 @@ from starlette.responses import Response
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.types import ExecutionResult
+from strawberry.types.execution import PreExecutionError
 
 from hub.core.errors import HubError, Unauthenticated
 from hub.core.settings import Settings
 from hub.services.access import AccessService
 from hub.services.audit_review import AuditReview
 from hub.services.caseload import CallerConditions
+from hub.web.media_types import GRAPHQL_RESPONSE, response_media_type
 from hub.web.persisted import OperationRegistry
 from hub.web.response_size import Encoded, ResponseTooLarge, encode
 from hub.web.runtime import Hub
@@ -70,6 +72,7 @@ class HubGraphQL(GraphQL[HubContext, None]):
                 and "text/html" in request.headers.get("accept", ""))
 
     async def get_context(self, request: Request, response: Response | Any) -> HubContext:  # type: ignore[override]
+        response.media_type = response_media_type(request.headers.get("accept"))
         hub = self.hub
         verified = verified_caller(request.scope)
         plan = verified.plan if verified is not None else None
@@ -123,7 +126,12 @@ class HubGraphQL(GraphQL[HubContext, None]):
             contexts = [context, *(self._fresh(context) for _ in request_data[1:])]
             return list(await asyncio.gather(*(run(data, ctx) for data, ctx in zip(request_data, contexts,
                                                                                     strict=True))))
-        return await run(request_data, context)
+        result = await run(request_data, context)
+        if isinstance(result, PreExecutionError) and sub_response.media_type == GRAPHQL_RESPONSE:
+            # GraphQL over HTTP: with this media type, a document that could not be parsed or validated
+            # is a client error, and its response has no data entry.
+            sub_response.status_code = 400
+        return result
 
     def _fresh(self, shared: HubContext) -> HubContext:
         return replace(shared, gate=Gate(shared.gate.plan, shared.gate.conditions),
@@ -151,7 +159,7 @@ class HubGraphQL(GraphQL[HubContext, None]):
         state = request_state(request.scope)
         ctx = state.contexts.pop(id(result), None) if state is not None else None
         trace_id = state.trace_id if state else None
-        response: dict[str, Any] = {"data": result.data}
+        response: dict[str, Any] = {} if self._without_data(request, result) else {"data": result.data}
         errors = [format_error(e, trace_id) for e in result.errors or []]
         if ctx is not None:
             errors += withheld_errors(ctx.gate.ledger, ctx.caller.roles, ctx.caller.purpose)
@@ -175,6 +183,18 @@ class HubGraphQL(GraphQL[HubContext, None]):
                 error_outcomes=frozenset(error_outcome(e) for e in result.errors or []),
             ))
         return encoded  # type: ignore[return-value]
+
+    @staticmethod
+    def _without_data(request: Request, result: ExecutionResult) -> bool:
+        """No data entry for a document that never reached execution, where the media type says so."""
+        return isinstance(result, PreExecutionError) and \
+            response_media_type(request.headers.get("accept")) == GRAPHQL_RESPONSE
+
+    def create_response(self, response_data: Any, sub_response: Response) -> Response:
+        response = super().create_response(response_data, sub_response)
+        if sub_response.media_type == GRAPHQL_RESPONSE:
+            response.headers["content-type"] = f"{GRAPHQL_RESPONSE}; charset=utf-8"
+        return response
 
     def encode_json(self, data: object) -> str | bytes:
         return data.text if isinstance(data, Encoded) else super().encode_json(data)

@@ -3,6 +3,8 @@ cannot run (and no data entry), 200 with data for anything that executed; legacy
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from hub.web.media_types import GRAPHQL_RESPONSE, JSON, response_media_type
@@ -21,7 +23,7 @@ def test_the_media_type_follows_accept(accept: str | None, chosen: str) -> None:
     assert response_media_type(accept) == chosen
 
 
-async def post(governed: Governed, query: str, accept: dict[str, str]) -> tuple[int, str, dict[str, object]]:
+async def post(governed: Governed, query: str, accept: dict[str, str]) -> tuple[int, str, dict[str, Any]]:
     headers = {**governed.headers("probation-practitioner", "iom"), **accept}
     answer = await governed.post({"query": query}, headers)
     return answer.status_code, answer.headers["content-type"], answer.json()

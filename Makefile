@@ -27,10 +27,18 @@ $(JS_STAMP): tests/js/package.json tests/js/package-lock.json
 	cd tests/js && npm ci --no-audit --no-fund --silent
 	touch $(JS_STAMP)
 
-run: $(STAMP)
+# GraphiQL's assets, served by the hub itself (no CDN). Without npm the hub still runs; its page says
+# how to install them.
+IDE := hub/web/graphiql
+IDE_STAMP := $(IDE)/node_modules/.installed
+$(IDE_STAMP): $(IDE)/package.json $(IDE)/package-lock.json
+	@if command -v npm >/dev/null; then cd $(IDE) && npm ci --no-audit --no-fund --silent && touch node_modules/.installed; \
+	else echo "make: npm not found, so GraphiQL's assets are not installed (the hub runs without them)" >&2; fi
+
+run: $(STAMP) $(IDE_STAMP)
 	$(BIN)/hub serve
 
-test: $(STAMP) $(JS_STAMP)
+test: $(STAMP) $(JS_STAMP) $(IDE_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
@@ -40,4 +48,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench --quick
 
 clean:
-	rm -rf $(VENV) data tests/js/node_modules
+	rm -rf $(VENV) data tests/js/node_modules $(IDE)/node_modules

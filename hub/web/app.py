@@ -26,7 +26,7 @@ from starlette.routing import Route
 
 from hub.core.errors import ConfigurationError
 from hub.core.settings import Settings
-from hub.web import collector
+from hub.web import collector, graphiql
 from hub.web.cors import cors_middleware
 from hub.web.graphql_view import HubGraphQL
 from hub.web.request_id import RequestIdMiddleware
@@ -96,6 +96,7 @@ def create_app(settings: Settings, *, governance: bool = True, hub: Hub | None =
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            *graphiql.ROUTES,
         ],
         middleware=middleware,
         lifespan=lifespan,

@@ -23,6 +23,7 @@ from hub.core.settings import Settings
 from hub.services.access import AccessService
 from hub.services.audit_review import AuditReview
 from hub.services.caseload import CallerConditions
+from hub.web import graphiql
 from hub.web.media_types import GRAPHQL_RESPONSE, response_media_type
 from hub.web.persisted import OperationRegistry
 from hub.web.response_size import Encoded, ResponseTooLarge, encode
@@ -70,6 +71,9 @@ class HubGraphQL(GraphQL[HubContext, None]):
         anything with a query string is a query, authenticated and audited."""
         return (request.method == "GET" and not request.query_params
                 and "text/html" in request.headers.get("accept", ""))
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return graphiql.page()
 
     async def get_context(self, request: Request, response: Response | Any) -> HubContext:  # type: ignore[override]
         response.media_type = response_media_type(request.headers.get("accept"))

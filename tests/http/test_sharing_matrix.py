@@ -135,17 +135,18 @@ async def condition_sets(settings: Settings, role: str) -> dict[str, set[str]]:
     if agency == "police":
         caseload = await people_holding(settings, "pncId", await _ids(
             a("police"), select(police.nominal.c.pnc_id).where(police.nominal.c.iom_officer_id == user)))
-    elif agency == "probation":
+    elif agency == "probation":  # an offender manager's cases; a MAPPA coordinator's review list
+        o = probation.offender.c
         caseload = await people_holding(settings, "crn", await _ids(
-            a("probation"), select(probation.offender.c.crn).where(probation.offender.c.offender_manager_code == user)))
+            a("probation"), select(o.crn).where((o.offender_manager_code == user) | (o.mappa_coordinator_id == user))))
     elif agency == "housing":
         caseload = await people_holding(settings, "housingReference", await _ids(
             a("housing"), select(housing.housing_client.c.housing_ref)
             .where(housing.housing_client.c.housing_officer_id == user)))
-    elif agency == "treatment":
+    elif agency == "treatment":  # a keyworker's clients; those in a prison healthcare team's care
+        tc = treatment.treatment_client.c
         caseload = await people_holding(settings, "nhsNumber", await _ids(
-            a("treatment"), select(treatment.treatment_client.c.nhs_number)
-            .where(treatment.treatment_client.c.keyworker_id == user)))
+            a("treatment"), select(tc.nhs_number).where((tc.keyworker_id == user) | (tc.prison_healthcare_team == user))))
     elif agency == "employment":
         caseload = await people_holding(settings, "niNumber", await _ids(
             a("employment"), select(employment.employment_client.c.ni_number)

@@ -193,7 +193,10 @@ class SqlProbationConnector(SqlConnector, ProbationConnector):
         return await self.db.keys(stmt, among)
 
     async def caseload(self, user_id: str) -> set[str]:
-        return await self.db.keys(select(t.offender.c.crn).where(t.offender.c.offender_manager_code == user_id))
+        """An offender manager's cases, and the cases a MAPPA coordinator reviews (MAPPA's review list)."""
+        o = t.offender
+        return await self.db.keys(select(o.c.crn).where(
+            or_(o.c.offender_manager_code == user_id, o.c.mappa_coordinator_id == user_id)))
 
     async def victim_cases(self, user_id: str) -> set[str]:
         return await self.db.keys(

@@ -31,6 +31,17 @@ def victim_liaison(people: int) -> tuple[str, ...]:
     return staff_ids("victim-liaison", people // 500)
 
 
+def mappa_coordinators(people: int) -> tuple[str, ...]:
+    """About one per 2,000 people, never more than there are boroughs (each covers at least one)."""
+    return staff_ids("mappa-coordinator", min(len(BOROUGHS), people // 2000))
+
+
+def mappa_coordinator(borough: str, people: int) -> str:
+    """The coordinator whose MAPPA area (a group of boroughs, in BOROUGHS order) the person lives in."""
+    coordinators = mappa_coordinators(people)
+    return coordinators[list(BOROUGHS).index(borough) % len(coordinators)]
+
+
 def _earlier_release(crn: str, sentence_id: int, released: date, sex: str) -> Row:
     """Where an earlier, completed sentence was served and how far ahead its release was known: drawn from
     a stream of the sentence's own, so adding it left the rest of probation's data as it was. Before the
@@ -80,6 +91,10 @@ class ProbationSynthesiser:
             "tier": f"{band}{rng.randint(1, 3)}", "ogrs_score": person.ogrs, "rosh_level": rosh,
             "mappa_category": person.mappa_category, "mappa_level": person.mappa_level, "custody_status": status,
             "offender_manager_code": managers[i % len(managers)], "mappa_next_review": review,
+            # Level 1 cases are on the area coordinator's review list; levels 2 and 3 go to the multi-agency
+            # meetings instead. Drawn from the person's story alone, so no one else's data moved.
+            "mappa_coordinator_id": mappa_coordinator(person.borough, stream.people)
+            if person.mappa_level == 1 else None,
             "domestic_abuse_perpetrator": perpetrator,
         })
         self._sentences(stream, out, crn, status, person)

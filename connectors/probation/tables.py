@@ -37,6 +37,9 @@ offender = Table(
     Column("mappa_level", Integer, index=True),
     # the next MAPPA meeting to review the case (level 1 quarterly); NULL outside MAPPA
     Column("mappa_next_review", Date),
+    # the MAPPA coordinator who reviews the case: MAPPA's review list, held by probation for level 1 cases
+    # (managed by one agency, reviewed quarterly by the area's coordinator); NULL otherwise
+    Column("mappa_coordinator_id", String(32), index=True),
     # registered as a domestic-abuse perpetrator (nDelius register flag)
     Column("domestic_abuse_perpetrator", Boolean, nullable=False, server_default="false"),
     # community | custody | licence

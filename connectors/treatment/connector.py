@@ -150,8 +150,10 @@ class SqlTreatmentConnector(SqlConnector, TreatmentConnector):
         return await self.db.keys(select(t.treatment_client.c.nhs_number), among)
 
     async def caseload(self, user_id: str) -> set[str]:
+        """A keyworker's clients, and those a prison healthcare team cares for in custody and on release."""
         c = t.treatment_client
-        return await self.db.keys(select(c.c.nhs_number).where(c.c.keyworker_id == user_id))
+        return await self.db.keys(select(c.c.nhs_number).where(
+            or_(c.c.keyworker_id == user_id, c.c.prison_healthcare_team == user_id)))
 
     async def counts(self, field: str) -> dict[str, int]:
         if field != "engaged":

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from datetime import date, datetime, time, timedelta
 
-from synthetic.london import PRESCRIBERS, TREATMENT_SERVICES
+from synthetic.london import ESTABLISHMENTS, PRESCRIBERS, TREATMENT_SERVICES
 from synthetic.population import Batch, Stream, SyntheticPerson, staff_ids
 
 SUBSTANCES = ("opiates", "crack", "cocaine", "alcohol", "cannabis", "benzodiazepines", "other")
@@ -16,8 +16,24 @@ SEEN_AFTER_RELEASE, SEEN_WITHIN = 0.65, 40
 CONSENTS = (("probation", 0.75), ("police", 0.25), ("housing", 0.4))
 
 
+#: Prison healthcare keeps a released client through the handover to community prescribing for this long.
+HANDOVER = timedelta(days=28)
+
+
 def keyworkers(people: int) -> tuple[str, ...]:
     return staff_ids("keyworker", people // 80)
+
+
+def prison_healthcare_team(establishment: str) -> str:
+    """Each establishment's healthcare team, numbered in ESTABLISHMENTS order (``prison-healthcare-001``...)."""
+    return f"prison-healthcare-{list(ESTABLISHMENTS).index(establishment) + 1:03d}"
+
+
+def in_prison_care(person: SyntheticPerson, as_of: date) -> str | None:
+    """The team caring for a client in custody, or released within the handover; None in the community."""
+    if person.establishment is None or person.released_on is None or person.released_on < as_of - HANDOVER:
+        return None
+    return prison_healthcare_team(person.establishment)
 
 
 class TreatmentSynthesiser:
@@ -36,6 +52,7 @@ class TreatmentSynthesiser:
         out.add("treatment", "treatment_client", {
             "nhs_number": nhs, **person.identity, "service": f"{person.borough} {rng.choice(TREATMENT_SERVICES)}",
             "keyworker_id": workers[i % len(workers)], "released_on": released,
+            "prison_healthcare_team": in_prison_care(person, stream.as_of),
         })
         for agency, chance in CONSENTS:
             if agency == "probation" and i in (0, 1):

@@ -13,6 +13,9 @@ treatment_client = Table(
     Column("date_of_birth", Date, nullable=False),
     Column("service", String(80), nullable=False),
     Column("keyworker_id", String(32), index=True),
+    # the prison healthcare team caring for the client in custody and through the handover after
+    # release (the establishment's team); NULL in the community
+    Column("prison_healthcare_team", String(32), index=True),
     # the latest release from custody as the prison healthcare handover recorded it (the service
     # does not know release dates otherwise); NULL when no release was handed over
     Column("released_on", Date),

@@ -27,6 +27,8 @@ STAFF: dict[str, tuple[str, str]] = {
     "partnership-analyst": ("analyst-001", "partnership"),
     "ig-officer": ("ig-001", "partnership"),
     "employment-adviser": ("employment-adviser-001", "employment"),
+    "mappa-coordinator": ("mappa-coordinator-001", "probation"),
+    "prison-healthcare": ("prison-healthcare-001", "treatment"),
 }
 
 

@@ -36,6 +36,8 @@ PURPOSES = {
     "treatment-keyworker": "continuity-of-care",
     "victim-liaison": "victim-contact",
     "employment-adviser": "employment-support",
+    "mappa-coordinator": "mappa",
+    "prison-healthcare": "continuity-of-care",
 }
 
 #: Per agency: a scalar field and a list field of its record.

@@ -24,6 +24,7 @@ from hub.core.db import create_engine
 from hub.core.settings import Settings
 from hub.services.index import tables as index
 from policies.loader import PACKAGED, load_policy
+from policies.vocabulary import PURPOSES
 from tests.graph_client import GraphClient
 from tests.http.conftest import STAFF, Governed
 from tests.http.transforms import through
@@ -135,17 +136,19 @@ async def condition_sets(settings: Settings, role: str) -> dict[str, set[str]]:
     if agency == "police":
         caseload = await people_holding(settings, "pncId", await _ids(
             a("police"), select(police.nominal.c.pnc_id).where(police.nominal.c.iom_officer_id == user)))
-    elif agency == "probation":
+    elif agency == "probation":  # an offender manager's cases; a MAPPA coordinator's review list
+        o = probation.offender.c
         caseload = await people_holding(settings, "crn", await _ids(
-            a("probation"), select(probation.offender.c.crn).where(probation.offender.c.offender_manager_code == user)))
+            a("probation"), select(o.crn).where((o.offender_manager_code == user) | (o.mappa_coordinator_id == user))))
     elif agency == "housing":
         caseload = await people_holding(settings, "housingReference", await _ids(
             a("housing"), select(housing.housing_client.c.housing_ref)
             .where(housing.housing_client.c.housing_officer_id == user)))
-    elif agency == "treatment":
+    elif agency == "treatment":  # a keyworker's clients; those in a prison healthcare team's care
+        tc = treatment.treatment_client.c
         caseload = await people_holding(settings, "nhsNumber", await _ids(
-            a("treatment"), select(treatment.treatment_client.c.nhs_number)
-            .where(treatment.treatment_client.c.keyworker_id == user)))
+            a("treatment"), select(tc.nhs_number).where((tc.keyworker_id == user)
+                                                        | (tc.prison_healthcare_team == user))))
     elif agency == "employment":
         caseload = await people_holding(settings, "niNumber", await _ids(
             a("employment"), select(employment.employment_client.c.ni_number)
@@ -288,3 +291,23 @@ async def test_the_sample_exercises_both_sides_of_every_condition(settings: Sett
                 continue  # holds for everyone the role can find: there is no other side to show
             inside = sets[condition] & first
             assert inside and inside != first, f"{role}: {condition} holds for {len(inside)} of the first {PEOPLE}"
+
+
+@pytest.mark.parametrize("role", ["mappa-coordinator", "prison-healthcare"])
+async def test_the_new_roles_are_refused_every_other_purpose(governed: Governed, role: str) -> None:
+    # purposes.csv lists who may state each purpose; anyone else is refused before anything runs.
+    refused = [p for p in PURPOSES if p not in load_policy(PACKAGED).permitted_purposes((role,))]
+    assert refused
+    for purpose in refused:
+        response = await governed.post({"query": QUERY}, governed.headers(role, purpose, "Section 47 enquiry"))
+        assert response.status_code == 403, purpose
+        body = response.json()
+        assert body["data"] is None
+        assert [e["extensions"]["code"] for e in body["errors"]] == ["PURPOSE_NOT_PERMITTED"], purpose
+
+
+def test_the_new_roles_may_state_only_their_own_purpose() -> None:
+    # Written out again from DOMAIN.md's purposes table and use cases 4 and 6.
+    policy = load_policy(PACKAGED)
+    assert policy.permitted_purposes(("mappa-coordinator",)) == ("mappa",)
+    assert policy.permitted_purposes(("prison-healthcare",)) == ("continuity-of-care",)

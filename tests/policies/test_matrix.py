@@ -4,7 +4,9 @@ One row per catalogued field; columns as in DOMAIN.md. "A" allow, "D" deny, "D a
 record but usable in aggregates, "M <mask>" revealed under a mask ("hidden": that mask withholds
 this field), "if <condition>" checked per person at query time ("relationship": DOMAIN.md's R, own caseload or an open
 referral to the caller's service; "victim_case": its V), "as <transform>" what the mask's transform makes
-of the value.
+of the value. The last two columns are not in DOMAIN.md's table but follow its use cases 4 and 6: a MAPPA
+coordinator gets police and probation data (no clinical data) for the level 1 cases they review; prison
+healthcare the release date and establishment, engagement and the OST it prescribes, for the people in its care.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ USUAL = {
     "victim-liaison": "victim-contact",
     "partnership-analyst": "partnership-analytics",
     "employment-adviser": "employment-support",
+    "mappa-coordinator": "mappa",
+    "prison-healthcare": "continuity-of-care",
 }
 COLUMNS = tuple(USUAL)
 
@@ -35,92 +39,92 @@ NAME_V, NAME_HIDDEN_V = "M name_only if victim_case", "M name_only hidden if vic
 ZONES_V = "M exclusion_zones as exclusion_zones if victim_case"
 SUMMARY_C, SUMMARY_HIDDEN_C = "M summary if caseload", "M summary hidden if caseload"
 
-# field                               police    probation   housing       treatment   victim               analyst  employment
-MATRIX: list[tuple[str, str, str, str, str, str, str, str]] = [
+# field                               police    probation   housing       treatment   victim               analyst  employment  mappa coordinator prison healthcare
+MATRIX: list[tuple[str, str, str, str, str, str, str, str, str, str]] = [
     # identity: name, DOB (all)
-    ("Person.name",                       "A",      "A",        YEAR_R,       R,          NAME_V,              "D", R),
-    ("Person.dateOfBirth",                "A",      "A",        YEAR_HIDDEN_R, R,         NAME_HIDDEN_V,       "D", R),
-    ("Person.birthYear",                  "A",      "A",        YEAR_R,       R,          NAME_HIDDEN_V,       "D", R),
+    ("Person.name",                       "A",      "A",        YEAR_R,       R,          NAME_V,              "D", R,          C,                C),
+    ("Person.dateOfBirth",                "A",      "A",        YEAR_HIDDEN_R, R,         NAME_HIDDEN_V,       "D", R,          C,                C),
+    ("Person.birthYear",                  "A",      "A",        YEAR_R,       R,          NAME_HIDDEN_V,       "D", R,          C,                C),
     # identifiers PNC/CRN/prison no.
-    ("Identifiers.pncId",                 "A",      "A",        "D",          "D",        "D",                 "D", "D"),
-    ("Identifiers.croNumber",             "A",      "A",        "D",          "D",        "D",                 "D", "D"),
-    ("Identifiers.crn",                   "A",      "A",        "D",          "D",        "D",                 "D", "D"),
-    ("Identifiers.prisonNumber",          "A",      "A",        "D",          "D",        "D",                 "D", "D"),
+    ("Identifiers.pncId",                 "A",      "A",        "D",          "D",        "D",                 "D", "D",        C,                "D"),
+    ("Identifiers.croNumber",             "A",      "A",        "D",          "D",        "D",                 "D", "D",        C,                "D"),
+    ("Identifiers.crn",                   "A",      "A",        "D",          "D",        "D",                 "D", "D",        C,                "D"),
+    ("Identifiers.prisonNumber",          "A",      "A",        "D",          "D",        "D",                 "D", "D",        C,                "D"),
     # NHS number (treatment)
-    ("Identifiers.nhsNumber",             "D",      "D",        "D",          "A",        "D",                 "D", "D"),
+    ("Identifiers.nhsNumber",             "D",      "D",        "D",          "A",        "D",                 "D", "D",        "D",              C),
     # housing reference (not in DOMAIN's table: housing A, probation and police C)
-    ("Identifiers.housingReference",      C,        C,          "A",          "D",        "D",                 "D", "D"),
+    ("Identifiers.housingReference",      C,        C,          "A",          "D",        "D",                 "D", "D",        "D",              "D"),
     # IOM cohort and officer (police A, probation A, analyst aggregate)
-    ("PoliceRecord.iomCohort",            "A",      "A",        "D",          "D",        "D",                 AGG, "D"),
-    ("PoliceRecord.iomOfficer",           "A",      "A",        "D",          "D",        "D",                 AGG, "D"),
+    ("PoliceRecord.iomCohort",            "A",      "A",        "D",          "D",        "D",                 AGG, "D",        C,                "D"),
+    ("PoliceRecord.iomOfficer",           "A",      "A",        "D",          "D",        "D",                 AGG, "D",        C,                "D"),
     # warning markers (police A, probation C)
-    ("PoliceRecord.warningMarkers",       "A",      C,          "D",          "D",        "D",                 "D", "D"),
+    ("PoliceRecord.warningMarkers",       "A",      C,          "D",          "D",        "D",                 "D", "D",        C,                "D"),
     # arrests, custody outcome (police)
-    ("PoliceRecord.arrests",              "A",      C,          "D",          "D",        "D",                 AGG, "D"),
+    ("PoliceRecord.arrests",              "A",      C,          "D",          "D",        "D",                 AGG, "D",        C,                "D"),
     # intelligence reports (police): probation summary only, own caseload
-    ("PoliceRecord.intelligence",         "A",      SUMMARY_C,  "D",          "D",        "D",                 "D", "D"),
-    ("IntelligenceReport.recordedAt",     "A",      SUMMARY_C,  "D",          "D",        "D",                 "D", "D"),
-    ("IntelligenceReport.grading",        "A",      SUMMARY_C,  "D",          "D",        "D",                 "D", "D"),
-    ("IntelligenceReport.summary",        "A",      SUMMARY_C,  "D",          "D",        "D",                 "D", "D"),
-    ("IntelligenceReport.detail",         "A",      SUMMARY_HIDDEN_C, "D",    "D",        "D",                 "D", "D"),
+    ("PoliceRecord.intelligence",         "A",      SUMMARY_C,  "D",          "D",        "D",                 "D", "D",        SUMMARY_C,        "D"),
+    ("IntelligenceReport.recordedAt",     "A",      SUMMARY_C,  "D",          "D",        "D",                 "D", "D",        SUMMARY_C,        "D"),
+    ("IntelligenceReport.grading",        "A",      SUMMARY_C,  "D",          "D",        "D",                 "D", "D",        SUMMARY_C,        "D"),
+    ("IntelligenceReport.summary",        "A",      SUMMARY_C,  "D",          "D",        "D",                 "D", "D",        SUMMARY_C,        "D"),
+    ("IntelligenceReport.detail",         "A",      SUMMARY_HIDDEN_C, "D",    "D",        "D",                 "D", "D",        SUMMARY_HIDDEN_C, "D"),
     # supervision (status, tier, offender manager)
-    ("ProbationRecord.custodyStatus",     "A",      "A",        "A",          "A",        "D",                 "D", "A"),
-    ("ProbationRecord.tier",              "A",      "A",        "A",          "A",        "D",                 "D", "A"),
-    ("ProbationRecord.offenderManager",   "A",      "A",        "A",          "A",        "D",                 "D", "A"),
+    ("ProbationRecord.custodyStatus",     "A",      "A",        "A",          "A",        "D",                 "D", "A",        C,                "D"),
+    ("ProbationRecord.tier",              "A",      "A",        "A",          "A",        "D",                 "D", "A",        C,                "D"),
+    ("ProbationRecord.offenderManager",   "A",      "A",        "A",          "A",        "D",                 "D", "A",        C,                "D"),
     # licence conditions, exclusion zones (probation)
-    ("ProbationRecord.licenceConditions", C,        "A",        "D",          "D",        ZONES_V,             "D", "D"),
+    ("ProbationRecord.licenceConditions", C,        "A",        "D",          "D",        ZONES_V,             "D", "D",        C,                "D"),
     # OGRS %, RoSH level, MAPPA level (probation)
-    ("ProbationRecord.ogrsScore",         BAND_HIDDEN_C, "A",   ROSH_HIDDEN_R, "D",       "D",                 AGG, "D"),
-    ("ProbationRecord.ogrsBand",          BAND_C,   "A",        ROSH_HIDDEN_R, "D",       "D",                 AGG, "D"),
-    ("ProbationRecord.roshLevel",         BAND_C,   "A",        ROSH_R,       "D",        "D",                 AGG, "D"),
-    ("ProbationRecord.mappaCategory",     BAND_HIDDEN_C, "A",   ROSH_HIDDEN_R, "D",       "D",                 AGG, "D"),
-    ("ProbationRecord.mappaLevel",        BAND_C,   "A",        ROSH_HIDDEN_R, "D",       "D",                 AGG, "D"),
-    ("ProbationRecord.nextReviewDate",    BAND_HIDDEN_C, "A",   ROSH_HIDDEN_R, "D",       "D",                 AGG, "D"),
+    ("ProbationRecord.ogrsScore",         BAND_HIDDEN_C, "A",   ROSH_HIDDEN_R, "D",       "D",                 AGG, "D",        C,                "D"),
+    ("ProbationRecord.ogrsBand",          BAND_C,   "A",        ROSH_HIDDEN_R, "D",       "D",                 AGG, "D",        C,                "D"),
+    ("ProbationRecord.roshLevel",         BAND_C,   "A",        ROSH_R,       "D",        "D",                 AGG, "D",        C,                "D"),
+    ("ProbationRecord.mappaCategory",     BAND_HIDDEN_C, "A",   ROSH_HIDDEN_R, "D",       "D",                 AGG, "D",        C,                "D"),
+    ("ProbationRecord.mappaLevel",        BAND_C,   "A",        ROSH_HIDDEN_R, "D",       "D",                 AGG, "D",        C,                "D"),
+    ("ProbationRecord.nextReviewDate",    BAND_HIDDEN_C, "A",   ROSH_HIDDEN_R, "D",       "D",                 AGG, "D",        C,                "D"),
     # release date and type (probation)
-    ("ProbationRecord.releaseDate",       C,        "A",        R,            R,          V,                   AGG, R),
-    ("ProbationRecord.releaseType",       C,        "A",        R,            R,          V,                   AGG, R),
+    ("ProbationRecord.releaseDate",       C,        "A",        R,            R,          V,                   AGG, R,          C,                C),
+    ("ProbationRecord.releaseType",       C,        "A",        R,            R,          V,                   AGG, R,          C,                C),
     # release detail (not in DOMAIN's table): victim services are told the date and type only
-    ("ProbationRecord.releaseEstablishment", C,     "A",        R,            R,          "D",                 "D", R),
-    ("ProbationRecord.releaseNoticeDays", C,        "A",        R,            R,          "D",                 "D", R),
+    ("ProbationRecord.releaseEstablishment", C,     "A",        R,            R,          "D",                 "D", R,          C,                C),
+    ("ProbationRecord.releaseNoticeDays", C,        "A",        R,            R,          "D",                 "D", R,          C,                C),
     # domestic-abuse perpetrator flag (not in DOMAIN's table: victim services told for their victims' cases)
-    ("ProbationRecord.domesticAbusePerpetrator", C, "A",        "D",          "D",        V,                   "D", "D"),
+    ("ProbationRecord.domesticAbusePerpetrator", C, "A",        "D",          "D",        V,                   "D", "D",        C,                "D"),
     # sentence (police C, probation A) and referrals (police C, probation A, housing C)
-    ("ProbationRecord.sentences",         C,        "A",        "D",          "D",        "D",                 "D", "D"),
-    ("ProbationRecord.referrals",         C,        "A",        C,            "D",        "D",                 "D", "D"),
+    ("ProbationRecord.sentences",         C,        "A",        "D",          "D",        "D",                 "D", "D",        C,                "D"),
+    ("ProbationRecord.referrals",         C,        "A",        C,            "D",        "D",                 "D", "D",        C,                "D"),
     # address (housing)
-    ("HousingRecord.address",             C,        C,          "A",          PCD_HIDDEN_R, "D",               "D", "D"),
-    ("HousingRecord.postcodeDistrict",    C,        C,          "A",          PCD_R,      "D",                 "D", "D"),
-    ("HousingRecord.borough",             C,        C,          "A",          PCD_R,      "D",                 "D", "D"),
-    ("HousingRecord.lastKnownBorough",    C,        C,          "A",          PCD_R,      "D",                 "D", "D"),
+    ("HousingRecord.address",             C,        C,          "A",          PCD_HIDDEN_R, "D",               "D", "D",        "D",              "D"),
+    ("HousingRecord.postcodeDistrict",    C,        C,          "A",          PCD_R,      "D",                 "D", "D",        "D",              "D"),
+    ("HousingRecord.borough",             C,        C,          "A",          PCD_R,      "D",                 "D", "D",        "D",              "D"),
+    ("HousingRecord.lastKnownBorough",    C,        C,          "A",          PCD_R,      "D",                 "D", "D",        "D",              "D"),
     # accommodation status, duty stage (housing)
-    ("HousingRecord.accommodationStatus", C,        C,          "A",          C,          "D",                 AGG, "D"),
-    ("HousingRecord.statusSince",         C,        C,          "A",          C,          "D",                 AGG, "D"),
-    ("HousingRecord.dutyStage",           C,        C,          "A",          C,          "D",                 AGG, "D"),
-    ("HousingRecord.dutyToRefer",         C,        C,          "A",          C,          "D",                 AGG, "D"),
-    ("HousingRecord.placements",          C,        C,          "A",          C,          "D",                 AGG, "D"),
+    ("HousingRecord.accommodationStatus", C,        C,          "A",          C,          "D",                 AGG, "D",        C,                "D"),
+    ("HousingRecord.statusSince",         C,        C,          "A",          C,          "D",                 AGG, "D",        C,                "D"),
+    ("HousingRecord.dutyStage",           C,        C,          "A",          C,          "D",                 AGG, "D",        C,                "D"),
+    ("HousingRecord.dutyToRefer",         C,        C,          "A",          C,          "D",                 AGG, "D",        C,                "D"),
+    ("HousingRecord.placements",          C,        C,          "A",          C,          "D",                 AGG, "D",        C,                "D"),
     # treatment engagement yes/no (treatment)
-    ("TreatmentRecord.engaged",           C,        CK,         "D",          "A",        "D",                 AGG, "D"),
-    ("TreatmentRecord.engagedWithin21DaysOfRelease", C, CK,     "D",          "A",        "D",                 AGG, "D"),
+    ("TreatmentRecord.engaged",           C,        CK,         "D",          "A",        "D",                 AGG, "D",        "D",              C),
+    ("TreatmentRecord.engagedWithin21DaysOfRelease", C, CK,     "D",          "A",        "D",                 AGG, "D",        "D",              C),
     # treatment detail (treatment only)
-    ("TreatmentRecord.service",           "D",      "D",        "D",          "A",        "D",                 "D", "D"),
-    ("TreatmentRecord.episodes",          "D",      "D",        "D",          "A",        "D",                 "D", "D"),
-    ("TreatmentRecord.requirements",      "D",      "D",        "D",          "A",        "D",                 "D", "D"),
-    ("TreatmentRecord.appointments",      "D",      "D",        "D",          "A",        "D",                 "D", "D"),
-    ("TreatmentRecord.consents",          "D",      "D",        "D",          "A",        "D",                 "D", "D"),
+    ("TreatmentRecord.service",           "D",      "D",        "D",          "A",        "D",                 "D", "D",        "D",              "D"),
+    ("TreatmentRecord.episodes",          "D",      "D",        "D",          "A",        "D",                 "D", "D",        "D",              "D"),
+    ("TreatmentRecord.requirements",      "D",      "D",        "D",          "A",        "D",                 "D", "D",        "D",              "D"),
+    ("TreatmentRecord.appointments",      "D",      "D",        "D",          "A",        "D",                 "D", "D",        "D",              "D"),
+    ("TreatmentRecord.consents",          "D",      "D",        "D",          "A",        "D",                 "D", "D",        "D",              "D"),
     # OST medication and dose (treatment)
-    ("TreatmentRecord.ostPrescriptions",  "D",      "D",        "D",          "A",        "D",                 "D", "D"),
+    ("TreatmentRecord.ostPrescriptions",  "D",      "D",        "D",          "A",        "D",                 "D", "D",        "D",              C),
     # National Insurance number (employment)
-    ("Identifiers.niNumber",              "D",      "D",        "D",          "D",        "D",                 "D",     "A"),
+    ("Identifiers.niNumber",              "D",      "D",        "D",          "D",        "D",                 "D", "A",        "D",              "D"),
     # employment status and outcomes after release (employment): police and probation C, analyst aggregate
-    ("EmploymentRecord.employmentStatus", C,        C,          "D",          "D",        "D",                 AGG,     "A"),
-    ("EmploymentRecord.statusSince",      C,        C,          "D",          "D",        "D",                 AGG,     "A"),
-    ("EmploymentRecord.adviser",          C,        C,          "D",          "D",        "D",                 AGG,     "A"),
-    ("EmploymentRecord.releasedOn",       C,        C,          "D",          "D",        "D",                 AGG,     "A"),
-    ("EmploymentRecord.employedSixWeeksAfterRelease", C, C,     "D",          "D",        "D",                 AGG,     "A"),
-    ("EmploymentRecord.employedSixMonthsAfterRelease", C, C,    "D",          "D",        "D",                 AGG,     "A"),
+    ("EmploymentRecord.employmentStatus", C,        C,          "D",          "D",        "D",                 AGG, "A",        "D",              "D"),
+    ("EmploymentRecord.statusSince",      C,        C,          "D",          "D",        "D",                 AGG, "A",        "D",              "D"),
+    ("EmploymentRecord.adviser",          C,        C,          "D",          "D",        "D",                 AGG, "A",        "D",              "D"),
+    ("EmploymentRecord.releasedOn",       C,        C,          "D",          "D",        "D",                 AGG, "A",        "D",              "D"),
+    ("EmploymentRecord.employedSixWeeksAfterRelease", C, C,     "D",          "D",        "D",                 AGG, "A",        "D",              "D"),
+    ("EmploymentRecord.employedSixMonthsAfterRelease", C, C,    "D",          "D",        "D",                 AGG, "A",        "D",              "D"),
     # education, training and employment referrals, and jobs (employment): probation C
-    ("EmploymentRecord.eteReferrals",     "D",      C,          "D",          "D",        "D",                 "D",     "A"),
-    ("EmploymentRecord.jobs",             "D",      C,          "D",          "D",        "D",                 "D",     "A"),
+    ("EmploymentRecord.eteReferrals",     "D",      C,          "D",          "D",        "D",                 "D", "A",        "D",              "D"),
+    ("EmploymentRecord.jobs",             "D",      C,          "D",          "D",        "D",                 "D", "A",        "D",              "D"),
 ]
 
 CELLS = [(role, USUAL[role], row[0], row[1 + i]) for row in MATRIX for i, role in enumerate(COLUMNS)]

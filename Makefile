@@ -35,10 +35,16 @@ $(IDE_STAMP): $(IDE)/package.json $(IDE)/package-lock.json
 	@if command -v npm >/dev/null; then cd $(IDE) && npm ci --no-audit --no-fund --silent && touch node_modules/.installed; \
 	else echo "make: npm not found, so GraphiQL's assets are not installed (the hub runs without them)" >&2; fi
 
+# The TypeScript client example (graphql-codegen, tsc), run against a live hub by the tests.
+TS_STAMP := docs/clients/typescript/node_modules/.installed
+$(TS_STAMP): docs/clients/typescript/package.json docs/clients/typescript/package-lock.json
+	cd docs/clients/typescript && npm ci --no-audit --no-fund --silent
+	touch $(TS_STAMP)
+
 run: $(STAMP) $(IDE_STAMP)
 	$(BIN)/hub serve
 
-test: $(STAMP) $(JS_STAMP) $(IDE_STAMP)
+test: $(STAMP) $(JS_STAMP) $(IDE_STAMP) $(TS_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
@@ -48,4 +54,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench --quick
 
 clean:
-	rm -rf $(VENV) data tests/js/node_modules $(IDE)/node_modules
+	rm -rf $(VENV) data tests/js/node_modules $(IDE)/node_modules docs/clients/typescript/node_modules

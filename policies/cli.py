@@ -12,7 +12,8 @@ from policies.loader import check_policy, load_policy, policy_dir, policy_files
 from policies.vocabulary import PURPOSES, ROLES
 
 
-def configure(parser: argparse.ArgumentParser) -> None:
+def configure(parser: argparse.ArgumentParser) -> argparse._SubParsersAction[argparse.ArgumentParser]:
+    """Add the actions; the hub's command adds those that need the agencies' data (``hub.cli.policy``)."""
     sub = parser.add_subparsers(dest="policy_command", required=True, metavar="ACTION")
     check = sub.add_parser("check", help="lint the policy files (exit 1 on any error)")
     check.add_argument("--dir", type=Path, help="policy directory (default: HUB_POLICY_DIR or the packaged one)")
@@ -26,6 +27,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     cm.add_argument("--dir", type=Path, help="policy directory (default: HUB_POLICY_DIR or the packaged one)")
     cm.add_argument("--name", default="hub-policies")
     cm.add_argument("--namespace", default="partnership-hub")
+    return sub
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:

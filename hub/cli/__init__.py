@@ -21,7 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "agencies": ("hub.cli.agencies", "list the registered agencies, their identifiers, settings, measures and roles"),
     "roles": ("hub.cli.roles", "list the roles, the agencies that issue them and the purposes each may state"),
     "token": ("hub.cli.token", "print a signed development token"),
-    "policy": ("policies.cli", "check and explain the information sharing agreements"),
+    "policy": ("hub.cli.policy", "check, explain and compare versions of the information sharing agreements"),
     "audit": ("audit.cli", "verify, export and review the audit trail"),
     "db": ("hub.cli.migrate", "apply migrations to the hub's own stores (person index, audit trail)"),
 }

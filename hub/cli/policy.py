@@ -16,9 +16,11 @@ import json
 import sys
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 from hub.core.settings import Settings
 from hub.web.runtime import Hub
+from hub.web.shadow import LOG_NAME, shadow_log
 from policies import cli as policy_cli
 from policies.diff import CellChange, diff
 from policies.loader import PolicyInvalid, load_policy
@@ -31,9 +33,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
     d.add_argument("old", type=Path, help="the live policy directory")
     d.add_argument("new", type=Path, help="the candidate policy directory")
     d.add_argument("--json", action="store_true", help="one JSON object per line")
+    s = sub.add_parser("shadow-report", help="where a candidate policy (HUB_POLICY_SHADOW) judged real traffic "
+                                             "otherwise than the live one")
+    s.add_argument("--log", type=Path, help=f"the shadow log (default: {LOG_NAME} in the data folder)")
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.policy_command == "shadow-report":
+        return _shadow_report(args.log or shadow_log(settings))
     if args.policy_command != "diff":
         return policy_cli.run(args, settings)
     try:
@@ -50,6 +57,24 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     print(f"{args.old} ({old.version}) -> {args.new} ({new.version}): {len(changes)} cell(s) change")
     for c in changes:
         print(_line(c, reached[c.owner]))
+    return 0
+
+
+def _shadow_report(log: Path) -> int:
+    if not log.is_file():
+        print(f"no shadow log at {log}: no candidate policy has differed from the live one there")
+        return 0
+    seen: dict[tuple[str, ...], list[Any]] = {}
+    for line in log.read_text().splitlines():
+        d = json.loads(line)
+        key = (" ".join(d["roles"]), d["purpose"], d["field"], d["live"], d["shadow"], d["shadowVersion"])
+        entry = seen.setdefault(key, [0, 0, d["at"], d["at"]])
+        entry[0] += 1
+        entry[1] += d["people"]
+        entry[3] = d["at"]
+    for (roles, purpose, field, live, shadow, version), (requests, people, first, last) in sorted(seen.items()):
+        print(f"{roles} / {purpose} / {field}: live {live}, candidate {version} {shadow}: "
+              f"{requests} request(s), {people} people's values, {first} to {last}")
     return 0
 
 

@@ -75,6 +75,9 @@ class Settings(BaseSettings):
     index_url: str = Field(default="", validation_alias="HUB_INDEX_DB")
     audit_url: str = Field(default="", validation_alias="HUB_AUDIT_DB")
     policy_dir: Path | None = None
+    #: a candidate policy directory judged beside the live one on real traffic, releasing nothing
+    #: (hub/web/shadow.py); empty: no shadow
+    policy_shadow: Path | None = None
     host: str = "127.0.0.1"
     port: int = 8000
     seed_people: int = 500

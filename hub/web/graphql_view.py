@@ -28,7 +28,9 @@ from hub.web.media_types import GRAPHQL_RESPONSE, response_media_type
 from hub.web.persisted import OperationRegistry
 from hub.web.response_size import Encoded, ResponseTooLarge, encode
 from hub.web.runtime import Hub
+from hub.web.shadow import Shadow
 from hub.web.state import Executed, RequestState, request_state, verified_caller
+from policies.decisions import AccessPlan
 from schema.governance.context import Caller, HubContext
 from schema.governance.gate import DENY_ALL, Gate
 from schema.governance.loaders import Loaders
@@ -65,6 +67,7 @@ class HubGraphQL(GraphQL[HubContext, None]):
         self.governance = governance
         self.access = AccessService(governance.policies.current) if governance is not None else None
         self.audit = AuditReview(governance.audit.store) if governance is not None else None
+        self.shadow = Shadow.from_settings(settings) if governance is not None else None
 
     def should_render_graphql_ide(self, request: Any) -> bool:
         """GraphiQL only for the bare page (``hub.web.state.ide_page`` says the same to the pipeline):
@@ -179,6 +182,8 @@ class HubGraphQL(GraphQL[HubContext, None]):
             result = ExecutionResult(data=None, errors=[refused])
             errors = [format_error(refused, trace_id)]
             encoded = encode({**response, "data": None, "errors": errors})
+        if self.shadow is not None and ctx is not None and isinstance(ctx.gate.plan, AccessPlan):
+            self.shadow.observe(ctx.gate.plan, ctx.caller, ctx.gate.ledger, trace_id)
         if state is not None and ctx is not None:
             state.executed.append(Executed(
                 # An answer dropped whole (timed out, too large) disclosed nothing: what it read was consulted.

@@ -33,7 +33,7 @@ async def fetch(settings: Settings, database: str, sql: str) -> list[Any]:
 def day(value: Any) -> date:
     if isinstance(value, str):
         return date.fromisoformat(value[:10])
-    return value.date() if isinstance(value, datetime) else value  # type: ignore[no-any-return]
+    return value.date() if isinstance(value, datetime) else value
 
 
 def last_day_of_quarter(d: date) -> date:
@@ -118,7 +118,7 @@ async def truth(settings: Settings) -> Truth:
         return s == "settled" if settled else s not in ("nfa", "rough_sleeping")
 
     def proven_within(p: str, released: date) -> bool | None:
-        verdicts = []
+        verdicts: list[bool | None] = []
         for d, outcome, convicted in arrests[p]:
             if released <= d <= released + timedelta(days=365):
                 if outcome in ("no_further_action", "caution"):

@@ -63,7 +63,8 @@ async def counted(settings: Settings, measure: str) -> dict[str, int]:
 def published(counts: dict[str, int]) -> dict[str, Any]:
     """Cells and total under 5 withheld; where the cells and their total leave exactly one withheld, the
     smallest other (a cell before the total) is withheld with it, so subtraction gives none away."""
-    line = {**counts, None: sum(counts.values())}  # None: the total
+    line: dict[str | None, int] = {None: sum(counts.values())}  # None: the total
+    line.update(counts)
     withheld = {v for v, n in line.items() if 0 < n < 5}
     if len(withheld) == 1:
         others = [(n, v is None, v or "") for v, n in line.items() if v not in withheld and n > 0]

@@ -7,7 +7,7 @@
 - The outcome: asked of the agency that knows it (``Connector.outcomes``) with its own keys and each
   key's release date; a person's keys are found through the person index. A person the outcome agency
   holds no record of, or whose record cannot say, counts as ``not_known`` (``NOT_KNOWN``); a person
-  with several records there is ``yes`` if one says yes, else ``no`` if one says no.
+  with several records there is ``true`` if one says so, else ``false`` if one says not.
 - The breakdowns: each asked of the agency that answers it (the release type of the release itself);
   a person that agency holds no record of is ``not_known`` there too.
 """
@@ -26,7 +26,8 @@ from hub.services.agencies import Agencies
 from hub.services.disclosure import Dimension
 from hub.services.index.store import PersonIndex
 
-YES, NO = "yes", "no"
+#: the outcome held, or did not (the values the measures counted before they followed a cohort)
+YES, NO = "true", "false"
 
 
 def quarter_of(day: date) -> str:

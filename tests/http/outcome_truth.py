@@ -154,7 +154,7 @@ async def truth(settings: Settings) -> Truth:
         for pid, (on, kind, _) in sorted(latest.items()):
             said = [rule(k, on) for k in keys[scheme].get(pid, []) if scheme != "housingReference" or k in status]
             said = [s for s in said if s != "absent"]
-            value = ("not_known" if not said else "yes" if True in said else "no" if False in said
+            value = ("not_known" if not said else "true" if True in said else "false" if False in said
                      else "not_known")
             rows.append((quarter(on), first("housingReference", pid, borough), first("pncId", pid, iom), kind,
                          value))

@@ -32,9 +32,9 @@ if TYPE_CHECKING:
         value: str
 else:
     CountMeasure = strawberry.enum(
-        Enum("CountMeasure", {name: name for name in MEASURES}),
+        Enum("CountMeasure", {name: strawberry.enum_value(name, description=_described(name)) for name in MEASURES}),
         description="What to count people by (fields the agreements allow in aggregate); an outcome measure "
-                    "follows a release cohort (values yes, no, not_known)")
+                    "follows a release cohort (values true, false, not_known)")
     CountBreakdown = strawberry.enum(
         Enum("CountBreakdown", {name: name for name in BREAKDOWNS}),
         description="A dimension an outcome measure's cells can be broken down by; a person the answering "

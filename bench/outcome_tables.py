@@ -7,10 +7,12 @@ import argparse
 import asyncio
 import statistics
 import time
+from datetime import UTC, datetime
 
 from bench.dataset import prepare
-from hub.services.counts import CountTables
-from hub.services.disclosure import ALL, unsafe_lines
+from hub.services import cohort
+from hub.services.counts import THRESHOLD, CountTables
+from hub.services.disclosure import ALL, protect, tabulate, unsafe_lines
 from hub.web.runtime import Hub
 from schema.graph.types.counts import MEASURES
 
@@ -23,19 +25,25 @@ async def measure(people: int, postgres: str | None, repeats: int) -> None:
         for name, m in MEASURES.items():
             if m.outcome is None:
                 continue
-            builds = []
+            assert m.outcome is not None
+            builds, protecting = [], []
             for _ in range(repeats):
                 tables = CountTables(hub.index, hub.agencies, ttl=3600)
                 started = time.perf_counter()
                 table = await tables.table(m)
                 builds.append(time.perf_counter() - started)
+                dims, rows = await cohort.rows(hub.agencies, hub.index, m.agency, m.outcome, datetime.now(UTC).date())
+                started = time.perf_counter()
+                protect(tabulate(rows, dims), dims, THRESHOLD)
+                protecting.append(time.perf_counter() - started)
             reads = []
             for by in ([], ["BOROUGH"], ["BOROUGH", "IOM_COHORT", "RELEASE_TYPE"]):
                 started = time.perf_counter()
                 await tables.count(m, None, by)
                 reads.append(time.perf_counter() - started)
-            cohort = table.counts.get(tuple(ALL for _ in table.dimensions), 0)
-            print(f"  {name}: build {statistics.median(builds):.2f} s, cohort {cohort}, {len(table.counts)} "
+            released = table.counts.get(tuple(ALL for _ in table.dimensions), 0)
+            print(f"  {name}: build {statistics.median(builds):.2f} s (tabulate and suppress "
+                  f"{statistics.median(protecting):.2f} s), cohort {released}, {len(table.counts)} "
                   f"non-zero cells, {len(table.withheld)} withheld, {len(unsafe_lines(table))} unsafe lines; "
                   f"kept read {max(reads) * 1000:.0f} ms at most")
     finally:

@@ -5,6 +5,7 @@ from connectors.employment import tables
 from connectors.employment.connector import EmploymentConnector, SqlEmploymentConnector
 from connectors.employment.graphql import GRAPH
 from connectors.employment.identifiers import SCHEME, validate_ni_number
+from connectors.employment.outcomes import OUTCOMES
 from connectors.employment.synthetic import EmploymentSynthesiser
 from hub.core.agency import Agency, Scheme
 
@@ -17,9 +18,8 @@ PACKAGE = AgencyPackage(Agency(
     tables=tables.metadata,
     records=EmploymentConnector.clients,
     lists={"eteReferrals": EmploymentConnector.ete_referrals, "jobs": EmploymentConnector.jobs},
-    measures={"EMPLOYMENT_STATUS": "employmentStatus",
-              "EMPLOYED_6_WEEKS": "employedSixWeeksAfterRelease",
-              "EMPLOYED_6_MONTHS": "employedSixMonthsAfterRelease"},
+    measures={"EMPLOYMENT_STATUS": "employmentStatus"},
+    outcomes=OUTCOMES,
     referral_pathway="education_training_employment",
     synthetic=EmploymentSynthesiser(),
 ), GRAPH)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -109,17 +109,23 @@ class SqlEmploymentConnector(SqlConnector, EmploymentConnector):
 
     async def counts(self, field: str) -> dict[str, int]:
         c = t.employment_client
-        if field == "employmentStatus":
-            return await self.db.counts(select(c.c.status, func.count()).group_by(c.c.status))
+        if field != "employmentStatus":
+            raise ValueError(f"employment records cannot be counted by {field}")
+        return await self.db.counts(select(c.c.status, func.count()).group_by(c.c.status))
+
+    async def outcomes(self, field: str, released: Mapping[str, date]) -> dict[str, bool | None]:
         after = OUTCOMES.get(field)
         if after is None:
-            raise ValueError(f"employment records cannot be counted by {field}")
-        # Everyone released long enough ago: in work on the day, or not (the rest are not counted yet).
-        released = {row.ni_number: row.released_on for row in await self.db.rows(
-            select(c.c.ni_number, c.c.released_on).where(c.c.released_on.is_not(None)))}
-        spells, today = await self._spells(released), _today()
-        found = (outcome(on, after, spells.get(ni, []), today) for ni, on in released.items())
-        return {str(v).lower(): n for v, n in Counter(v for v in found if v is not None).items()}
+            raise ValueError(f"employment answers no outcome {field}")
+        c, j = t.employment_client, t.job
+        wanted = set(released)
+        # Whole tables, once: the cohort is most of the agency's clients, so one scan beats keyed batches.
+        known = {ni for ni in (await self.db.values(select(c.c.ni_number, c.c.ni_number))) if ni in wanted}
+        spells: dict[str, list[tuple[date, date | None]]] = defaultdict(list)
+        for row in await self.db.rows(select(j.c.ni_number, j.c.starts_on, j.c.ends_on)):
+            if row.ni_number in known:
+                spells[row.ni_number].append((row.starts_on, row.ends_on))
+        return {ni: in_work(spells[ni], released[ni] + after) for ni in known}
 
 
 def _client(row: Row[Any], spells: list[tuple[date, date | None]], today: date) -> EmploymentClient:

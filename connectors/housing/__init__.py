@@ -4,6 +4,7 @@ from connectors.agency_package import AgencyPackage
 from connectors.housing import tables
 from connectors.housing.connector import HousingConnector, SqlHousingConnector
 from connectors.housing.graphql import GRAPH
+from connectors.housing.outcomes import OUTCOMES
 from connectors.housing.synthetic import HousingSynthesiser
 from hub.core.agency import Agency, Scheme
 from hub.core.identifiers import validate_housing_reference
@@ -19,6 +20,8 @@ PACKAGE = AgencyPackage(Agency(
     records=HousingConnector.clients,
     lists={"dutyToRefer": HousingConnector.duty_to_refer, "placements": HousingConnector.placements},
     measures={"ACCOMMODATION_STATUS": "accommodationStatus", "DUTY_STAGE": "dutyStage"},
+    outcomes=OUTCOMES,
+    breakdowns={"BOROUGH": "lastKnownBorough"},
     referral_pathway="accommodation",
     synthetic=HousingSynthesiser(),
 ), GRAPH)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections.abc import Collection, Iterable
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Mapping
 from datetime import date
 from typing import Any
 
@@ -11,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Row
 
 from connectors.housing import tables as t
+from connectors.housing.outcomes import Spell, outcome
 from connectors.housing.records import (
     AccommodationStatus,
     Address,
@@ -101,3 +103,22 @@ class SqlHousingConnector(SqlConnector, HousingConnector):
         if field not in columns:
             raise ValueError(f"housing cannot count by {field}")
         return await self.db.counts(select(columns[field], func.count()).group_by(columns[field]))
+
+    async def outcomes(self, field: str, released: Mapping[str, date]) -> dict[str, bool | None]:
+        c, p = t.housing_client, t.placement
+        wanted = set(released)
+        # Whole tables, once: the cohort is most of the agency's clients, so one scan beats keyed batches.
+        clients = [r for r in await self.db.rows(select(c.c.housing_ref, c.c.accommodation_status, c.c.status_since))
+                   if r.housing_ref in wanted]
+        placements: dict[str, list[Spell]] = defaultdict(list)
+        for r in await self.db.rows(select(p.c.housing_ref, p.c.starts_on, p.c.ends_on)):
+            if r.housing_ref in wanted:
+                placements[r.housing_ref].append((r.starts_on, r.ends_on))
+        return {r.housing_ref: outcome(field, r.accommodation_status, r.status_since, placements[r.housing_ref],
+                                       released[r.housing_ref]) for r in clients}
+
+    async def breakdown_values(self, field: str) -> dict[str, str]:
+        if field != "lastKnownBorough":  # where they live; no fixed abode: the last borough, managing the case
+            raise ValueError(f"housing records cannot be broken down by {field}")
+        c = t.housing_client
+        return await self.db.values(select(c.c.housing_ref, c.c.borough))

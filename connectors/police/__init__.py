@@ -6,6 +6,7 @@ from connectors.agency_package import AgencyPackage
 from connectors.police import tables
 from connectors.police.connector import PoliceConnector, SqlPoliceConnector
 from connectors.police.graphql import GRAPH
+from connectors.police.outcomes import OUTCOMES
 from connectors.police.synthetic import PoliceSynthesiser
 from hub.core.agency import Agency, Order, Scheme
 from hub.core.identifiers import validate_cro_number, validate_pnc_id
@@ -23,5 +24,7 @@ PACKAGE = AgencyPackage(Agency(
            "intelligence": PoliceConnector.intelligence},
     orders=(Order("LATEST_ARREST", "latestArrest", "PoliceRecord.arrests", datetime.fromisoformat),),
     measures={"IOM_COHORT": "iomCohort"},
+    outcomes=OUTCOMES,
+    breakdowns={"IOM_COHORT": "iomCohort"},
     synthetic=PoliceSynthesiser(),
 ), GRAPH)

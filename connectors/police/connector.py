@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections.abc import Collection, Iterable
-from datetime import UTC
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Mapping
+from datetime import UTC, date
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Row
 
 from connectors.police import tables as t
+from connectors.police.outcomes import reoffended
 from connectors.police.records import (
     Arrest,
     ArrestOutcome,
@@ -137,3 +139,24 @@ class SqlPoliceConnector(SqlConnector, PoliceConnector):
         n = t.nominal
         return await self.db.counts(select(n.c.iom_cohort, func.count()).where(n.c.iom_cohort.is_not(None))
                                   .group_by(n.c.iom_cohort))
+
+    async def outcomes(self, field: str, released: Mapping[str, date]) -> dict[str, bool | None]:
+        if field != "provenReoffendingTwelveMonths":
+            raise ValueError(f"police answer no outcome {field}")
+        n, a = t.nominal, t.arrest
+        wanted = set(released)
+        # Whole tables, once: the cohort is most of the nominals, so one scan beats keyed batches.
+        known = {pnc for pnc in await self.db.values(select(n.c.pnc_id, n.c.pnc_id)) if pnc in wanted}
+        arrests: dict[str, list[tuple[date, bool | None]]] = defaultdict(list)
+        for row in await self.db.rows(select(a.c.pnc_id, a.c.arrested_at, a.c.outcome, a.c.convicted)):
+            if row.pnc_id in known:  # arrested_at: naive UTC, as the police system records it
+                arrests[row.pnc_id].append((row.arrested_at.date(),
+                                            proven(ArrestOutcome(row.outcome), row.convicted)))
+        return {pnc: reoffended(arrests[pnc], released[pnc]) for pnc in known}
+
+    async def breakdown_values(self, field: str) -> dict[str, str]:
+        if field != "iomCohort":
+            raise ValueError(f"police records cannot be broken down by {field}")
+        n = t.nominal
+        # A nominal outside the IOM cohort is "none": known to the police, in no cohort.
+        return {pnc: cohort or "none" for pnc, cohort in (await self.db.rows(select(n.c.pnc_id, n.c.iom_cohort)))}

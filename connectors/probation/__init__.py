@@ -24,5 +24,7 @@ PACKAGE = AgencyPackage(Agency(
     orders=(Order("OGRS_SCORE", "ogrsScore", "ProbationRecord.ogrsScore", int),
             Order("RELEASE_DATE", "releaseDate", "ProbationRecord.releaseDate", date.fromisoformat)),
     measures={"OGRS_BAND": "ogrsBand", "ROSH_LEVEL": "roshLevel", "MAPPA_LEVEL": "mappaLevel"},
+    release_field="releaseDate",
+    breakdowns={"RELEASE_TYPE": "releaseType"},
     synthetic=ProbationSynthesiser(),
 ), GRAPH)

@@ -25,7 +25,7 @@ from connectors.probation.records import (
     SentenceKind,
 )
 from connectors.sql_source import SqlConnector
-from hub.core.agency import Connector
+from hub.core.agency import NOT_KNOWN, Connector, Release
 from hub.core.offences import OffenceType, grouped_offences, offences_in
 from hub.core.ogrs import band_of_column
 
@@ -230,3 +230,9 @@ class SqlProbationConnector(SqlConnector, ProbationConnector):
             raise ValueError(f"probation cannot count by {field}")
         return await self.db.counts(select(column.label("v"), func.count()).where(column.is_not(None))
                                   .group_by(column))
+
+    async def releases(self) -> list[Release]:
+        s = t.sentence
+        rows = await self.db.rows(select(s.c.crn, s.c.release_date, s.c.release_type)
+                                  .where(s.c.release_date.is_not(None)))
+        return [Release(r.crn, r.release_date, {"releaseType": r.release_type or NOT_KNOWN}) for r in rows]

@@ -4,6 +4,7 @@ from connectors.agency_package import AgencyPackage
 from connectors.treatment import tables
 from connectors.treatment.connector import SqlTreatmentConnector, TreatmentConnector
 from connectors.treatment.graphql import GRAPH
+from connectors.treatment.outcomes import OUTCOMES
 from connectors.treatment.synthetic import TreatmentSynthesiser
 from hub.core.agency import Agency, Scheme
 from hub.core.identifiers import validate_nhs_number
@@ -20,6 +21,7 @@ PACKAGE = AgencyPackage(Agency(
            "requirements": TreatmentConnector.requirements, "appointments": TreatmentConnector.appointments,
            "consents": TreatmentConnector.consents},
     measures={"TREATMENT_ENGAGED": "engaged"},
+    outcomes=OUTCOMES,
     referral_pathway="drugs_alcohol",
     synthetic=TreatmentSynthesiser(),
 ), GRAPH)

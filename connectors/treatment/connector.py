@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections.abc import Collection, Iterable
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -51,6 +52,11 @@ class TreatmentConnector(Connector[None]):
 
 #: The board's measure: engaged in treatment within this many days after release from custody.
 ENGAGEMENT_WINDOW = timedelta(days=21)
+
+
+def engaged_within(seen: Iterable[date], released: date) -> bool:
+    """Any day the service saw the client (an episode's start, an attended appointment) in the window."""
+    return any(released <= day <= released + ENGAGEMENT_WINDOW for day in seen)
 
 
 def _today() -> date:
@@ -164,3 +170,19 @@ class SqlTreatmentConnector(SqlConnector, TreatmentConnector):
         # away and the statement had no FROM at all (one row, counted once).
         per_client = select(case((open_episode, "true"), else_="false").label("v")).select_from(c).subquery()
         return await self.db.counts(select(per_client.c.v, func.count()).group_by(per_client.c.v))
+
+    async def outcomes(self, field: str, released: Mapping[str, date]) -> dict[str, bool | None]:
+        if field != "engagedWithin21DaysOfRelease":
+            raise ValueError(f"treatment answers no outcome {field}")
+        c, e, a = t.treatment_client, t.episode, t.appointment
+        wanted = set(released)
+        # Whole tables, once: the cohort is most of the clients, so one scan beats keyed batches.
+        known = {nhs for nhs in await self.db.values(select(c.c.nhs_number, c.c.nhs_number)) if nhs in wanted}
+        seen: dict[str, list[date]] = defaultdict(list)
+        for row in await self.db.rows(select(e.c.nhs_number, e.c.started_on)):
+            if row.nhs_number in known:
+                seen[row.nhs_number].append(row.started_on)
+        for row in await self.db.rows(select(a.c.nhs_number, a.c.scheduled_at).where(a.c.attended.is_(True))):
+            if row.nhs_number in known:
+                seen[row.nhs_number].append(row.scheduled_at.date())
+        return {nhs: engaged_within(seen[nhs], released[nhs]) for nhs in known}

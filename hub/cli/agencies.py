@@ -27,7 +27,7 @@ def table(settings: Settings) -> str:
         issued = sorted(role for role, agencies in roles.held.items() if a.name in agencies)
         rows.append(
             f"| {a.description} | `{a.name}`: `{a.record_type}` | `{a.key_scheme}`{f' ({held})' if held else ''} | "
-            f"`HUB_{a.name.upper()}_DB` | {', '.join(f'`{m}`' for m in a.measures) or '—'} | "
+            f"`HUB_{a.name.upper()}_DB` | {', '.join(f'`{m}`' for m in [*a.measures, *a.outcomes]) or '—'} | "
             f"{', '.join(f'`{r}`' for r in issued) or '—'} |")
     return "\n".join(rows)
 

@@ -15,13 +15,16 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 CriteriaT = TypeVar("CriteriaT")
+
+#: A breakdown's value for a person the answering agency holds no record of (or holds none for).
+NOT_KNOWN = "not_known"
 
 
 class SourceUnavailable(Exception):
@@ -74,6 +77,21 @@ class Connector(ABC, Generic[CriteriaT]):
         agency to another's service. Only an agency that refers people through the hub (probation) has any."""
         return set()
 
+    async def releases(self) -> list[Release]:
+        """Every release from custody the agency holds as the authority on it (probation), past and planned.
+        Other agencies answer none: their release dates are copies."""
+        return []
+
+    async def outcomes(self, field: str, released: Mapping[str, date]) -> dict[str, bool | None]:
+        """For each of its records released on the day given (by agency key), whether the outcome ``field``
+        (one its descriptor's ``outcomes`` names) held: None where its record cannot say. Keys it does not
+        hold are left out."""
+        raise ValueError(f"{self.agency} answers no outcome {field}")
+
+    async def breakdown_values(self, field: str) -> dict[str, str]:
+        """Every record's value of ``field`` (one its descriptor's ``breakdowns`` names) by agency key."""
+        raise ValueError(f"{self.agency} records cannot be broken down by {field}")
+
     async def referred(self, on: date) -> set[str]:
         """Keys of the people this agency holds an open referral to its own service for on day ``on`` (a Duty
         to Refer received, a treatment requirement in force...). Most agencies take none through the hub."""
@@ -114,6 +132,30 @@ class Order:
     parse: Callable[[Any], Any]
 
 
+@dataclass(frozen=True, slots=True)
+class Release:
+    """One release from custody: the agency's key, the day, and the values of the breakdowns it answers
+    about the release itself (``releaseType``)."""
+
+    key: str
+    on: date
+    values: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A partnership outcome measure an agency answers for a release cohort (``Connector.outcomes``)."""
+
+    #: the connector's name for it
+    source_field: str
+    #: when the outcome is taken, after the release: it is known once this much time has passed
+    follow_up: timedelta
+    #: the record's fields it is worked out from (GraphQL names), each governed in aggregate
+    reads: tuple[str, ...]
+    #: what it counts, for the schema and the README
+    definition: str
+
+
 @dataclass(frozen=True)
 class Scheme:
     """An identifier scheme an agency keys or holds records by, with the validator of its format."""
@@ -147,6 +189,13 @@ class Agency:
     lists: Mapping[str, Fetch] = field(default_factory=dict)
     #: ``partnershipCounts`` measures it answers -> the countable field of its record
     measures: Mapping[str, str] = field(default_factory=dict)
+    #: outcome measures it answers for a release cohort (``partnershipCounts``), by name
+    outcomes: Mapping[str, Outcome] = field(default_factory=dict)
+    #: ``CountBreakdown`` values it answers -> the record's field (``Connector.breakdown_values``, or the
+    #: release's own values for the agency whose ``releases`` define the cohort)
+    breakdowns: Mapping[str, str] = field(default_factory=dict)
+    #: the record's field holding the release date, for the agency whose releases define the cohort
+    release_field: str | None = None
     #: the values people can be ordered by that it answers
     orders: tuple[Order, ...] = ()
     #: the probation pathway whose open referrals are referrals to its service (condition ``relationship``)

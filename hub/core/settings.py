@@ -97,6 +97,8 @@ class Settings(BaseSettings):
     audit_checkpoint_every: int = 1000
     #: seconds a member of staff's caseload is reused between requests (0: load it every time)
     caseload_ttl_seconds: float = 30.0
+    #: seconds each measure's protected count table is reused before it is worked out again (0: every time)
+    counts_ttl_seconds: float = 300.0
     #: apply the hub's own stores' migrations at start-up; false: refuse to start on an old schema
     migrate_on_start: bool = True
     #: a span per resolver of agency data, on top of the grouped ones (for diagnosing a slow query)

@@ -1,43 +1,75 @@
 """Aggregate counts for partnership performance: counts only, small numbers suppressed.
 
-A cell under ``THRESHOLD`` is withheld (primary suppression). If exactly one cell is withheld, the
-next smallest is withheld too (secondary suppression), so the withheld one cannot be worked out
-from the total; the total itself is shown only when no cell is withheld.
+Two kinds of measure:
+- a *distribution*: an agency's records by one of its fields (``Agency.measures``), counted by that agency;
+- an *outcome*: a release cohort followed to an outcome another agency knows (``Agency.outcomes``),
+  joined by hub person id (hub.services.cohort), with optional breakdowns and a release period.
+
+Each measure's whole table is protected once (hub.services.disclosure) and kept for
+``Settings.counts_ttl_seconds``; every query reads its cells from that table.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import asyncio
+import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
-from hub.core.agency import Agency
+from hub.core.agency import Agency, Outcome
+from hub.core.errors import BadUserInput, HubError
+from hub.services import cohort
 from hub.services.agencies import Agencies
+from hub.services.disclosure import ALL, Dimension, Key, ProtectedTable, protect, tabulate
+from hub.services.index.store import PersonIndex
 
 THRESHOLD = 5
 
 
+class MeasureUnavailable(HubError):
+    """A measure whose agency (or the release cohort's) is not connected to this hub."""
+
+    code = "MEASURE_UNAVAILABLE"
+    http_status = 200
+    outcome = "refused"
+
+
 @dataclass(frozen=True)
 class Measure:
-    """A count the partnership reports: people by one field of one agency's record."""
+    """A count the partnership reports."""
 
     name: str
     agency: str
-    #: the countable field of the agency's record (a GraphQL field name)
+    #: the field counted: the record's countable field, or the outcome's source field
     field: str
-    #: the catalogue's key for it, which the agreements allow (or not) in aggregate
-    field_key: str
+    #: the governed fields it reads (catalogue keys), the first being the one it counts
+    reads: tuple[str, ...]
+    #: the outcome followed for a release cohort; None: a distribution of the agency's records
+    outcome: Outcome | None = None
+
+    @property
+    def field_key(self) -> str:
+        return self.reads[0]
 
 
 def measures(agencies: Iterable[Agency]) -> dict[str, Measure]:
     """Every registered agency's measures, by name."""
-    return {name: Measure(name, a.name, field, f"{a.record_type}.{field}")
-            for a in agencies for name, field in a.measures.items()}
+    found: dict[str, Measure] = {}
+    for a in agencies:
+        for name, field in a.measures.items():
+            found[name] = Measure(name, a.name, field, (f"{a.record_type}.{field}",))
+        for name, o in a.outcomes.items():
+            found[name] = Measure(name, a.name, o.source_field, tuple(f"{a.record_type}.{f}" for f in o.reads), o)
+    return found
 
 
 @dataclass(frozen=True)
 class Cell:
     value: str
     count: int | None  # None: suppressed
+    #: (breakdown, value) pairs, in the order asked
+    breakdown: tuple[tuple[str, str], ...] = ()
 
     @property
     def suppressed(self) -> bool:
@@ -51,15 +83,85 @@ class CountTable:
     total: int | None
 
 
+def read(table: ProtectedTable, measure: str, period: str | None = None, by: Sequence[str] = ()) -> CountTable:
+    """The cells of one query: the period (None: every release), the breakdowns asked, each value."""
+    names = [d.name for d in table.dimensions]
+    at = [names.index(b) for b in by]
+
+    def wanted(key: Key) -> bool:
+        for i, name in enumerate(names):
+            if name == "period":
+                if key[i] != (period or ALL):
+                    return False
+            elif name == "value" or i in at:
+                if key[i] == ALL:
+                    return False
+            elif key[i] != ALL:
+                return False
+        return True
+
+    value = names.index("value")
+    cells = tuple(Cell(key[value], table.cell(key), tuple((names[i], key[i]) for i in at))
+                  for key in sorted(k for k in table.counts if wanted(k)))
+    total = tuple((period or ALL) if n == "period" else ALL for n in names)
+    return CountTable(measure, cells, table.cell(total))
+
+
 def suppress(counts: dict[str, int], threshold: int = THRESHOLD) -> tuple[tuple[Cell, ...], int | None]:
-    hidden = {v for v, n in counts.items() if n < threshold}
-    if len(hidden) == 1 and len(counts) > 1:
-        shown = sorted((n, v) for v, n in counts.items() if v not in hidden)
-        hidden.add(shown[0][1])
-    cells = tuple(Cell(v, None if v in hidden else n) for v, n in sorted(counts.items()))
-    return cells, None if hidden else sum(counts.values())
+    """One distribution protected on its own: its cells and its total."""
+    table = distribution_table(counts, threshold)
+    found = read(table, "")
+    return found.cells, found.total
 
 
-async def count(agencies: Agencies, measure: Measure) -> CountTable:
-    cells, total = suppress(await agencies[measure.agency].counts(measure.field))
-    return CountTable(measure.name, cells, total)
+def distribution_table(counts: dict[str, int], threshold: int = THRESHOLD) -> ProtectedTable:
+    cells: dict[Key, int] = {(v,): n for v, n in counts.items() if n}
+    return protect({**cells, (ALL,): sum(counts.values())}, [Dimension("value")], threshold)
+
+
+class CountTables:
+    """Each measure's protected table, computed once and kept ``ttl`` seconds (0: every time)."""
+
+    def __init__(self, index: PersonIndex, agencies: Agencies, ttl: float) -> None:
+        self.index, self.agencies, self.ttl = index, agencies, ttl
+        self._kept: dict[str, tuple[float, ProtectedTable]] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    def check(self, measure: Measure) -> None:
+        """Refuse a measure whose agency, or the release cohort's, is not connected to this hub."""
+        if measure.agency not in self.agencies:
+            raise MeasureUnavailable(f"{measure.name} needs the {measure.agency} agency, which this hub does not "
+                                     "connect", measure=measure.name, agency=measure.agency)
+        if measure.outcome is not None and cohort.cohort_agency(self.agencies) is None:
+            raise MeasureUnavailable(f"{measure.name} follows a release cohort, and no agency connected to this "
+                                     "hub holds release dates", measure=measure.name)
+
+    async def table(self, measure: Measure) -> ProtectedTable:
+        self.check(measure)
+        async with self._locks.setdefault(measure.name, asyncio.Lock()):
+            kept = self._kept.get(measure.name)
+            if kept is not None and time.monotonic() - kept[0] < self.ttl:
+                return kept[1]
+            table = await self._compute(measure)
+            self._kept[measure.name] = (time.monotonic(), table)
+            return table
+
+    async def _compute(self, measure: Measure) -> ProtectedTable:
+        if measure.outcome is None:
+            return distribution_table(await self.agencies[measure.agency].counts(measure.field))
+        today = datetime.now(UTC).date()
+        dims, rows = await cohort.rows(self.agencies, self.index, measure.agency, measure.outcome, today)
+        # Tabulating and protecting is CPU work: off the event loop, so other requests keep being served.
+        return await asyncio.to_thread(lambda: protect(tabulate(rows, dims), dims, THRESHOLD))
+
+    async def count(self, measure: Measure, period: str | None = None, by: Sequence[str] = ()) -> CountTable:
+        if measure.outcome is None and (period is not None or by):
+            raise BadUserInput(f"{measure.name} counts the agency's records as they are today: it follows no "
+                               "release cohort, so it takes neither releasedBetween nor by", argument="measure")
+        table = await self.table(measure)
+        known = {d.name for d in table.dimensions}
+        missing = [b for b in by if b not in known]
+        if missing:
+            raise MeasureUnavailable(f"the breakdown {missing[0]} needs an agency this hub does not connect",
+                                     breakdown=missing[0])
+        return read(table, measure.name, period, by)

@@ -104,6 +104,7 @@ class HubGraphQL(GraphQL[HubContext, None]):
             agencies=hub.agencies,
             loaders=Loaders.create(hub.people, hub.agencies, self.tracer),
             gate=gate,
+            counts=hub.counts,
             caller=caller,
             max_first=self.max_first,
             access=self.access,

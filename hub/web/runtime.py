@@ -12,6 +12,7 @@ from hub.core.errors import ConfigurationError
 from hub.core.settings import Settings
 from hub.services.agencies import Agencies
 from hub.services.caseload import CaseloadCache
+from hub.services.counts import CountTables
 from hub.services.index.store import PersonIndex
 from hub.services.people import PeopleService
 
@@ -23,6 +24,7 @@ class Hub:
     agencies: Agencies
     people: PeopleService
     caseloads: CaseloadCache
+    counts: CountTables
 
     @classmethod
     def open(cls, settings: Settings) -> Hub:
@@ -36,7 +38,8 @@ class Hub:
         except InvalidDatabaseURL as exc:
             raise ConfigurationError(str(exc)) from exc
         people = PeopleService(index, agencies)
-        return cls(settings, index, agencies, people, CaseloadCache(settings.caseload_ttl_seconds))
+        return cls(settings, index, agencies, people, CaseloadCache(settings.caseload_ttl_seconds),
+                   CountTables(index, agencies, settings.counts_ttl_seconds))
 
     def sql_engines(self) -> dict[str, AsyncEngine]:
         """The SQLAlchemy engines behind the index and the SQL connectors (for statement counts)."""

@@ -9,6 +9,7 @@ import strawberry
 from hub.services.access import AccessService
 from hub.services.agencies import Agencies
 from hub.services.audit_review import AuditReview
+from hub.services.counts import CountTables
 from hub.services.people import PeopleService
 from schema.governance.gate import Gate
 from schema.governance.loaders import Loaders
@@ -31,6 +32,8 @@ class HubContext:
     agencies: Agencies
     loaders: Loaders
     gate: Gate
+    #: each measure's protected count table (partnershipCounts)
+    counts: CountTables
     caller: Caller = field(default_factory=Caller)
     max_first: int = 500
     #: the policy in force, for myAccess/explainAccess (None when governance is off)

@@ -9,12 +9,13 @@ import strawberry
 from audit.review import AuditFilter
 from connectors.registry import validate
 from hub.core.errors import BadUserInput, FieldNotShared, Forbidden
-from hub.services import counts
+from hub.services import cohort, counts
 from hub.services.access import AccessService
 from hub.services.audit_review import AuditReadRefused, AuditReview
 from hub.services.cursors import decode_audit, encode_audit, valid_person_id
 from hub.services.index.store import IndexedPerson
 from hub.services.people import Page, PeopleQuery
+from schema.governance.agency_graph import DateRange
 from schema.governance.context import Info
 from schema.governance.gate import Gate
 from schema.governance.selection import children, field_names
@@ -35,7 +36,16 @@ from schema.graph.types.audit import (
     SubjectAccessReport,
     SubjectDisclosure,
 )
-from schema.graph.types.counts import MEASURES, CountCell, CountMeasure, CountTable
+from schema.graph.types.counts import (
+    BREAKDOWNS,
+    MEASURES,
+    RELEASE_FIELD,
+    BreakdownValue,
+    CountBreakdown,
+    CountCell,
+    CountMeasure,
+    CountTable,
+)
 from schema.graph.types.paging import page_info
 from schema.graph.types.people import PeopleFilter, PersonConnection, PersonEdge, PersonOrder
 from schema.graph.types.person import Person, person_of
@@ -300,18 +310,35 @@ class AuditQuery:
 @strawberry.type
 class CountsQuery:
     @strawberry.field(description="Partnership performance: how many people by one measure, as aggregate counts "
-                                  "with small numbers suppressed (partnership analysts)")
-    async def partnership_counts(self, info: Info, measure: CountMeasure) -> CountTable:
+                                  "with small numbers suppressed (partnership analysts). An outcome measure follows "
+                                  "a release cohort, optionally one release period (a whole calendar quarter or "
+                                  "financial year) and broken down by up to all of its breakdowns.")
+    async def partnership_counts(self, info: Info, measure: CountMeasure,
+                                 released_between: DateRange | None = None,
+                                 by: list[CountBreakdown] | None = None) -> CountTable:
         chosen = MEASURES[measure.value]
-        key = chosen.field_key
+        dimensions = [b.value for b in by or []]
+        if len(set(dimensions)) != len(dimensions):
+            raise BadUserInput("by names a breakdown twice", argument="by")
+        period = (cohort.period_of(released_between.from_, released_between.to)
+                  if released_between is not None else None)
+        reads = list(chosen.reads)
+        if chosen.outcome is not None:
+            reads.append(RELEASE_FIELD)
+        reads += [BREAKDOWNS[d][1] for d in dimensions]
         gate = info.context.gate
         if gate.plan is not None:
-            d = gate.plan.field(key)
-            if not (d.aggregate or (d.visible and d.condition is None)):
-                raise FieldNotShared(f"{key} is not shared, even in aggregate, for this role and purpose",
-                                     field=key, clause=d.clause, agreement=d.agreement, legalBasis=d.legal_basis)
-            gate.aggregate("partnershipCounts", [key], [measure.value])
-        table = await counts.count(info.context.agencies, chosen)
-        return CountTable(measure=measure, field=key, threshold=counts.THRESHOLD, total=table.total,
-                          cells=[CountCell(value=c.value, count=c.count, suppressed=c.suppressed)
-                                 for c in table.cells])
+            for key in reads:
+                d = gate.plan.field(key)
+                if not (d.aggregate or (d.visible and d.condition is None)):
+                    raise FieldNotShared(f"{key} is not shared, even in aggregate, for this role and purpose",
+                                         field=key, clause=d.clause, agreement=d.agreement,
+                                         legalBasis=d.legal_basis)
+            gate.aggregate("partnershipCounts", reads, [measure.value, *dimensions, *([period] if period else [])])
+        table = await info.context.counts.count(chosen, period, dimensions)
+        return CountTable(
+            measure=measure, field=chosen.field_key, fields_read=reads, period=period, threshold=counts.THRESHOLD,
+            total=table.total,
+            cells=[CountCell(value=c.value, count=c.count, suppressed=c.suppressed,
+                             breakdown=[BreakdownValue(dimension=CountBreakdown(d), value=v) for d, v in c.breakdown])
+                   for c in table.cells])

@@ -94,8 +94,8 @@ MATRIX: list[tuple[str, str, str, str, str, str, str, str, str, str]] = [
     # address (housing)
     ("HousingRecord.address",             C,        C,          "A",          PCD_HIDDEN_R, "D",               "D", "D",        "D",              "D"),
     ("HousingRecord.postcodeDistrict",    C,        C,          "A",          PCD_R,      "D",                 "D", "D",        "D",              "D"),
-    ("HousingRecord.borough",             C,        C,          "A",          PCD_R,      "D",                 "D", "D",        "D",              "D"),
-    ("HousingRecord.lastKnownBorough",    C,        C,          "A",          PCD_R,      "D",                 "D", "D",        "D",              "D"),
+    ("HousingRecord.borough",             C,        C,          "A",          PCD_R,      "D",                 AGG, "D",        "D",              "D"),
+    ("HousingRecord.lastKnownBorough",    C,        C,          "A",          PCD_R,      "D",                 AGG, "D",        "D",              "D"),
     # accommodation status, duty stage (housing)
     ("HousingRecord.accommodationStatus", C,        C,          "A",          C,          "D",                 AGG, "D",        C,                "D"),
     ("HousingRecord.statusSince",         C,        C,          "A",          C,          "D",                 AGG, "D",        C,                "D"),

@@ -1,0 +1,63 @@
+"""``python -m bench.outcome_tables [--people N] [--postgres URL]``: what each outcome measure's protected
+table costs to build (cohort, join, tabulation, suppression) and to read once kept, on the bench data set."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import time
+from datetime import UTC, datetime
+
+from bench.dataset import prepare
+from hub.services import cohort
+from hub.services.counts import THRESHOLD, CountTables
+from hub.services.disclosure import ALL, protect, tabulate, unsafe_lines
+from hub.web.runtime import Hub
+from schema.graph.types.counts import MEASURES
+
+
+async def measure(people: int, postgres: str | None, repeats: int) -> None:
+    settings, _ = await prepare(people, postgres=postgres)
+    hub = Hub.open(settings)
+    try:
+        print(f"{people} people on {'PostgreSQL' if postgres else 'SQLite'}; median of {repeats} builds")
+        for name, m in MEASURES.items():
+            if m.outcome is None:
+                continue
+            assert m.outcome is not None
+            builds, protecting = [], []
+            for _ in range(repeats):
+                tables = CountTables(hub.index, hub.agencies, ttl=3600)
+                started = time.perf_counter()
+                table = await tables.table(m)
+                builds.append(time.perf_counter() - started)
+                dims, rows = await cohort.rows(hub.agencies, hub.index, m.agency, m.outcome, datetime.now(UTC).date())
+                started = time.perf_counter()
+                protect(tabulate(rows, dims), dims, THRESHOLD)
+                protecting.append(time.perf_counter() - started)
+            reads = []
+            for by in ([], ["BOROUGH"], ["BOROUGH", "IOM_COHORT", "RELEASE_TYPE"]):
+                started = time.perf_counter()
+                await tables.count(m, None, by)
+                reads.append(time.perf_counter() - started)
+            released = table.counts.get(tuple(ALL for _ in table.dimensions), 0)
+            print(f"  {name}: build {statistics.median(builds):.2f} s (tabulate and suppress "
+                  f"{statistics.median(protecting):.2f} s), cohort {released}, {len(table.counts)} "
+                  f"non-zero cells, {len(table.withheld)} withheld, {len(unsafe_lines(table))} unsafe lines; "
+                  f"kept read {max(reads) * 1000:.0f} ms at most")
+    finally:
+        await hub.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--people", type=int, default=38_000)
+    parser.add_argument("--postgres", default=None, help="admin URL: also seeds databases hubbench_*")
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    asyncio.run(measure(args.people, args.postgres, args.repeats))
+
+
+if __name__ == "__main__":
+    main()

@@ -39,8 +39,9 @@ async def test_opening_an_empty_store_migrates_it(tmp_path: Path, pg_maker: PgMa
         assert await store.append(event(0)) == 1
     finally:
         await store.close()
-    assert await current(url, "audit") == head("audit") == "0001"
-    assert {"audit_record", "audit_subject", "audit_checkpoint", "audit_probe", "alembic_version_audit"} \
+    assert await current(url, "audit") == head("audit") == "0002"
+    assert {"audit_record", "audit_subject", "audit_checkpoint", "audit_tree_node", "audit_probe",
+            "alembic_version_audit"} \
         <= await _tables(url)
 
 
@@ -92,7 +93,7 @@ async def test_a_previous_release_trail_is_adopted_intact(tmp_path: Path, pg_mak
     finally:
         await store.close()
     assert report.ok and report.records == 6, report.summary()
-    assert await current(url, "audit") == "0001"
+    assert await current(url, "audit") == "0002"
 
 
 async def test_told_not_to_migrate_an_old_store_refuses_to_open(tmp_path: Path, pg_maker: PgMaker | None) -> None:
@@ -121,4 +122,4 @@ async def test_replicas_opening_together_migrate_once(tmp_path: Path, pg_maker: 
             rows = (await conn.execute(text("SELECT version_num FROM alembic_version_audit"))).scalars().all()
     finally:
         await engine.dispose()
-    assert rows == ["0001"]
+    assert rows == ["0002"]

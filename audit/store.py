@@ -117,6 +117,7 @@ class AuditStore:
         self._head_cache: _Head | None = None
         self._timer: asyncio.Task[None] | None = None
         self._witnessed: str | None = None  # the last note this store handed to the witness
+        self._witnessing: asyncio.Task[None] | None = None  # the latest hand-over; each waits for the one before
         #: committed batch transactions: group commit shows as fewer of these than records
         self.batches = 0
 
@@ -209,7 +210,7 @@ class AuditStore:
         self.batches += 1
         self._remember(head)
         if signed:
-            await self._publish(signed)
+            self._publish(signed)  # not awaited: the next batch need not wait for the witness's storage
         return seqs
 
     def _append_batch(self, conn: Connection, batch: Sequence[_Pending]) -> tuple[list[int], _Head, _Signed | None]:
@@ -245,12 +246,20 @@ class AuditStore:
             signature=signed.signature, root_hash=head.tree.root().hex(), note=signed.note))
         return signed
 
-    async def _publish(self, signed: _Signed) -> None:
-        # A copy of every signed head outside the database: the log line, and the witness.
+    def _publish(self, signed: _Signed) -> asyncio.Task[None]:
+        """A copy of every signed head outside the database: the log line now, the witness in order."""
         log.info("audit checkpoint signed", extra={"audit_seq": signed.seq, "audit_head_hash": signed.head_hash,
                                                    "audit_key_id": self.keys.id, "audit_signature": signed.signature,
                                                    "audit_checkpoint": signed.note})
-        await self._witness(signed.note, signed.seq)
+        before = self._witnessing
+
+        async def hand_over() -> None:
+            if before is not None:
+                await before  # never raises: _witness logs its failures
+            await self._witness(signed.note, signed.seq)
+
+        self._witnessing = asyncio.create_task(hand_over(), name="audit-witness")
+        return self._witnessing
 
     async def _witness(self, note: str, size: int) -> None:
         """Hand ``note`` to the witness; a failure is logged and retried at the next timer tick."""
@@ -276,6 +285,8 @@ class AuditStore:
         self._remember(head)
         if signed:
             await self._publish(signed)
+        elif self._witnessing is not None:
+            await self._witnessing  # whatever was signed before is witnessed once this returns
         return head.seq or None
 
     async def witness_latest(self) -> None:

@@ -239,11 +239,12 @@ class AuditStore:
         return seqs, grown, None
 
     def _sign(self, conn: Connection, head: _Head) -> _Signed:
+        root = head.tree.root()
         signed = _Signed(head.seq, head.hash, self.keys.sign(head.seq, head.hash),
-                         self.keys.checkpoint_note(head.seq, head.tree.root()))
+                         self.keys.checkpoint_note(head.seq, root))
         conn.execute(insert(audit_checkpoint).values(
             seq=head.seq, head_hash=head.hash, signed_at=datetime.now(UTC), key_id=self.keys.id,
-            signature=signed.signature, root_hash=head.tree.root().hex(), note=signed.note))
+            signature=signed.signature, root_hash=root.hex(), note=signed.note))
         return signed
 
     def _publish(self, signed: _Signed) -> asyncio.Task[None]:

@@ -36,6 +36,29 @@ def test_rfc6962_test_vector_empty_and_single() -> None:
     assert one.root().hex() == "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d"
 
 
+#: The RFC 6962 reference vectors (as Certificate Transparency's and transparency-dev/merkle's tests use
+#: them): eight leaf inputs and the root of the tree of the first n of them, for n = 1..8.
+VECTOR_LEAVES = ["", "00", "10", "2021", "3031", "40414243", "5051525354555657", "606162636465666768696a6b6c6d6e6f"]
+VECTOR_ROOTS = [
+    "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
+    "fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125",
+    "aeb6bcfe274b70a14fb067a5e5578264db0fa9b51af5e0ba159158f329e06e77",
+    "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+    "4e3bbb1f7b478dcfe71fb631631519a3bca12c9aefca1612bfce4c13a86264d4",
+    "76e67dadbcdf1e10e1b74ddc608abd2f98dfb16fbce75277b5232a127f2087ef",
+    "ddb89be403809e325750d3d263cd78929c2942b7942a34b77e122c9594a74c8c",
+    "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328",
+]
+
+
+def test_the_rfc6962_reference_roots() -> None:
+    tree = CompactRange()
+    # Every vector byte is ASCII, so the text whose UTF-8 is those bytes is the latin-1 reading of them.
+    for leaf, root in zip(VECTOR_LEAVES, VECTOR_ROOTS, strict=True):
+        tree.append(leaf_hash(bytes.fromhex(leaf).decode("latin-1")))
+        assert tree.root().hex() == root
+
+
 @pytest.mark.parametrize("size", [1, 2, 3, 4, 5, 7, 8, 9, 31, 63, 64, 65, 70])
 def test_the_compact_range_root_is_the_reference_root(size: int) -> None:
     tree = CompactRange()

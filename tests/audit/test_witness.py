@@ -3,6 +3,7 @@ is found against it, and what it holds is never overwritten."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import base64
 import json
@@ -13,13 +14,15 @@ import pytest
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from audit.cli import configure, run
 from audit.integrity import verify
 from audit.keys import CheckpointKeys, ensure_checkpoint_keys
 from audit.record import chain_hash
 from audit.store import AuditStore
 from audit.tables import audit_checkpoint, audit_record, audit_subject, audit_tree_node
 from audit.witness import DirectoryWitness, WitnessConflict
-from tests.audit.conftest import StoreFactory, event
+from hub.core.db import create_engine
+from tests.audit.conftest import StoreFactory, event, settings_for
 from tests.audit.test_merkle import mth
 
 
@@ -163,3 +166,22 @@ async def test_every_checkpoint_is_a_new_file_and_earlier_ones_stay(make_store: 
     assert [int(n.split("\n")[1]) for n in notes] == [4, 8, 10]
     texts = await bodies(store)
     assert [note_root(n) for n in notes] == [mth(texts[:4]), mth(texts[:8]), mth(texts)]
+
+
+async def test_hub_audit_verify_reads_the_witness_setting(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    elsewhere = tmp_path / "other-storage"
+    settings = settings_for(tmp_path, audit_witness=str(elsewhere))
+    store = await AuditStore.open(settings)
+    for i in range(6):
+        await store.append(event(i))
+    await store.close()  # the shutdown checkpoint, witnessed on the other storage
+    assert [p.suffix for p in elsewhere.iterdir()] == [".checkpoint"] and not (tmp_path / "witness").exists()
+    engine = create_engine(settings.audit_url)
+    async with engine.begin() as conn:
+        await _cut_end(conn, 4)
+    await engine.dispose()
+    parser = argparse.ArgumentParser()
+    configure(parser)
+    assert await asyncio.to_thread(run, parser.parse_args(["verify"]), settings) == 1
+    out = capsys.readouterr().out
+    assert "first bad sequence number: 5" in out and "removed from the end" in out

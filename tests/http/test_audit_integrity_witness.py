@@ -3,6 +3,8 @@ records cut from the end, checkpoints and all, are found, as ``hub audit verify`
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import delete
 
 from audit.tables import audit_checkpoint, audit_record, audit_subject
@@ -12,10 +14,10 @@ INTEGRITY = "{ auditIntegrity { ok records checkpoints problem firstBadSeq treeR
             "witnessedCheckpoints } }"
 
 
-async def integrity(governed: Governed) -> dict[str, object]:
+async def integrity(governed: Governed) -> dict[str, Any]:
     answer = await governed.ask(INTEGRITY, role="ig-officer", purpose="audit", justification="integrity check")
     assert "errors" not in answer, answer
-    found: dict[str, object] = answer["data"]["auditIntegrity"]
+    found: dict[str, Any] = answer["data"]["auditIntegrity"]
     return found
 
 

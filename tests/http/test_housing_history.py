@@ -8,6 +8,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 
 from hub.core.settings import Settings
+from tests.conftest import AS_OF
 from tests.http.outcome_truth import day, fetch, truth
 
 FAR = "'9999-12-31'"
@@ -104,3 +105,33 @@ async def test_about_one_in_eight_known_on_the_night_of_release_is_homeless(sett
     known = [r[-1] for r in rows if r[-1] != "not_known"]
     homeless = known.count("false") / len(known)
     assert 0.05 <= homeless <= 0.25, homeless
+
+
+async def test_the_history_follows_each_release(settings: Settings) -> None:
+    """For people released in the last two years: most have a spell beginning on the day of release (the
+    prison's Duty to Refer), with a gap before it for those housing knew before custody; many placed on
+    release in approved premises or transitional accommodation are settled 13 weeks later."""
+    today = AS_OF
+    index = await fetch(settings, "index", "SELECT scheme, value, person_id FROM person_link")
+    links = {(s, v): p for s, v, p in index}
+    released: dict[str, date] = {}
+    for crn, on in await fetch(settings, "probation", "SELECT crn, release_date FROM sentence "
+                                                      "WHERE release_date IS NOT NULL"):
+        if ("crn", crn) in links and today - timedelta(days=700) <= day(on) < today:
+            released[links[("crn", crn)]] = day(on)
+    spells: dict[str, list[tuple[str, date, date | None]]] = defaultdict(list)
+    for ref, status, starts, ends in await fetch(settings, "housing", "SELECT housing_ref, status, starts_on, "
+                                                                      "ends_on FROM accommodation_spell"):
+        spells[links[("housingReference", ref)]].append((status, day(starts), None if ends is None else day(ends)))
+    followed = {pid: on for pid, on in released.items() if pid in spells}
+    assert len(followed) >= 30
+    begun_on_release = {pid for pid, on in followed.items() if any(s == on for _, s, _ in spells[pid])}
+    assert len(begun_on_release) >= 0.6 * len(followed)
+    for pid in begun_on_release:  # nothing recorded between going in and coming out: the spell before ends earlier
+        before = [e for _, s, e in spells[pid] if s < followed[pid]]
+        assert all(e is not None and e < followed[pid] - timedelta(days=1) for e in before), pid
+    moved_on = [next((st for st, s, e in spells[pid] if s <= followed[pid] + timedelta(days=91) and
+                      (e is None or followed[pid] + timedelta(days=91) <= e)), None)
+                for pid in begun_on_release
+                if next(st for st, s, _ in spells[pid] if s == followed[pid]) in ("approved_premises", "transient")]
+    assert moved_on and moved_on.count("settled") >= 0.2 * len(moved_on), moved_on

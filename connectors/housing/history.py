@@ -3,8 +3,8 @@ person's story (custody, release) from the housing stream alone, so the same see
 
 The story it tells:
 - people known before custody (or never in custody) move between statuses from the day housing first knew
-  them: settled spells last long, nights out (NFA, rough sleeping) are short, approved premises about 6 to 16
-  weeks, transitional accommodation (CAS3, a transient placement) at most 12 weeks;
+  them: settled spells last longest, approved premises 6 to 16 weeks, transitional accommodation
+  (CAS3, a transient placement) at most 12 weeks;
 - for someone released, the spells before custody end when they went in (a gap housing knows nothing of);
   on the night of release they are in one of ``RELEASE_NIGHT`` (housing learns it from the prison's Duty to
   Refer), or, for some, housing first hears of them days or weeks later (the night is not known);
@@ -23,13 +23,15 @@ from datetime import date, timedelta
 #: premises (high-risk licences), transitional accommodation (CAS3) and local-authority temporary housing.
 RELEASE_NIGHT = {"settled": 42, "approved_premises": 12, "transient": 20, "temporary": 14, "nfa": 8,
                  "rough_sleeping": 4}
-#: (shortest, longest) days a spell of each status lasts before the next status is recorded.
-DURATION = {"settled": (120, 1500), "transient": (14, 84), "approved_premises": (42, 112),
-            "temporary": (30, 400), "nfa": (3, 90), "rough_sleeping": (3, 120)}
+#: (shortest, longest) days a spell of each status lasts before the next status is recorded. Chosen so that
+#: today's statuses look like a housing options caseload (about half settled, one in five homeless or
+#: rough sleeping, a fifth in temporary accommodation), not only like the night of release.
+DURATION = {"settled": (90, 900), "transient": (14, 240), "approved_premises": (42, 112),
+            "temporary": (60, 540), "nfa": (30, 400), "rough_sleeping": (14, 300)}
 #: Where a spell leads (never to the same status). Approved premises and transitional accommodation move
 #: most people on to settled housing; some fall out into NFA or rough sleeping.
 NEXT = {
-    "settled": {"transient": 35, "temporary": 25, "nfa": 25, "rough_sleeping": 15},
+    "settled": {"transient": 30, "temporary": 15, "nfa": 35, "rough_sleeping": 20},
     "approved_premises": {"settled": 45, "transient": 30, "temporary": 12, "nfa": 9, "rough_sleeping": 4},
     "transient": {"settled": 50, "temporary": 24, "nfa": 18, "rough_sleeping": 8},
     "temporary": {"settled": 70, "transient": 12, "nfa": 12, "rough_sleeping": 6},

@@ -14,6 +14,8 @@ from synthetic.population import Batch, Stream, SyntheticPerson, staff_ids
 #: them under the Duty to Refer, and probation before release), fewer of those supervised in the community.
 KNOWN_AFTER_CUSTODY = 0.7
 KNOWN_OTHERWISE = 0.45
+#: Well-known people's status today: person 0 settled; person 2 (on licence) in approved premises.
+TODAY = {0: ("settled", None), 2: ("approved_premises", "approved_premises")}
 PLACEMENT_PROVIDER = {"transitional": 0, "approved_premises": 1, "supported": 2, "temporary": 3}
 
 
@@ -33,8 +35,8 @@ class HousingSynthesiser:
         ref = stream.mint.housing_reference()
         person.links.append(("housingReference", ref))
         spells = history(rng, stream.as_of, person.released_on)
-        if i == 0:  # settled today (examples rely on it)
-            settle_today(spells, stream.as_of)
+        if i in TODAY:  # examples and tests rely on these
+            begin_today(spells, stream.as_of, *TODAY[i])
         status = spells[-1].status
         uprn = address = code = None
         if status not in ("nfa", "rough_sleeping"):  # NFA cases keep their last borough, not an address
@@ -75,13 +77,13 @@ class HousingSynthesiser:
                 })
 
 
-def settle_today(spells: list[Spell], today: date) -> None:
-    """Makes the open spell settled: as it is, or a settled spell begun yesterday after it."""
+def begin_today(spells: list[Spell], today: date, status: str, placement: str | None) -> None:
+    """Makes the open spell ``status``: as it is, or a spell begun yesterday after the one before."""
     last = spells[-1]
-    if last.status != "settled":
+    if last.status != status:
         yesterday = today - timedelta(days=1)
         if last.starts_on >= yesterday:
-            spells[-1] = Spell("settled", last.starts_on, None)
+            spells[-1] = Spell(status, last.starts_on, None, placement)
         else:
             last.ends_on = yesterday - timedelta(days=1)
-            spells.append(Spell("settled", yesterday, None))
+            spells.append(Spell(status, yesterday, None, placement))

@@ -10,6 +10,7 @@ import time
 from datetime import UTC, datetime
 
 from bench.dataset import prepare
+from hub.core.agency import NOT_KNOWN
 from hub.services import cohort
 from hub.services.counts import THRESHOLD, CountTables
 from hub.services.disclosure import ALL, protect, tabulate, unsafe_lines
@@ -26,7 +27,7 @@ async def measure(people: int, postgres: str | None, repeats: int) -> None:
             if m.outcome is None:
                 continue
             assert m.outcome is not None
-            builds, protecting = [], []
+            builds, protecting, not_known = [], [], 0.0
             for _ in range(repeats):
                 tables = CountTables(hub.index, hub.agencies, ttl=3600)
                 started = time.perf_counter()
@@ -36,6 +37,7 @@ async def measure(people: int, postgres: str | None, repeats: int) -> None:
                 started = time.perf_counter()
                 protect(tabulate(rows, dims), dims, THRESHOLD)
                 protecting.append(time.perf_counter() - started)
+                not_known = sum(r[-1] == NOT_KNOWN for r in rows) / max(1, len(rows))
             reads = []
             for by in ([], ["BOROUGH"], ["BOROUGH", "IOM_COHORT", "RELEASE_TYPE"]):
                 started = time.perf_counter()
@@ -44,7 +46,8 @@ async def measure(people: int, postgres: str | None, repeats: int) -> None:
             released = table.counts.get(tuple(ALL for _ in table.dimensions), 0)
             print(f"  {name}: build {statistics.median(builds):.2f} s (tabulate and suppress "
                   f"{statistics.median(protecting):.2f} s), cohort {released}, {len(table.counts)} "
-                  f"non-zero cells, {len(table.withheld)} withheld, {len(unsafe_lines(table))} unsafe lines; "
+                  f"non-zero cells, {len(table.withheld)} withheld, {len(unsafe_lines(table))} unsafe lines, "
+                  f"not_known {not_known:.1%}; "
                   f"kept read {max(reads) * 1000:.0f} ms at most")
     finally:
         await hub.close()

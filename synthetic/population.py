@@ -10,7 +10,8 @@ Guarantees tests and examples rely on (each agency's synthesiser keeps its part)
 - person 0 is in the fixed IOM cohort of ``iom-officer-001``, on ``om-001``'s caseload, with
   ``housing-officer-001`` and ``keyworker-001``, and has active consent to share with probation;
 - person 1 has no consent recorded for probation;
-- person 2 is a domestic-abuse case of ``victim-liaison-001`` with an exclusion zone.
+- person 2 is a domestic-abuse case of ``victim-liaison-001`` with an exclusion zone, on licence, living
+  in approved premises today (housing).
 
 The prison part of the story (the establishment a person is held in or released from, and when the
 release was decided) is drawn from a stream of its own, so adding it left everyone else's data unchanged.

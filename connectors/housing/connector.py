@@ -105,17 +105,16 @@ class SqlHousingConnector(SqlConnector, HousingConnector):
         return await self.db.counts(select(columns[field], func.count()).group_by(columns[field]))
 
     async def outcomes(self, field: str, released: Mapping[str, date]) -> dict[str, bool | None]:
-        c, p = t.housing_client, t.placement
+        """Read from the accommodation history; a client with no spell at all still answers (not known)."""
+        c, h = t.housing_client, t.accommodation_spell
         wanted = set(released)
         # Whole tables, once: the cohort is most of the agency's clients, so one scan beats keyed batches.
-        clients = [r for r in await self.db.rows(select(c.c.housing_ref, c.c.accommodation_status, c.c.status_since))
-                   if r.housing_ref in wanted]
-        placements: dict[str, list[Spell]] = defaultdict(list)
-        for r in await self.db.rows(select(p.c.housing_ref, p.c.starts_on, p.c.ends_on)):
+        clients = await self.db.keys(select(c.c.housing_ref)) & wanted
+        spells: dict[str, list[Spell]] = defaultdict(list)
+        for r in await self.db.rows(select(h.c.housing_ref, h.c.status, h.c.starts_on, h.c.ends_on)):
             if r.housing_ref in wanted:
-                placements[r.housing_ref].append((r.starts_on, r.ends_on))
-        return {r.housing_ref: outcome(field, r.accommodation_status, r.status_since, placements[r.housing_ref],
-                                       released[r.housing_ref]) for r in clients}
+                spells[r.housing_ref].append((r.status, r.starts_on, r.ends_on))
+        return {ref: outcome(field, spells[ref], released[ref]) for ref in clients}
 
     async def breakdown_values(self, field: str) -> dict[str, str]:
         if field != "lastKnownBorough":  # where they live; no fixed abode: the last borough, managing the case

@@ -1,12 +1,9 @@
-"""The board's accommodation outcomes, worked out from what the housing record says about a day.
+"""The board's accommodation outcomes, read from the housing accommodation history.
 
-The housing system keeps the current accommodation status with the day it began, and placements with
-their dates; it keeps no history of earlier statuses. So on a given day a client was:
-- in a placement, where one was in force (transitional, approved premises, temporary, supported): housed,
-  not in settled accommodation;
-- otherwise in their current status, where it had begun by then: housed unless NFA or rough sleeping,
-  settled only if settled;
-- otherwise not known: the status changed since and no placement covers the day.
+Housing records each accommodation status a client has been in, from the day it began to the last day it
+held (a placement is a spell of its kind). On a given day a client was in the status of the spell in force
+that day: housed unless NFA or rough sleeping, settled only if settled; not known where no spell covers the
+day (before housing knew them, or a time it knows nothing of).
 """
 
 from __future__ import annotations
@@ -20,37 +17,30 @@ from hub.core.agency import Outcome
 THREE_MONTHS = timedelta(weeks=13)
 UNHOUSED = frozenset({"nfa", "rough_sleeping"})
 
-Spell = tuple[date, date | None]
+#: (status, first day, last day or None while it is the current one)
+Spell = tuple[str, date, date | None]
 
 OUTCOMES = {
     "HOUSED_ON_RELEASE_NIGHT": Outcome(
-        "housedOnReleaseNight", timedelta(0), ("accommodationStatus", "statusSince", "placements"),
-        "housed (not NFA or rough sleeping, or in a placement) on the day of release, as housing records it"),
+        "housedOnReleaseNight", timedelta(0), ("accommodationStatus", "statusSince"),
+        "housed (an accommodation status other than NFA or rough sleeping) on the night of release, as "
+        "housing's accommodation history records it"),
     "SETTLED_ACCOMMODATION_3_MONTHS": Outcome(
-        "settledThreeMonthsAfterRelease", THREE_MONTHS, ("accommodationStatus", "statusSince", "placements"),
-        "in settled accommodation (status settled, no placement in force) 13 weeks after release"),
+        "settledThreeMonthsAfterRelease", THREE_MONTHS, ("accommodationStatus", "statusSince"),
+        "in settled accommodation 13 weeks after release, as housing's accommodation history records it"),
 }
 
 
-def in_force(spells: Iterable[Spell], on: date) -> bool:
-    return any(start <= on and (end is None or end >= on) for start, end in spells)
+def status_on(spells: Iterable[Spell], on: date) -> str | None:
+    """The status of the spell in force on the day; None where no spell covers it."""
+    return next((status for status, start, end in spells if start <= on and (end is None or on <= end)), None)
 
 
-def housed(status: str, since: date, placements: Iterable[Spell], on: date) -> bool | None:
-    if in_force(placements, on):
-        return True
-    return None if since > on else status not in UNHOUSED
-
-
-def settled(status: str, since: date, placements: Iterable[Spell], on: date) -> bool | None:
-    if in_force(placements, on):
-        return False
-    return None if since > on else status == "settled"
-
-
-def outcome(field: str, status: str, since: date, placements: Iterable[Spell], released: date) -> bool | None:
+def outcome(field: str, spells: Iterable[Spell], released: date) -> bool | None:
     if field == "housedOnReleaseNight":
-        return housed(status, since, placements, released)
+        status = status_on(spells, released)
+        return None if status is None else status not in UNHOUSED
     if field == "settledThreeMonthsAfterRelease":
-        return settled(status, since, placements, released + THREE_MONTHS)
+        status = status_on(spells, released + THREE_MONTHS)
+        return None if status is None else status == "settled"
     raise ValueError(f"housing answers no outcome {field}")

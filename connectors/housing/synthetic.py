@@ -1,15 +1,21 @@
-"""Synthetic housing records: clients with accommodation status and duty stage, Duty to Refer, placements."""
+"""Synthetic housing records: clients with their accommodation history (status spells, the current one the
+client's status), duty stage, Duty to Refer, and placements (each a spell of its kind)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
+from connectors.housing.history import Spell, history
 from synthetic.identifiers import postcode
 from synthetic.london import BOROUGHS, HOUSING_PROVIDERS, STREET_NAMES
 from synthetic.population import Batch, Stream, SyntheticPerson, staff_ids
 
-ACCOMMODATION = ("settled", "transient", "approved_premises", "temporary", "nfa", "rough_sleeping")
-ACCOMMODATION_WEIGHTS = (50, 12, 8, 12, 12, 6)
+#: Share of people housing holds a record of: most people released from or held in custody (prisons refer
+#: them under the Duty to Refer, and probation before release), fewer of those supervised in the community.
+KNOWN_AFTER_CUSTODY = 0.7
+KNOWN_OTHERWISE = 0.45
+#: Well-known people's status today: person 0 settled; person 2 (on licence) in approved premises.
+TODAY = {0: ("settled", None), 2: ("approved_premises", "approved_premises")}
 PLACEMENT_PROVIDER = {"transitional": 0, "approved_premises": 1, "supported": 2, "temporary": 3}
 
 
@@ -23,11 +29,15 @@ class HousingSynthesiser:
 
     def person(self, person: SyntheticPerson, stream: Stream, out: Batch) -> None:
         rng, i = stream.rng, person.index
-        if not (person.complete or rng.random() < 0.45):
+        share = KNOWN_AFTER_CUSTODY if person.custody in ("custody", "licence") else KNOWN_OTHERWISE
+        if not (person.complete or rng.random() < share):
             return
         ref = stream.mint.housing_reference()
         person.links.append(("housingReference", ref))
-        status = "settled" if i == 0 else rng.choices(ACCOMMODATION, ACCOMMODATION_WEIGHTS)[0]
+        spells = history(rng, stream.as_of, person.released_on)
+        if i in TODAY:  # examples and tests rely on these
+            begin_today(spells, stream.as_of, *TODAY[i])
+        status = spells[-1].status
         uprn = address = code = None
         if status not in ("nfa", "rough_sleeping"):  # NFA cases keep their last borough, not an address
             code = postcode(rng, rng.choice(BOROUGHS[person.borough][1]))
@@ -42,7 +52,7 @@ class HousingSynthesiser:
         officers = housing_officers(stream.people)
         out.add("housing", "housing_client", {
             "housing_ref": ref, **person.identity, "uprn": uprn, "address_line": address, "postcode": code,
-            "borough": person.borough, "accommodation_status": status, "status_since": stream.days(-800, -1),
+            "borough": person.borough, "accommodation_status": status, "status_since": spells[-1].starts_on,
             "duty_stage": stage, "housing_officer_id": officers[i % len(officers)],
         })
         for _ in range(rng.choices((0, 1, 2), (45, 45, 10))[0]):
@@ -53,14 +63,27 @@ class HousingSynthesiser:
                                                 (50, 30, 8, 7, 5))[0],
                 "status": rng.choices(("received", "accepted", "closed"), (25, 45, 30))[0],
             })
-        if status in ("approved_premises", "temporary", "transient") or rng.random() < 0.1:
-            kind = {"approved_premises": "approved_premises", "temporary": "temporary"}.get(
-                status, rng.choice(("transitional", "supported")))
-            starts = stream.days(-200, 0)
-            # Transitional accommodation lasts up to 12 weeks.
-            length = 84 if kind == "transitional" else rng.randint(30, 365)
-            out.add("housing", "placement", {
-                "placement_id": stream.next_id("placement"), "housing_ref": ref, "kind": kind,
-                "provider": f"{person.borough} {HOUSING_PROVIDERS[PLACEMENT_PROVIDER[kind]]}", "starts_on": starts,
-                "ends_on": starts + timedelta(days=length) if rng.random() < 0.8 else None,
+        for spell in spells:
+            out.add("housing", "accommodation_spell", {
+                "spell_id": stream.next_id("accommodation_spell"), "housing_ref": ref, "status": spell.status,
+                "starts_on": spell.starts_on, "ends_on": spell.ends_on,
             })
+        for spell in spells:
+            if spell.placement is not None:
+                out.add("housing", "placement", {
+                    "placement_id": stream.next_id("placement"), "housing_ref": ref, "kind": spell.placement,
+                    "provider": f"{person.borough} {HOUSING_PROVIDERS[PLACEMENT_PROVIDER[spell.placement]]}",
+                    "starts_on": spell.starts_on, "ends_on": spell.ends_on,
+                })
+
+
+def begin_today(spells: list[Spell], today: date, status: str, placement: str | None) -> None:
+    """Makes the open spell ``status``: as it is, or a spell begun yesterday after the one before."""
+    last = spells[-1]
+    if last.status != status:
+        yesterday = today - timedelta(days=1)
+        if last.starts_on >= yesterday:
+            spells[-1] = Spell(status, last.starts_on, None, placement)
+        else:
+            last.ends_on = yesterday - timedelta(days=1)
+            spells.append(Spell(status, yesterday, None, placement))

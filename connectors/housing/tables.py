@@ -47,3 +47,18 @@ placement = Table(
     Column("starts_on", Date, nullable=False),
     Column("ends_on", Date),
 )
+
+# The accommodation history: each status a client has been recorded in, from the day it began to the last
+# day it held (both included; the current one open, ``ends_on`` null). Spells never overlap; a gap is a
+# time housing knows nothing of (before the client was known, or in custody). The open spell is the
+# client's ``accommodation_status`` and ``status_since``; a placement is a spell of its kind, same days.
+accommodation_spell = Table(
+    "accommodation_spell",
+    metadata,
+    Column("spell_id", Integer, primary_key=True),
+    Column("housing_ref", String(10), ForeignKey("housing_client.housing_ref"), nullable=False, index=True),
+    # as housing_client.accommodation_status
+    Column("status", String(20), nullable=False),
+    Column("starts_on", Date, nullable=False),
+    Column("ends_on", Date),
+)

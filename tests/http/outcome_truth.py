@@ -77,11 +77,12 @@ async def truth(settings: Settings) -> Truth:
         return next((values[k] for k in keys[scheme].get(pid, []) if k in values), "not_known")
 
     # The agencies' own facts, by their keys
-    status = {r: (s, day(since)) for r, s, since in await fetch(
-        settings, "housing", "SELECT housing_ref, accommodation_status, status_since FROM housing_client")}
-    placements: dict[str, list[tuple[date, date | None]]] = defaultdict(list)
-    for r, s, e in await fetch(settings, "housing", "SELECT housing_ref, starts_on, ends_on FROM placement"):
-        placements[r].append((day(s), None if e is None else day(e)))
+    # Housing: each client's status on a day is the spell in force that day, looked up in SQL.
+    clients = {r for (r,) in await fetch(settings, "housing", "SELECT housing_ref FROM housing_client")}
+    spells_sql = "SELECT housing_ref, status, starts_on, ends_on FROM accommodation_spell"
+    spells: dict[str, list[tuple[str, date, date | None]]] = defaultdict(list)
+    for r, s, since, until in await fetch(settings, "housing", spells_sql):
+        spells[r].append((s, day(since), None if until is None else day(until)))
     jobs: dict[str, list[tuple[date, date | None]]] = defaultdict(list)
     for n, s, e in await fetch(settings, "employment", "SELECT ni_number, starts_on, ends_on FROM job"):
         jobs[n].append((day(s), None if e is None else day(e)))
@@ -98,16 +99,17 @@ async def truth(settings: Settings) -> Truth:
                                                  "SELECT pnc_id, arrested_at, outcome, convicted FROM arrest"):
         arrests[p].append((day(at), outcome, convicted))
 
-    def covering(spells: list[tuple[date, date | None]], d: date) -> bool:
-        return any(s <= d and (e is None or d <= e) for s, e in spells)
+    def covering(periods: list[tuple[date, date | None]], d: date) -> bool:
+        return any(s <= d and (e is None or d <= e) for s, e in periods)
 
     def housing_on(ref: str, d: date, settled: bool) -> bool | None:
-        if covering(placements[ref], d):
-            return not settled  # in a placement: housed, never settled
-        s, since = status[ref]
-        if since > d:
+        """Housed (not NFA, not rough sleeping) or settled on the day, by the one spell covering it."""
+        in_force = [s for s, since, until in spells[ref] if since <= d and (until is None or d <= until)]
+        assert len(in_force) <= 1, (ref, d)  # spells never overlap
+        if not in_force:
             return None
-        return s == "settled" if settled else s not in ("nfa", "rough_sleeping")
+        status = in_force[0]
+        return status == "settled" if settled else status not in ("nfa", "rough_sleeping")
 
     def proven_within(p: str, released: date) -> bool | None:
         verdicts: list[bool | None] = []
@@ -144,7 +146,7 @@ async def truth(settings: Settings) -> Truth:
         scheme, rule = rules[measure]
         rows = []
         for pid, (on, kind, _) in sorted(latest.items()):
-            said = [rule(k, on) for k in keys[scheme].get(pid, []) if scheme != "housingReference" or k in status]
+            said = [rule(k, on) for k in keys[scheme].get(pid, []) if scheme != "housingReference" or k in clients]
             said = [s for s in said if s != "absent"]
             value = ("not_known" if not said else "true" if True in said else "false" if False in said
                      else "not_known")

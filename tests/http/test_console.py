@@ -79,6 +79,12 @@ async def test_an_expired_or_altered_session_is_no_sign_in(governed: Governed, c
     assert (await client.get("/console/search")).headers["location"] == "/console/sign-in"
     client.cookies.set(COOKIE, live, path="/console")
     assert (await client.get("/console/search")).status_code == 200
+    # a token the API no longer accepts ends the sign-in at the next page
+    revoked = seal(Session(token[:-4] + "AAAA", WHY, "c" * 32, int(time.time()) + 60), key)
+    client.cookies.set(COOKIE, revoked, path="/console")
+    ended = await client.get("/console/search")
+    assert ended.headers["location"] == "/console/sign-in"
+    assert any(c.startswith(f'{COOKIE}=""') for c in ended.headers.get_list("set-cookie"))
 
 
 async def test_forms_without_the_sessions_csrf_token_are_refused(governed: Governed,

@@ -70,6 +70,15 @@ class Console:
     def problem(self, request: Request, message: str, status: int, session: Session | None = None) -> Response:
         return self.render(request, "problem.html", status=status, message=message, session=session)
 
+    def refused(self, request: Request, answer: Answer, session: Session) -> Response:
+        """The API's refusal as a page; a token it no longer accepts (expired, revoked) ends the sign-in."""
+        if answer.status == 401 or any((e.get("extensions") or {}).get("code") == "INVALID_TOKEN"
+                                       for e in answer.errors):
+            response = _see(f"{PREFIX}/sign-in")
+            response.delete_cookie(COOKIE, path=PREFIX)
+            return response
+        return self.problem(request, answer.problem() or "", _status(answer), session)
+
     def _cookie(self, response: Response, name: str, value: str, seconds: int) -> None:
         response.set_cookie(name, value, max_age=seconds, path=PREFIX, httponly=True, samesite="strict",
                             secure=self.settings.environment == "production")
@@ -173,7 +182,7 @@ class Console:
                 found = await self.ask(request, session, queries.SUBJECT,
                                        {"scheme": enum_name(scheme), "value": q["subject"]})
                 if found.problem():
-                    return self.problem(request, found.problem() or "", _status(found), session)
+                    return self.refused(request, found, session)
                 person = (found.data or {}).get("auditSubject")
                 if person is None:
                     note = f"No one the hub links holds {scheme} {q['subject']}."
@@ -188,7 +197,7 @@ class Console:
             answer = await self.ask(request, session, queries.SEARCH,
                                     {"filter": flt, "first": PAGE_SIZE, "after": q["after"] or None})
             if answer.problem():
-                return self.problem(request, answer.problem() or "", _status(answer), session)
+                return self.refused(request, answer, session)
             events = (answer.data or {})["auditEvents"]
             rows = [e["node"] for e in events["edges"]]
             more, end = events["pageInfo"]["hasNextPage"], events["pageInfo"]["endCursor"]
@@ -204,7 +213,7 @@ class Console:
         seq = int(request.path_params["seq"])
         answer = await self.ask(request, session, queries.RECORD, {"after": encode_audit(seq + 1)})
         if answer.problem():
-            return self.problem(request, answer.problem() or "", _status(answer), session)
+            return self.refused(request, answer, session)
         edges = (answer.data or {})["auditEvents"]["edges"]
         if not edges or edges[0]["node"]["seq"] != seq:
             return self.problem(request, f"There is no audit record {seq}.", 404, session)
@@ -216,7 +225,7 @@ class Console:
             body = "\n".join(queries.SUBJECT_PART.format(alias=f"s{i}", person_id=p) for i, p in enumerate(shown))
             detail = await self.ask(request, session, f"query ConsoleRecordSubjects {{\n{body}\n}}")
             if detail.problem():
-                return self.problem(request, detail.problem() or "", _status(detail), session)
+                return self.refused(request, detail, session)
             for i, p in enumerate(shown):
                 found = [d for d in (detail.data or {})[f"s{i}"]["disclosures"] if d["seq"] == seq]
                 parts[p] = found[0] if found else None
@@ -238,7 +247,7 @@ class Console:
             return self.problem(request, "A hub person id is H followed by eight digits.", 400, session)
         answer = await self.ask(request, session, queries.REPORT, {"personId": person_id})
         if answer.problem():
-            return self.problem(request, answer.problem() or "", _status(answer), session)
+            return self.refused(request, answer, session)
         return session, person_id, (answer.data or {})["subjectAccessReport"]["disclosures"]
 
     async def person(self, request: Request) -> Response:
@@ -271,7 +280,7 @@ class Console:
             return session
         answer = await self.ask(request, session, queries.INTEGRITY)
         if answer.problem():
-            return self.problem(request, answer.problem() or "", _status(answer), session)
+            return self.refused(request, answer, session)
         return self.render(request, "integrity.html", session=session, report=(answer.data or {})["auditIntegrity"],
                            checked_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
                            verified=request.method == "POST")
@@ -282,7 +291,7 @@ class Console:
             return session
         viewed = await self.ask(request, session, queries.AGREEMENTS)
         if viewed.problem():
-            return self.problem(request, viewed.problem() or "", _status(viewed), session)
+            return self.refused(request, viewed, session)
         live = request.app.state.governance.policies.current()
         role = request.query_params.get("role") or None
         roles = agreements.roles_of(live)

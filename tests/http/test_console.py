@@ -163,3 +163,48 @@ async def test_subject_access_exports_hold_every_record_about_the_person(governe
     assert f"Subject access report: {person_id}" in text
     assert all(f"Record {seq}" in text for seq in expected)
     assert "om-001" in text and "panel" in text  # who looked, and why
+
+
+async def test_search_filters_and_pages_through_the_trail(governed: Governed, client: httpx.AsyncClient) -> None:
+    for i in range(14):
+        await governed.ask("{ people(first: 1) { edges { node { id } } } }", role="probation-practitioner",
+                           purpose="iom", justification=f"panel {i}")
+        await governed.ask("{ people(first: 1) { edges { node { id } } } }", role="police-iom-officer",
+                           purpose="iom", justification=f"panel {i}")
+    await sign_in(client, governed.token("ig-officer"))
+    trail = await governed.records()
+    # every record by the practitioner, as plain rows over the store: newest first
+    expected = sorted((r.seq for r in trail if r.event.actor_id == "om-001"), reverse=True)
+    first = await client.get("/console/search", params={"actor": "om-001", "purpose": "iom", "outcome": "ok"})
+    assert _seqs(first.text) == expected
+    police = await client.get("/console/search", params={"agency": "police"})
+    assert _seqs(police.text) == sorted((r.seq for r in trail if r.event.agency == "police"), reverse=True)
+    # everything, a page at a time: the pages follow each other without a gap or an overlap
+    seen: list[int] = []
+    page = await client.get("/console/search")
+    while True:
+        seen += _seqs(page.text)
+        following = re.search(r'href="(/console/search\?[^"]+)" rel="next"', page.text)
+        if following is None:
+            break
+        page = await client.get(following.group(1).replace("&amp;", "&"))
+    every = [r.seq for r in await governed.records() if r.seq <= seen[0]]
+    assert seen == sorted(every, reverse=True) and len(seen) > 25
+    # a time range (UTC) after every record finds none of them
+    none = await client.get("/console/search", params={"since": "2099-01-01T00:00", "actor": "om-001"})
+    assert _seqs(none.text) == [] and "No records match" in none.text
+    mine = sorted((r for r in trail if r.event.actor_id == "om-001"), key=lambda r: r.seq)
+    cut = mine[6].event.occurred_at.replace(microsecond=0)
+    until = await client.get("/console/search", params={"until": cut.strftime("%Y-%m-%dT%H:%M:%S"),
+                                                        "actor": "om-001"})
+    assert _seqs(until.text) == [r.seq for r in reversed(mine) if r.event.occurred_at <= cut]
+    assert 0 < len(_seqs(until.text)) < len(mine)
+    since = await client.get("/console/search", params={"since": cut.strftime("%Y-%m-%dT%H:%M:%S"),
+                                                        "actor": "om-001"})
+    assert _seqs(since.text) == [r.seq for r in reversed(mine) if r.event.occurred_at >= cut]
+    bad = await client.get("/console/search", params={"since": "yesterday"})
+    assert bad.status_code == 400
+
+
+def _seqs(page: str) -> list[int]:
+    return [int(s) for s in re.findall(r'<td><a href="/console/records/(\d+)">', page)]

@@ -14,6 +14,7 @@ import pytest
 from pypdf import PdfReader
 
 from hub.web.console.session import COOKIE, Session, seal, session_key
+from policies.loader import PACKAGED
 from tests.http.conftest import Governed
 from tests.http.console_client import csrf_of, sign_in
 from tests.http.seeded import rows
@@ -211,3 +212,29 @@ async def test_search_filters_and_pages_through_the_trail(governed: Governed, cl
 
 def _seqs(page: str) -> list[int]:
     return [int(s) for s in re.findall(r'<td><a href="/console/records/(\d+)">', page)]
+
+
+async def test_an_uploaded_candidate_shows_exactly_the_cells_it_changes(governed: Governed,
+                                                                        client: httpx.AsyncClient) -> None:
+    await sign_in(client, governed.token("ig-officer"))
+    shipped = (PACKAGED / "agreements" / "housing-isa.csv").read_text()
+    rule = "treatment-keyworker,*,housing_reference,deny,,,Housing ISA,HOUS-ISA 3.4,"
+    assert rule in shipped
+    changed = shipped.replace(rule, "treatment-keyworker,*,housing_reference,allow,caseload,,Housing ISA,HOUS-ISA 3.4,")
+    page = await client.get("/console/agreements")
+    answer = await client.post("/console/agreements", data={"csrf": csrf_of(page.text)},
+                               files={"files": ("housing-isa.csv", changed.encode(), "text/csv")})
+    assert answer.status_code == 200
+    table = answer.text.split('<table id="diff">')[1].split("</table>")[0]
+    cells = [re.findall(r"<td>([^<]*)</td>", row) for row in table.split("<tr>")[2:]]
+    housed = len(await rows(governed.settings, "housing", "SELECT housing_ref FROM housing_client"))
+    assert sorted(cells) == [
+        ["newly allowed", "treatment-keyworker", purpose, "housing_reference", "deny", "allow if caseload",
+         "HOUS-ISA 3.4", str(housed)] for purpose in ("continuity-of-care", "safeguarding")]
+    stranger = await client.post("/console/agreements", data={"csrf": csrf_of(page.text)},
+                                 files={"files": ("secrets.txt", b"x", "text/plain")})
+    assert "is not one of the policy files" in stranger.text and 'id="diff"' not in stranger.text
+    broken = await client.post("/console/agreements", data={"csrf": csrf_of(page.text)},
+                               files={"files": ("housing-isa.csv", changed.replace("allow,caseload", "perhaps,caseload")
+                                                .encode(), "text/csv")})
+    assert "could not be read as a policy version" in broken.text and 'id="diff"' not in broken.text

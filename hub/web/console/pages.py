@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
@@ -22,7 +23,7 @@ from hub.core.settings import Settings
 from hub.services.audit_review import READER_ROLE
 from hub.services.cursors import encode_audit, valid_person_id
 from hub.web.auth import issue_dev_token
-from hub.web.console import agreements, queries
+from hub.web.console import agreements, candidates, queries
 from hub.web.console.exports import sar_csv, sar_pdf
 from hub.web.console.graph import Answer, ask
 from hub.web.console.session import COOKIE, PRE_COOKIE, PRE_SECONDS, Session, seal, session_key, unseal
@@ -301,10 +302,16 @@ class Console:
         if request.method == "POST":
             form = await request.form()
             candidate = (_text(form.get("candidate")) or "").strip()
+            uploads = [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
             context["candidate"] = candidate
             try:
-                new = load_policy(Path(candidate))
-            except (PolicyInvalid, OSError) as exc:
+                if uploads:
+                    new = await candidates.uploaded(live.directory, uploads)
+                elif candidate:
+                    new = load_policy(Path(candidate))
+                else:
+                    raise candidates.NotACandidate("Upload the changed policy files or name a candidate directory.")
+            except (PolicyInvalid, OSError, candidates.NotACandidate) as exc:
                 context["diff_error"] = f"The candidate could not be read as a policy version: {exc}"
             else:
                 changes = diff(live, new)

@@ -13,7 +13,10 @@ import httpx
 import pytest
 from pypdf import PdfReader
 
+from hub.core.settings import Settings
+from hub.web.app import create_app
 from hub.web.console.session import COOKIE, Session, seal, session_key
+from hub.web.runtime import Hub
 from policies.loader import PACKAGED
 from tests.http.conftest import Governed
 from tests.http.console_client import csrf_of, sign_in
@@ -238,3 +241,20 @@ async def test_an_uploaded_candidate_shows_exactly_the_cells_it_changes(governed
                                files={"files": ("housing-isa.csv", changed.replace("allow,caseload", "perhaps,caseload")
                                                 .encode(), "text/csv")})
     assert "could not be read as a policy version" in broken.text and 'id="diff"' not in broken.text
+
+
+async def test_a_records_trace_id_links_to_the_trace_ui_when_one_is_set(settings: Settings) -> None:
+    hub = Hub.open(settings)
+    app = create_app(settings.model_copy(update={"trace_ui_url": "https://jaeger.example/trace/{trace_id}"}), hub=hub)
+    governed = Governed(app, settings, hub)
+    try:
+        _crn, person_id = await a_person_looked_up(governed)
+        record = next(r for r in await governed.records() if person_id in r.event.subjects)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
+            await sign_in(client, governed.token("ig-officer"))
+            page = await client.get(f"/console/records/{record.seq}")
+    finally:
+        await app.state.governance.audit.close()
+        await hub.close()
+    assert record.event.trace_id
+    assert f'<a href="https://jaeger.example/trace/{record.event.trace_id}">{record.event.trace_id}</a>' in page.text

@@ -40,8 +40,8 @@ async def ask(request: Request, session: Session, query: str, variables: dict[st
                (b"user-agent", b"hub-console")]
     scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
              "path": "/graphql", "raw_path": b"/graphql", "root_path": "", "query_string": b"", "headers": headers,
-             "client": request.scope.get("client"), "server": request.scope.get("server"), "state": {},
-             "app": request.app}
+             "client": request.scope.get("client"), "server": request.scope.get("server"),
+             "state": dict(request.scope.get("state") or {}), "app": request.app}
     sent = False
     status = 500
     chunks: list[bytes] = []

@@ -17,6 +17,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
+from audit import sanitise
 from connectors.registry import SCHEMES
 from hub.core.errors import HubError
 from hub.core.settings import Settings
@@ -41,7 +42,7 @@ SECURITY = {"content-security-policy": CSP, "x-content-type-options": "nosniff",
 PAGE_SIZE = 25
 #: subjects of one record whose own disclosures the detail page lists (each is an alias in one request)
 SUBJECTS_SHOWN = 20
-MAX_JUSTIFICATION = 500
+MAX_JUSTIFICATION = sanitise.MAX_JUSTIFICATION  # as the audit record keeps it
 OUTCOMES = ["ok", "partial", "refused", "unauthenticated", "malformed", "error"]
 #: "hub" (a hub person id) and every agency identifier scheme, as the search form offers them
 SUBJECT_SCHEMES = ["hub", *SCHEMES]

@@ -4,6 +4,7 @@ view audited under purpose audit with the justification given at sign-in."""
 from __future__ import annotations
 
 import asyncio
+import html
 import io
 import re
 import time
@@ -12,7 +13,9 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 from pypdf import PdfReader
+from sqlalchemy import text as sqltext
 
+from audit.witness import witness_for
 from hub.core.settings import Settings
 from hub.web.app import create_app
 from hub.web.console.session import COOKIE, Session, seal, session_key
@@ -258,3 +261,21 @@ async def test_a_records_trace_id_links_to_the_trace_ui_when_one_is_set(settings
         await hub.close()
     assert record.event.trace_id
     assert f'<a href="https://jaeger.example/trace/{record.event.trace_id}">{record.event.trace_id}</a>' in page.text
+
+
+async def test_the_integrity_page_shows_the_last_signed_checkpoint_and_the_witness(
+        governed: Governed, client: httpx.AsyncClient) -> None:
+    await a_person_looked_up(governed)
+    await sign_in(client, governed.token("ig-officer"))
+    store = await governed.app.state.governance.audit.store()
+    before = await client.get("/console/integrity")
+    assert "None yet" in before.text
+    size = await store.checkpoint()
+    async with store.engine.connect() as conn:
+        note = (await conn.execute(sqltext("SELECT note FROM audit_checkpoint ORDER BY id DESC LIMIT 1"))).scalar()
+    held = len(witness_for(governed.settings).checkpoints())
+    page = await client.get("/console/integrity")
+    assert size and held >= 1 and note
+    assert f"<dd>{size} records</dd>" in page.text and html.escape(note) in page.text
+    assert f"consulted: it holds {held} checkpoint(s), each consistent with the trail" in page.text
+    assert 'role="status">Intact' in page.text

@@ -25,6 +25,7 @@ from hub.services.audit_review import READER_ROLE
 from hub.services.cursors import encode_audit, valid_person_id
 from hub.web.auth import issue_dev_token
 from hub.web.console import agreements, candidates, queries
+from hub.web.console.checkpoints import last_checkpoint
 from hub.web.console.exports import sar_csv, sar_pdf
 from hub.web.console.graph import Answer, ask
 from hub.web.console.session import COOKIE, PRE_COOKIE, PRE_SECONDS, Session, seal, session_key, unseal
@@ -283,7 +284,9 @@ class Console:
         answer = await self.ask(request, session, queries.INTEGRITY)
         if answer.problem():
             return self.refused(request, answer, session)
+        store = await request.app.state.governance.audit.store()
         return self.render(request, "integrity.html", session=session, report=(answer.data or {})["auditIntegrity"],
+                           checkpoint=await last_checkpoint(store.engine),
                            checked_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
                            verified=request.method == "POST")
 

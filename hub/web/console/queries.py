@@ -33,7 +33,8 @@ REPORT = """query ConsoleSubjectAccess($personId: ID!) {
 }"""
 
 INTEGRITY = """query ConsoleIntegrity {
-  auditIntegrity { ok records checkpoints firstBadSeq problem headSeq headHash }
+  auditIntegrity { ok records checkpoints firstBadSeq problem headSeq headHash treeRoot witnessConsulted
+    witnessedCheckpoints }
 }"""
 
 #: the agreements page reads the policy in force; this records the view in the trail like any other

@@ -38,8 +38,9 @@ async def checked(page: Page, name: str, *, full_page: bool = True) -> None:
     assert await serious_violations(page) == [], name
 
 
-async def loopback_context(browser: Browser, refused: list[str]) -> BrowserContext:
-    context = await browser.new_context(viewport={"width": 1400, "height": 900}, accept_downloads=True)
+async def loopback_context(browser: Browser, refused: list[str], *, javascript: bool = True) -> BrowserContext:
+    context = await browser.new_context(viewport={"width": 1400, "height": 900}, accept_downloads=True,
+                                        java_script_enabled=javascript)
 
     async def loopback_only(route: Route) -> None:
         if urlsplit(route.request.url).hostname == "127.0.0.1":
@@ -164,13 +165,20 @@ async def test_an_officer_reviews_the_trail_in_the_console(settings: Settings, b
 
 
 async def test_a_development_hub_mints_an_ig_token_at_sign_in(settings: Settings, browser: Browser) -> None:
+    """With JavaScript off, as the console's read pages must work."""
     async with served(settings, {"HUB_ENV": "development"}) as hub:
-        context = await loopback_context(browser, [])
+        context = await loopback_context(browser, [], javascript=False)
         page = await context.new_page()
         await page.goto(f"{hub.base}/console/sign-in")
         await page.get_by_label("Justification").fill(WHY)
         await page.get_by_role("button", name="Sign in with a development IG token").click()
         assert page.url.endswith("/console/search")
+        await page.get_by_label("Role").fill("ig-officer")
+        await page.get_by_role("button", name="Search").click()
+        assert "role=ig-officer" in page.url
+        await page.get_by_role("link", name="Integrity").click()
+        await page.get_by_role("button", name="Verify now").click()
+        await page.get_by_role("status").get_by_text("Intact").wait_for()
         await page.get_by_role("button", name="Sign out").click()
         assert page.url.endswith("/console/sign-in")
         await page.goto(f"{hub.base}/console/integrity")

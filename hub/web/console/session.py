@@ -40,13 +40,26 @@ class Session:
 
 
 def session_key(keys_dir: Path) -> bytes:
-    """The key cookies are signed with, made on first use (readable by this user only)."""
+    """The key cookies are signed with, made on first use (readable by this user only).
+
+    Written whole under a private name, then linked into place: workers starting together all end up
+    with the one key that won, never with a half-written file.
+    """
     path = keys_dir / KEY_FILE
     if not path.is_file():
         keys_dir.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        draft = keys_dir / f".{KEY_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as f:
             f.write(secrets.token_bytes(32))
+            f.flush()
+            os.fsync(f.fileno())
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass  # another worker's key is in place: use it
+        finally:
+            draft.unlink()
     return path.read_bytes()
 
 

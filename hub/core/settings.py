@@ -114,6 +114,11 @@ class Settings(BaseSettings):
     #: the browser origins (``scheme://host[:port]``, comma-separated) whose pages may call the hub;
     #: empty: no cross-origin access
     cors_origins: str = ""
+    #: minutes an information governance console sign-in lasts (hub/web/console)
+    console_session_minutes: int = Field(default=30, ge=1, le=720)
+    #: the trace UI's page for one trace, ``{trace_id}`` standing for its id (Jaeger:
+    #: ``https://jaeger.example/trace/{trace_id}``); empty: the console shows trace ids unlinked
+    trace_ui_url: str = ""
     limits: QueryLimits = Field(default_factory=QueryLimits, validation_alias="HUB_LIMIT")
 
     @classmethod

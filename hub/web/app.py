@@ -27,6 +27,7 @@ from starlette.routing import Route
 from hub.core.errors import ConfigurationError
 from hub.core.settings import Settings
 from hub.web import collector, graphiql
+from hub.web.console.pages import routes as console_routes
 from hub.web.cors import cors_middleware
 from hub.web.graphql_view import HubGraphQL
 from hub.web.request_id import RequestIdMiddleware
@@ -99,6 +100,8 @@ def create_app(settings: Settings, *, governance: bool = True, hub: Hub | None =
             Route("/readyz", readyz),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             *graphiql.ROUTES,
+            # the IG console reads the trail through the API above, so only with governance on
+            *(console_routes(settings) if gov is not None else []),
         ],
         middleware=middleware,
         lifespan=lifespan,

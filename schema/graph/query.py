@@ -301,6 +301,20 @@ class AuditQuery:
         info.context.gate.ledger.of(str(person_id)).consulted.add("Query.subjectAccessReport")
         return SubjectAccessReport(person_id=person_id, disclosures=[SubjectDisclosure.of(r) for r in records])
 
+    @strawberry.field(description="The hub person id an agency identifier (CRN, PNC ID, NHS number, National "
+                                  "Insurance number...) belongs to, so a subject access request made with one "
+                                  "finds its person (ig-officer, purpose audit); null when no one holds it")
+    async def audit_subject(self, info: Info, scheme: IdentifierScheme, value: str) -> strawberry.ID | None:
+        caller = info.context.caller
+        _review(info).check(caller.roles, caller.purpose)
+        person_id = await info.context.people.index.find(scheme.value, validate(scheme.value, value))
+        if person_id is None:
+            return None
+        # The identifier was looked up about this person, and their hub id returned.
+        info.context.gate.read_by_argument([f"Identifiers.{scheme.value}"], (), (person_id,))
+        info.context.gate.returned(person_id)
+        return strawberry.ID(person_id)
+
     @strawberry.field(description="Verify the whole trail now: chain, stored copies and signed checkpoints")
     async def audit_integrity(self, info: Info) -> AuditIntegrity:
         caller = info.context.caller

@@ -1,0 +1,41 @@
+"""The GraphQL documents the console's pages send: every page view is one (audited) operation."""
+
+SEARCH = """query ConsoleSearch($filter: AuditEventFilter, $first: Int!, $after: String) {
+  auditEvents(filter: $filter, first: $first, after: $after) {
+    edges { node { seq occurredAt actorId agency roles purpose outcome operationName subjects } }
+    pageInfo { hasNextPage endCursor }
+  }
+}"""
+
+SUBJECT = """query ConsoleSubject($scheme: IdentifierScheme!, $value: String!) {
+  auditSubject(scheme: $scheme, value: $value)
+}"""
+
+RECORD = """query ConsoleRecord($after: String!) {
+  auditEvents(first: 1, after: $after) {
+    edges { node { seq occurredAt actorId actorKind agency roles purpose justification legalBases clauses
+      operationName operationType outcome errorCodes latencyMs policyVersion traceId sourceAddress hash prevHash
+      subjects disclosed { agency fields } withheld { field clause } masked { field clause } } }
+  }
+}"""
+
+#: one subject's part of one record, asked per subject shown (aliases s0, s1...)
+SUBJECT_PART = """{alias}: subjectAccessReport(personId: "{person_id}") {{
+  disclosures {{ seq disclosed masked {{ field clause }} withheld {{ field reason }} consulted perPerson }}
+}}"""
+
+REPORT = """query ConsoleSubjectAccess($personId: ID!) {
+  subjectAccessReport(personId: $personId) {
+    personId
+    disclosures { seq occurredAt actorId actorKind agency roles purpose justification legalBases clauses
+      operationName outcome traceId disclosed masked { field clause } withheld { field reason } consulted perPerson }
+  }
+}"""
+
+INTEGRITY = """query ConsoleIntegrity {
+  auditIntegrity { ok records checkpoints firstBadSeq problem headSeq headHash treeRoot witnessConsulted
+    witnessedCheckpoints }
+}"""
+
+#: the agreements page reads the policy in force; this records the view in the trail like any other
+AGREEMENTS = "query ConsoleAgreements { __typename }"

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from hub.core.settings import Settings
+from hub.services.policy_impact import people_holding
 from hub.web.runtime import Hub
 from hub.web.shadow import LOG_NAME, shadow_log
 from policies import cli as policy_cli
@@ -49,7 +50,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         print(f"hub policy diff: a version is invalid, so it could not apply:\n{exc}", file=sys.stderr)
         return 1
     changes = diff(old, new)
-    reached = asyncio.run(people_holding(settings, {c.owner for c in changes}))
+    reached = asyncio.run(people_holding_now(settings, {c.owner for c in changes}))
     if args.json:
         for c in changes:
             print(json.dumps({**asdict(c), "people": reached[c.owner]}))
@@ -84,16 +85,9 @@ def _line(c: CellChange, people: int) -> str:
             f"{f' [{clause}]' if clause else ''}; {people} people hold {c.owner} records")
 
 
-async def people_holding(settings: Settings, owners: set[str]) -> dict[str, int]:
-    """People with a record of each owner today (``all``: everyone the person index links)."""
+async def people_holding_now(settings: Settings, owners: set[str]) -> dict[str, int]:
     hub = Hub.open(settings)
     try:
-        found = {}
-        for owner in owners:
-            if owner == "all":
-                found[owner] = await hub.index.count()
-            else:
-                found[owner] = len(set((await hub.index.links(hub.agencies[owner].key_scheme)).values()))
-        return found
+        return await people_holding(hub.index, hub.agencies, owners)
     finally:
         await hub.close()

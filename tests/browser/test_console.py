@@ -127,10 +127,10 @@ async def test_an_officer_reviews_the_trail_in_the_console(settings: Settings, b
         assert all(f"Record {r['seq']}" in pdf_text for r in table)
 
         # The agreements, and what a candidate would change
-        _live, new = candidate(tmp_path)
+        _live, new = candidate(settings.data_dir / "policy-candidates")
         await page.get_by_role("link", name="Agreements").click()
         assert await page.locator("#matrix tbody tr").count() > 100
-        await page.get_by_label("Candidate policy directory").fill(str(new))
+        await page.get_by_label("Candidate policy directory").fill(new.name)
         await page.get_by_role("button", name="Show what it would change").click()
         cells = [[c.strip() for c in (await row.inner_text()).split("\t")]
                  for row in await page.locator("#diff tbody tr").all()]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hub.web.runtime import Hub
 from policies.diff import CellChange
 from policies.policy_set import PolicySet
 
@@ -49,17 +48,6 @@ def matrix(policy: PolicySet, role: str | None = None) -> list[Cell]:
 
 def roles_of(policy: PolicySet) -> list[str]:
     return sorted({r for entry in policy.agreements.purposes.values() for r in entry.roles})
-
-
-async def people_holding(hub: Hub, owners: set[str]) -> dict[str, int]:
-    """People with a record of each owner today (``all``: everyone the person index links)."""
-    found = {}
-    for owner in owners:
-        if owner == "all":
-            found[owner] = await hub.index.count()
-        else:
-            found[owner] = len(set((await hub.index.links(hub.agencies[owner].key_scheme)).values()))
-    return found
 
 
 def counts_by_kind(changes: list[CellChange]) -> dict[str, int]:

@@ -20,6 +20,19 @@ class NotACandidate(ValueError):
     """What is wrong with what was given, in words for the officer."""
 
 
+#: Where candidate versions may be named from, under the data folder: not any directory on the host.
+FOLDER = "policy-candidates"
+
+
+def named(data_dir: Path, name: str) -> Path:
+    """A candidate directory by its name in the data folder's ``policy-candidates``; nothing outside it."""
+    root = (data_dir / FOLDER).resolve()
+    found = (root / name).resolve()
+    if found == root or root not in found.parents or not found.is_dir():
+        raise NotACandidate(f"{name!r} is not a candidate directory in {FOLDER}/ of the hub's data folder")
+    return found
+
+
 async def uploaded(live: Path, files: Sequence[UploadFile]) -> PolicySet:
     """The version in force with each uploaded file in place of the policy file of the same name."""
     shipped = {p.name: p for p in policy_files(live)}

@@ -23,6 +23,7 @@ from hub.core.errors import HubError
 from hub.core.settings import Settings
 from hub.services.audit_review import READER_ROLE
 from hub.services.cursors import encode_audit, valid_person_id
+from hub.services.policy_impact import people_holding
 from hub.web.auth import issue_dev_token
 from hub.web.console import agreements, candidates, queries
 from hub.web.console.checkpoints import last_checkpoint
@@ -312,7 +313,7 @@ class Console:
                 if uploads:
                     new = await candidates.uploaded(live.directory, uploads)
                 elif candidate:
-                    new = load_policy(Path(candidate))
+                    new = load_policy(candidates.named(self.settings.data_dir, candidate))
                 else:
                     raise candidates.NotACandidate("Upload the changed policy files or name a candidate directory.")
             except (PolicyInvalid, OSError, candidates.NotACandidate) as exc:
@@ -321,8 +322,9 @@ class Console:
                 changes = diff(live, new)
                 context.update(changes=changes, candidate_version=new.version,
                                kinds=agreements.counts_by_kind(changes),
-                               people=await agreements.people_holding(request.app.state.hub,
-                                                                      {c.owner for c in changes}))
+                               people=await people_holding(request.app.state.hub.index,
+                                                           request.app.state.hub.agencies,
+                                                           {c.owner for c in changes}))
         return self.render(request, "agreements.html", **context)
 
 

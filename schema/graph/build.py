@@ -31,6 +31,7 @@ from schema.graph.errors import as_hub_error
 from schema.graph.extensions.deadline import deadline_executor, timed_out
 from schema.graph.extensions.guards import QueryGuards, guards
 from schema.graph.query import AccessQuery, AuditQuery, CountsQuery, Query
+from schema.graph.scalars import SCALARS
 
 log = logging.getLogger("hub.graphql")
 
@@ -95,6 +96,7 @@ def create_schema(extensions: Sequence[Extension] = (), *, limits: QueryLimits |
     config = StrawberryConfig(
         disable_field_suggestions=not field_suggestions,
         batching_config={"max_operations": limits.max_batch} if limits is not None else None,
+        scalar_map=SCALARS,
     )
     built = HubSchema(query=RootQuery, extensions=[*extra, *extensions], config=config,
                       execution_context_class=deadline_executor(limits.timeout_seconds) if limits else None)

@@ -7,6 +7,7 @@ Expected answers come from the seeded tables (plain SQL) and the agreements' rul
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -14,7 +15,7 @@ import pytest
 from hub.core.settings import Settings
 from tests.graph_client import GraphClient
 from tests.http.conftest import Governed
-from tests.http.seeded import Seeded
+from tests.http.seeded import Seeded, as_datetime
 
 SEARCH = "people(first: 500, filter: %s) { totalCount edges { node { id } } }"
 
@@ -146,3 +147,20 @@ async def test_nothing_withheld_nothing_listed(governed: Governed) -> None:
     result = await governed.ask("{ people(first: 3) { edges { node { id } } } }", role="probation-practitioner",
                                 purpose="daily-intel")
     assert "withheld" not in result.get("extensions", {}) and "errors" not in result
+
+
+# ---- every DateTime carries its offset -------------------------------------------------------------------
+
+async def test_every_date_time_carries_its_utc_offset(governed: Governed, seeded: Seeded) -> None:
+    # The police system records naive UTC times; the hub gives them their offset.
+    query = ("{ people(first: 500, filter: {onMyCaseload: true}) { edges { node { "
+             "police { arrests { arrestedAt } } } } } }")
+    result = await governed.ask(query, role="police-iom-officer", purpose="iom")
+    times = [a["arrestedAt"] for e in result["data"]["people"]["edges"] if e["node"]["police"]
+             for a in e["node"]["police"]["arrests"] or []]
+    assert times
+    stored = {as_datetime(r[0]) for r in await seeded.rows("police", "SELECT arrested_at FROM arrest")}
+    for value in times:
+        at = datetime.fromisoformat(value)
+        assert at.utcoffset() == timedelta(0) and value.endswith("+00:00")
+        assert at.replace(tzinfo=None) in stored

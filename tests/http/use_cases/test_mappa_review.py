@@ -9,7 +9,7 @@ else) is not found at all, as an unknown id is.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import text
@@ -45,7 +45,9 @@ def iso(value: Any) -> str | None:
 
 
 def moment(value: Any) -> datetime:
-    return datetime.fromisoformat(value) if isinstance(value, str) else value
+    """A time as UTC: the police system stores naive UTC, the hub gives it its offset."""
+    found = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return found if found.tzinfo is not None else found.replace(tzinfo=UTC)
 
 
 async def offenders(settings: Settings) -> dict[str, Any]:

@@ -21,10 +21,12 @@ from graphql import (
     GraphQLSchema,
 )
 
+from hub.core.boroughs import Borough
 from policies.agreements import load_agreements
 from policies.loader import policy_dir
 from policies.sources import Problem, read_rows
-from policies.vocabulary import FIELD_COLUMNS, FIELDS_FILE
+from policies.vocabulary import AGENCIES, FIELD_COLUMNS, FIELDS_FILE, PURPOSES, ROLES
+from schema.graph.types.vocabulary import OUTCOMES, enum_name
 
 
 @cache
@@ -84,6 +86,12 @@ def _fill(element: object, key: str) -> None:
 
 
 DESCRIPTIONS: Mapping[str, str] = MappingProxyType({
+    # ---- shared closed sets: the value each enum name stands for, as the agencies' systems store it ----
+    **{f"Borough.{b.name}": b.value for b in Borough},
+    **{f"Role.{enum_name(r)}": f"Role `{r}`" for r in ROLES},
+    **{f"Purpose.{enum_name(p)}": f"Purpose `{p}`" for p in PURPOSES},
+    **{f"Agency.{enum_name(a)}": f"Agency `{a}`" for a in AGENCIES},
+    **{f"AuditOutcome.{enum_name(o)}": f"`{o}`: {meaning}" for o, meaning in OUTCOMES.items()},
     # ---- the root ----
     "Query": "The partnership's questions: people and their records, counts, the agreements as they apply to "
              "the caller, and (for information governance) the audit trail",
@@ -148,8 +156,12 @@ DESCRIPTIONS: Mapping[str, str] = MappingProxyType({
     "OffenceType.THEFT": "Theft and handling (shoplifting, vehicle crime)",
     "OffenceType.SEXUAL": "Sexual offences",
     "OffenceType.OTHER": "Any other offence (criminal damage, public order...)",
-    "WarningMarker": "A Police National Computer warning marker on the person",
-    "WarningMarker.marker": "The marker, as the police system words it",
+    "WarningMarkerKind.VIOLENCE": "Violence",
+    "WarningMarkerKind.WEAPONS": "Weapons",
+    "WarningMarkerKind.DRUGS": "Drugs",
+    "WarningMarkerKind.SELF_HARM": "Self-harm",
+    "WarningMarkerKind.ESCAPER": "Escaper",
+    "WarningMarkerKind.MENTAL_HEALTH": "Mental health",
     "WarningMarker.recordedOn": "When it was recorded",
     "IntelligenceReport.recordedAt": "When the report was recorded",
     "IntelligenceReport.summary": "A sanitised summary, fit to share",
@@ -237,7 +249,9 @@ DESCRIPTIONS: Mapping[str, str] = MappingProxyType({
     "DutyStage.MAIN_DUTY": "Main housing duty",
     "DutyToRefer.referredOn": "The day of the referral",
     "DutyToRefer.referringAgency": "The public body that referred (e.g. probation, a prison)",
-    "DutyToRefer.status": "Where the referral stands",
+    "DutyToReferStatus.RECEIVED": "Received by the council",
+    "DutyToReferStatus.ACCEPTED": "Accepted: the council is acting on it",
+    "DutyToReferStatus.CLOSED": "Closed",
     "Placement": "An accommodation placement",
     "Placement.kind": "The kind of placement",
     "Placement.provider": "Who provides it",
@@ -278,9 +292,11 @@ DESCRIPTIONS: Mapping[str, str] = MappingProxyType({
     "RequirementKind.DRR": "Drug rehabilitation requirement",
     "RequirementKind.ATR": "Alcohol treatment requirement",
     "RequirementKind.MHTR": "Mental health treatment requirement",
-    "Appointment": "A treatment appointment",
+    "AppointmentKind.ASSESSMENT": "Assessment",
+    "AppointmentKind.KEYWORK": "Keywork session",
+    "AppointmentKind.PRESCRIBING": "Prescribing review",
+    "AppointmentKind.REVIEW": "Care plan review",
     "Appointment.scheduledAt": "When it is (or was) scheduled",
-    "Appointment.kind": "What it is for",
     "Appointment.attended": "Whether the person attended; null while it is still to come",
     "Consent.shareWith": "The agency the person agreed to share with",
     "Consent.recordedOn": "The day the consent was recorded",
@@ -414,6 +430,7 @@ DESCRIPTIONS: Mapping[str, str] = MappingProxyType({
     "AuditEventFilter.agency": "The caller's agency",
     "AuditEventFilter.role": "A role the caller held",
     "AuditEventFilter.purpose": "The purpose of use stated",
+    "AuditEventFilter.outcome": "What became of the request",
     "AuditEventFilter.since": "At or after this time",
     "AuditEventFilter.until": "Before this time",
     "SubjectAccessReport.personId": "The person the report is about",

@@ -49,6 +49,7 @@ from schema.graph.types.counts import (
 from schema.graph.types.paging import page_info
 from schema.graph.types.people import PeopleFilter, PersonConnection, PersonEdge, PersonOrder
 from schema.graph.types.person import Person, person_of
+from schema.graph.types.vocabulary import Purpose, Role
 
 
 @strawberry.type
@@ -278,8 +279,10 @@ class AccessQuery:
 
     @strawberry.field(description="For information governance: how the agreements treat a field for a role "
                                   "under a purpose, and which rule decides it")
-    def explain_access(self, info: Info, field: str, role: str, purpose: str) -> AccessExplanation | None:
-        return AccessExplanation.of(_access(info).explain(info.context.caller.roles, field, role, purpose))
+    def explain_access(self, info: Info, field: str, role: Role, purpose: Purpose
+                       ) -> AccessExplanation | None:
+        return AccessExplanation.of(_access(info).explain(info.context.caller.roles, field, role.value,
+                                                          purpose.value))
 
 
 def _review(info: Info) -> AuditReview:

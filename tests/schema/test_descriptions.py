@@ -10,8 +10,10 @@ from typing import Any
 
 from graphql import get_introspection_query
 
+from hub.core.boroughs import Borough
 from schema.graph.build import create_schema
 from schema.graph.descriptions import DESCRIPTIONS
+from synthetic.london import BOROUGHS
 
 POLICIES = Path(__file__).resolve().parents[2] / "policies"
 BUILT_IN = {"String", "Int", "Float", "Boolean", "ID"}
@@ -79,3 +81,20 @@ def test_agency_records_name_their_agreement() -> None:
     for field, agreement in (("police", "Police ISA"), ("probation", "Probation ISA"), ("housing", "Housing ISA"),
                              ("treatment", "Treatment ISA"), ("employment", "Employment ISA")):
         assert agreement in (found[f"Person.{field}"] or ""), field
+
+
+def test_boroughs_are_the_london_boroughs_the_agencies_store() -> None:
+    assert sorted(b.value for b in Borough) == sorted(BOROUGHS)
+    assert len(Borough) == 33  # the 32 boroughs and the City
+    for b in Borough:  # the GraphQL name is the stored name in upper snake case, and says it
+        assert b.name == b.value.upper().replace(" ", "_")
+    found = elements()
+    assert found["Borough.CITY_OF_LONDON"] == "City of London"
+
+
+def test_policy_vocabularies_are_enums_named_in_upper_snake_case() -> None:
+    found = elements()
+    for file, column, enum in (("roles.csv", "role", "Role"), ("purposes.csv", "purpose", "Purpose")):
+        values = {r[column] for r in rows(POLICIES / "agreements" / file)}
+        assert {k.split(".", 1)[1] for k in found if k.startswith(f"{enum}.")} == \
+            {v.upper().replace("-", "_") for v in values}

@@ -204,15 +204,15 @@ async def test_my_access_lists_every_field_with_its_clause(governed: Governed) -
 
 
 async def test_explain_access_is_for_information_governance(governed: Governed) -> None:
-    query = ('{ explainAccess(field: "TreatmentRecord.ostPrescriptions", role: "probation-practitioner", '
-             'purpose: "iom") { purposePermitted reason source decision { effect clause } } }')
+    query = ('{ explainAccess(field: "TreatmentRecord.ostPrescriptions", role: PROBATION_PRACTITIONER, '
+             'purpose: IOM) { purposePermitted reason source decision { effect clause } } }')
     ig = await governed.ask(query, role="ig-officer", purpose="audit", justification="ISA review 2026-Q4")
     answer = ig["data"]["explainAccess"]
     assert answer["purposePermitted"] and answer["decision"]["effect"] == "DENY"
     assert "treatment-isa.csv:" in answer["source"] and answer["reason"]
     other = await governed.ask(query, role="probation-practitioner", purpose="iom")
     assert codes(other) == ["FORBIDDEN"] and other["data"] == {"explainAccess": None}
-    unknown = await governed.ask('{ explainAccess(field: "Nope.nope", role: "ig-officer", purpose: "audit") '
+    unknown = await governed.ask('{ explainAccess(field: "Nope.nope", role: IG_OFFICER, purpose: AUDIT) '
                                  '{ reason } }', role="ig-officer", purpose="audit", justification="ISA review")
     assert codes(unknown) == ["BAD_USER_INPUT"]
 

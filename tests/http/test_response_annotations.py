@@ -164,3 +164,15 @@ async def test_every_date_time_carries_its_utc_offset(governed: Governed, seeded
         at = datetime.fromisoformat(value)
         assert at.utcoffset() == timedelta(0) and value.endswith("+00:00")
         assert at.replace(tzinfo=None) in stored
+
+
+async def test_a_search_narrowed_to_a_relationship_says_so(governed: Governed, seeded: Seeded) -> None:
+    # Treatment keyworkers read housing's borough only for people they have a relationship with (HOUS-ISA 6.4).
+    result = await governed.ask("{ %s }" % (SEARCH % "{boroughs: [HACKNEY]}"), role="treatment-keyworker",
+                                purpose="continuity-of-care")
+    hackney = await seeded.people("housing", "housingReference",
+                                  "SELECT housing_ref FROM housing_client WHERE borough = 'Hackney'")
+    found = ids(result["data"]["people"])
+    assert found and found <= hackney
+    assert result["extensions"]["scope"] == {"narrowedTo": "relationship", "paths": [["people"]],
+                                             "arguments": ["filter.boroughs"]}

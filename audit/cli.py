@@ -1,15 +1,19 @@
-"""``hub audit verify | export | subject``: the trail for information governance, on the command line."""
+"""``hub audit verify | prove | export | subject``: the trail for information governance, on the command line."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 from audit.integrity import require_trail, verify
+from audit.proofs import NoProof, consistency, inclusion
 from audit.review import export, export_subject, records_between, subject_entries
 from audit.store import audit_engine
 from hub.core.settings import Settings
@@ -22,7 +26,15 @@ def _moment(text: str) -> datetime:
 
 def configure(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
-    sub.add_parser("verify", help="check the hash chain and the signed checkpoints (exit 1 naming the first bad seq)")
+    sub.add_parser("verify", help="check the chain, the Merkle tree, the signed checkpoints and the witness "
+                                  "(exit 1 naming the first bad seq)")
+    prove = sub.add_parser("prove", help="print an inclusion proof (--seq) or a consistency proof (--from, --to) "
+                                         "as JSON, for audit/verify_proof.py")
+    prove.add_argument("--seq", type=int, help="the record to prove included")
+    prove.add_argument("--size", type=int, help="against the signed checkpoint of this many records "
+                                                "(default: the latest)")
+    prove.add_argument("--from", dest="first", type=int, help="the tree size of the earlier checkpoint")
+    prove.add_argument("--to", dest="second", type=int, help="the tree size of the later checkpoint")
     ex = sub.add_parser("export", help="write records as JSON lines or CSV")
     ex.add_argument("--since", type=_moment, help="from this UTC time (ISO 8601), inclusive")
     ex.add_argument("--until", type=_moment, help="up to this UTC time, exclusive")
@@ -41,6 +53,8 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
     require_trail(settings.audit_url)
     engine = audit_engine(settings.audit_url)
     try:
+        if args.audit_command == "prove":
+            return await _prove(args, engine)
         if args.audit_command == "export":
             records = await records_between(engine, args.since, args.until)
             if args.output:
@@ -66,8 +80,26 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
         await engine.dispose()
 
 
+async def _prove(args: argparse.Namespace, engine: AsyncEngine) -> int:
+    wants_inclusion = args.seq is not None
+    if wants_inclusion == (args.first is not None or args.second is not None) or \
+            (not wants_inclusion and (args.first is None or args.second is None or args.size is not None)):
+        print("hub audit prove: give --seq N [--size S], or --from A --to B", file=sys.stderr)
+        return 2
+    try:
+        async with engine.connect() as conn:
+            proof = await conn.run_sync(lambda c: inclusion(c, args.seq, args.size) if wants_inclusion
+                                        else consistency(c, args.first, args.second))
+    except NoProof as exc:
+        print(f"hub audit prove: {exc}", file=sys.stderr)
+        return 1
+    print(json.dumps(proof, indent=2, ensure_ascii=False))
+    return 0
+
+
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    """Exit 0 when done (``verify``: the trail is intact), 1 when ``verify`` finds tampering."""
+    """Exit 0 when done (``verify``: the trail is intact), 1 when ``verify`` finds tampering or no proof can be
+    given, 2 for arguments that do not make a proof."""
     try:
         return asyncio.run(_run(args, settings))
     except BrokenPipeError:

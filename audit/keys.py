@@ -7,6 +7,7 @@ an exclusive link, so exactly one key wins and every process signs with it.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from audit.verify_proof import Checkpoint, note_key_id, open_checkpoint
 from hub.core.errors import ConfigurationError
 from hub.core.keyfiles import create_once, write_atomically
 
@@ -25,6 +27,10 @@ PUBLIC_FILE = "audit-public.pem"
 def key_id(public: Ed25519PublicKey) -> str:
     raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     return hashlib.sha256(raw).hexdigest()[:16]
+
+
+#: prefix of a trail's origin (and signed-note key name); the key id makes it one log's name
+ORIGIN_PREFIX = "partnership-hub/audit/"
 
 
 def message(seq: int, head_hash: str) -> bytes:
@@ -44,6 +50,23 @@ class CheckpointKeys:
         if self.private is None:
             raise ConfigurationError("no audit signing key: checkpoints cannot be written")
         return self.private.sign(message(seq, head_hash)).hex()
+
+    @property
+    def origin(self) -> str:
+        """The log's name in its checkpoints: C2SP's origin line, and the signed-note key name."""
+        return ORIGIN_PREFIX + self.id
+
+    def checkpoint_note(self, size: int, root: bytes) -> str:
+        """A C2SP tlog-checkpoint for the tree of ``size`` leaves, as a signed note (Ed25519)."""
+        if self.private is None:
+            raise ConfigurationError("no audit signing key: checkpoints cannot be written")
+        text = f"{self.origin}\n{size}\n{base64.b64encode(root).decode()}\n"
+        signature = note_key_id(self.origin, self.public) + self.private.sign(text.encode())
+        return f"{text}\n\u2014 {self.origin} {base64.b64encode(signature).decode()}\n"
+
+    def open_note(self, note: str) -> Checkpoint:
+        """The checkpoint in ``note`` if this key signed it; raises ``ProofError`` otherwise."""
+        return open_checkpoint(note, self.public)
 
     def verifies(self, seq: int, head_hash: str, signature: str) -> bool:
         try:

@@ -1,4 +1,5 @@
-"""The audit store's tables: records (append-only by design), their subjects, signed checkpoints.
+"""The audit store's tables: records (append-only by design), their subjects, the Merkle tree's stored
+nodes, signed checkpoints.
 
 A record's ``body`` is its canonical JSON, the only thing hashed. The other record columns and the
 subject table are copies of the body kept for indexed review; verification checks every copy
@@ -11,7 +12,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, MetaData, SmallInteger, String, Table, Text
 
 metadata = MetaData()
 
@@ -49,8 +50,26 @@ audit_checkpoint = Table(
     Column("head_hash", String(64), nullable=False),
     Column("signed_at", DateTime(timezone=True), nullable=False),
     Column("key_id", String(32), nullable=False),
-    Column("signature", String(200), nullable=False),
+    Column("signature", String(200), nullable=False),  # Ed25519 over seq and head_hash (audit.keys.message)
+    #: the RFC 6962 root of the first ``seq`` records (hex) and the signed C2SP checkpoint over it;
+    #: empty on checkpoints signed before the trail was a Merkle tree
+    Column("root_hash", String(64)),
+    Column("note", Text),
 )
+
+#: Roots of the tree's perfect subtrees from ``STORED_LEVEL`` up (leaves ``[idx << level, (idx + 1) << level)``),
+#: written with the records that complete them: a proof reads these and at most one block of records.
+audit_tree_node = Table(
+    "audit_tree_node",
+    metadata,
+    Column("level", SmallInteger, primary_key=True, autoincrement=False),
+    Column("idx", SEQ, primary_key=True, autoincrement=False),
+    Column("hash", String(64), nullable=False),
+)
+
+#: Subtrees of 2**6 records and up are stored: about one node row per 32 records, and a proof or a
+#: compact range rebuilt after a restart hashes at most 63 records.
+STORED_LEVEL = 6
 
 #: health() writes a row here and rolls it back: the only honest test that a record could be written.
 audit_probe = Table(

@@ -21,14 +21,19 @@ from hub.web.app import create_app
 MODES = ("hub", "hub-noaudit", "hub-off", "bare", "floor")
 
 
+class _NoStore:
+    def start_timer(self, _seconds: float) -> None:
+        """No trail, so no checkpoints to sign."""
+
+
 class NoAudit:
     """Governance without the audit write (policy, auth and tracing stay): isolates what auditing costs."""
 
     async def append(self, _event: Any) -> int:
         return 0
 
-    async def store(self) -> None:
-        return None
+    async def store(self) -> _NoStore:
+        return _NoStore()
 
     async def health(self) -> None:
         return None

@@ -30,12 +30,18 @@ def environment(settings: Settings, extra: Mapping[str, str]) -> dict[str, str]:
 
 
 @asynccontextmanager
-async def served(settings: Settings, extra: Mapping[str, str] | None = None) -> AsyncIterator[Served]:
-    """Start ``hub serve`` and wait until it is ready; killed on the way out if the test has not stopped it."""
+async def served(settings: Settings, extra: Mapping[str, str] | None = None, *,
+                 capture: bool = False) -> AsyncIterator[Served]:
+    """Start ``hub serve`` and wait until it is ready; killed on the way out if the test has not stopped it.
+
+    ``capture``: its stdout and stderr are pipes the test must read (``process.communicate()``), or a
+    chatty server would block once the pipe fills; otherwise they go nowhere.
+    """
     port = free_port()
+    out = subprocess.PIPE if capture else subprocess.DEVNULL
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "hub.cli", "serve", "--no-seed", "--port", str(port), cwd=ROOT,
-        env=environment(settings, extra or {}), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        env=environment(settings, extra or {}), stdout=out, stderr=out)
     base = f"http://127.0.0.1:{port}"
     try:
         async with httpx.AsyncClient() as client:
@@ -46,8 +52,8 @@ async def served(settings: Settings, extra: Mapping[str, str] | None = None) -> 
                 except httpx.TransportError:
                     pass
                 if proc.returncode is not None:
-                    raise AssertionError("the hub did not start: " + (await proc.stderr.read()).decode()[-2000:]
-                                         if proc.stderr else "")
+                    said = (await proc.stderr.read()).decode()[-2000:] if proc.stderr else "(not captured)"
+                    raise AssertionError(f"the hub did not start: {said}")
                 await asyncio.sleep(0.1)
             else:
                 raise AssertionError("the hub did not become ready in 15 s")

@@ -95,6 +95,11 @@ class Settings(BaseSettings):
     policy_sync: Literal["", "postgresql"] = ""
     strict_persisted_operations: bool = False
     audit_checkpoint_every: int = 1000
+    #: a signed checkpoint at least this often while the trail grows (and once after start-up)
+    audit_checkpoint_seconds: float = 60.0
+    #: where checkpoints are witnessed, outside the audit database: a directory (empty: ``witness`` under
+    #: the data folder; put it on other storage). See audit/witness.py.
+    audit_witness: str = ""
     #: seconds a member of staff's caseload is reused between requests (0: load it every time)
     caseload_ttl_seconds: float = 30.0
     #: seconds each measure's protected count table is reused before it is worked out again (0: every time)

@@ -52,5 +52,5 @@ class AuditReview:
 
     async def integrity(self, roles: tuple[str, ...], purpose: str | None) -> IntegrityReport:
         self.check(roles, purpose)
-        store = await self._store()
-        return await verify(store.engine, store.keys)
+        # The store brings its witness: a trail cut short or rewritten and re-signed is caught here too.
+        return await verify(await self._store())

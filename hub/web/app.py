@@ -68,7 +68,9 @@ def create_app(settings: Settings, *, governance: bool = True, hub: Hub | None =
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         if gov is not None:
-            await gov.audit.store()  # fail fast: no audit store, no hub
+            # Fail fast (no audit store, no hub); then a signed, witnessed checkpoint every
+            # HUB_AUDIT_CHECKPOINT_SECONDS while the trail grows, stopped when the store closes.
+            (await gov.audit.store()).start_timer(settings.audit_checkpoint_seconds)
             if gov.sync is not None:
                 await gov.sync.start()
             await gov.policies.start()
@@ -81,7 +83,7 @@ def create_app(settings: Settings, *, governance: bool = True, hub: Hub | None =
                 await gov.policies.stop()
                 if gov.sync is not None:
                     await gov.sync.stop()
-                await gov.audit.close()  # flushes pending records and writes a checkpoint
+                await gov.audit.close()  # flushes pending records, writes and witnesses a checkpoint
             await running.close()
             # Uvicorn re-raises SIGTERM once shut down, so the process never reaches its exit handlers:
             # the spans and metrics still batched must leave now or never.

@@ -52,7 +52,8 @@ async def test_an_intact_trail_verifies(make_store: StoreFactory) -> None:
     assert report.ok and report.first_bad_seq is None and report.problem is None
     assert (report.records, report.checkpoints, report.head_seq) == (10, 1, 10)
     # The same through an engine and keys, and through the settings (read-only: no key generated).
-    assert (await verify(store.engine, store.keys)) == report
+    assert (await verify(store.engine, store.keys, witness=store.witness)) == report
+    assert report.witnessed == 1
 
 
 async def test_editing_a_record_body_is_found(make_store: StoreFactory) -> None:

@@ -12,11 +12,13 @@ from sqlalchemy import inspect, text
 
 from audit.integrity import verify
 from audit.keys import ensure_checkpoint_keys
+from audit.record import canonical, chain_hash
 from audit.store import AuditStore, audit_engine
 from audit.tables import metadata
 from hub.core.db import create_engine
 from hub.core.migrations import SchemaBehind, current, head, upgrade
 from tests.audit.conftest import PgMaker, event, settings_for
+from tests.audit.test_merkle import mth
 
 
 async def _url(tmp_path: Path, pg_maker: PgMaker | None) -> str:
@@ -39,8 +41,9 @@ async def test_opening_an_empty_store_migrates_it(tmp_path: Path, pg_maker: PgMa
         assert await store.append(event(0)) == 1
     finally:
         await store.close()
-    assert await current(url, "audit") == head("audit") == "0001"
-    assert {"audit_record", "audit_subject", "audit_checkpoint", "audit_probe", "alembic_version_audit"} \
+    assert await current(url, "audit") == head("audit") == "0002"
+    assert {"audit_record", "audit_subject", "audit_checkpoint", "audit_tree_node", "audit_probe",
+            "alembic_version_audit"} \
         <= await _tables(url)
 
 
@@ -92,7 +95,7 @@ async def test_a_previous_release_trail_is_adopted_intact(tmp_path: Path, pg_mak
     finally:
         await store.close()
     assert report.ok and report.records == 6, report.summary()
-    assert await current(url, "audit") == "0001"
+    assert await current(url, "audit") == "0002"
 
 
 async def test_told_not_to_migrate_an_old_store_refuses_to_open(tmp_path: Path, pg_maker: PgMaker | None) -> None:
@@ -121,4 +124,44 @@ async def test_replicas_opening_together_migrate_once(tmp_path: Path, pg_maker: 
             rows = (await conn.execute(text("SELECT version_num FROM alembic_version_audit"))).scalars().all()
     finally:
         await engine.dispose()
-    assert rows == ["0001"]
+    assert rows == ["0002"]
+
+
+async def test_a_trail_from_before_the_tree_gets_its_nodes(tmp_path: Path, pg_maker: PgMaker | None) -> None:
+    url = await _url(tmp_path, pg_maker)
+    await upgrade(url, "audit", "0001")
+    # 70 records as release 0001 wrote them: the chain only, and one chain-head signature.
+    keys = ensure_checkpoint_keys(settings_for(tmp_path, url).keys_dir)
+    texts = [canonical(event(n)) for n in range(70)]
+    engine = create_engine(url)
+    async with engine.begin() as conn:
+        prev = "0" * 64
+        for seq, body in enumerate(texts, start=1):
+            digest = chain_hash(prev, seq, body)
+            await conn.execute(text(
+                "INSERT INTO audit_record (seq, occurred_at, actor_id, agency, roles, purpose, outcome, trace_id, "
+                "body, prev_hash, hash) VALUES (:seq, :at, 'om-001', 'probation', ',probation-practitioner,', "
+                "'iom', 'partial', :trace, :body, :prev, :hash)"),
+                {"seq": seq, "at": event(seq - 1).occurred_at, "trace": event(seq - 1).trace_id, "body": body,
+                 "prev": prev, "hash": digest})
+            await conn.execute(text("INSERT INTO audit_subject (seq, person_id) VALUES (:seq, 'H00000001')"),
+                               {"seq": seq})
+            prev = digest
+        await conn.execute(text("INSERT INTO audit_checkpoint (seq, head_hash, signed_at, key_id, signature) "
+                                "VALUES (70, :h, :at, :k, :s)"),
+                           {"h": prev, "at": event(0).occurred_at, "k": keys.id, "s": keys.sign(70, prev)})
+    await engine.dispose()
+
+    store = await AuditStore.open(settings_for(tmp_path, url))  # migrates to 0002: the nodes are filled in
+    try:
+        async with store.engine.connect() as conn:
+            nodes = (await conn.execute(text("SELECT level, idx, hash FROM audit_tree_node"))).all()
+        assert [tuple(n) for n in nodes] == [(6, 0, mth(texts[:64]).hex())]
+        assert await store.append(event(70)) == 71
+        await store.checkpoint()
+        report = await verify(store)
+        assert report.ok and report.checkpoints == 2 and report.witnessed == 1, report.summary()
+        texts.append(canonical(event(70)))
+        assert report.tree_root == mth(texts).hex()
+    finally:
+        await store.close()

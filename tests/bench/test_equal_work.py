@@ -19,6 +19,7 @@ from bench.dataset import AS_OF
 from bench.equal_output import UnequalOutput, differences, require_equal
 from bench.inprocess import Contender, call
 from bench.scenarios import build
+from bench.server import NoAudit
 from hub.core import telemetry
 from hub.core.settings import Settings
 from hub.web.app import create_app
@@ -111,3 +112,12 @@ async def test_the_smallest_bench_path_computes_every_ratio(bench_settings: Sett
         assert set(computed[name]) == {"overhead_equal_work", "hub_vs_bare_p50", "off_vs_bare_p50",
                                        "as_caller_vs_off"}
         assert all(math.isfinite(v) and v > 0 for v in computed[name].values())
+
+
+
+async def test_the_no_audit_contender_starts_and_stops_like_the_hub(bench_settings: Settings) -> None:
+    # Served (python -m bench.server hub-noaudit), its app runs the hub's lifespan, which starts the
+    # audit's checkpoint timer: the stand-in store must take that too.
+    app = create_app(bench_settings, audit=NoAudit())  # type: ignore[arg-type]
+    async with app.router.lifespan_context(app):
+        assert app.state.governance is not None

@@ -9,10 +9,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import text
-
-from hub.core.db import create_engine
 from hub.core.settings import Settings
+from tests.http.seeded import rows_at
 
 #: measure -> days after release the outcome is taken (and must have passed for the whole quarter)
 FOLLOW_UP = {"HOUSED_ON_RELEASE_NIGHT": 0, "SETTLED_ACCOMMODATION_3_MONTHS": 91, "EMPLOYED_6_WEEKS": 42,
@@ -21,13 +19,7 @@ DIMENSIONS = ("BOROUGH", "IOM_COHORT", "RELEASE_TYPE")
 
 
 async def fetch(settings: Settings, database: str, sql: str) -> list[Any]:
-    url = settings.index_url if database == "index" else settings.agency_url(database)
-    engine = create_engine(url)
-    try:
-        async with engine.connect() as conn:
-            return list((await conn.execute(text(sql))).all())
-    finally:
-        await engine.dispose()
+    return await rows_at(settings.index_url if database == "index" else settings.agency_url(database), sql)
 
 
 def day(value: Any) -> date:

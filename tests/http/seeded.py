@@ -40,13 +40,24 @@ def as_datetime(value: Any) -> datetime:
     return datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
-async def rows(settings: Settings, agency: str, sql: str) -> list[Any]:
-    engine = create_engine(settings.agency_url(agency))
+async def rows_at(url: str, sql: str) -> list[Any]:
+    """Plain SQL on any of the stores (an agency's, the person index)."""
+    engine = create_engine(url)
     try:
         async with engine.connect() as conn:
             return list((await conn.execute(text(sql))).all())
     finally:
         await engine.dispose()
+
+
+async def rows(settings: Settings, agency: str, sql: str) -> list[Any]:
+    return await rows_at(settings.agency_url(agency), sql)
+
+
+async def person_of(settings: Settings, scheme: str) -> dict[str, str]:
+    """An agency's key -> the hub person id, from the person index's own table."""
+    return {value: person for person, value in await rows_at(
+        settings.index_url, f"SELECT person_id, value FROM person_link WHERE scheme = '{scheme}'")}
 
 
 class Seeded:

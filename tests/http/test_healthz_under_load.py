@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import os
-import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -21,8 +18,8 @@ import pytest
 
 from hub.core.settings import Settings
 from hub.web.auth import issue_dev_token
-from tests.production.test_replicas import ROOT, free_port
 from tests.schema.test_deadline import ATTACK
+from tests.served import served
 
 #: The issue's requirement: /healthz answers within a second whatever single query is in flight.
 HEALTHZ_LIMIT = 1.0
@@ -39,37 +36,10 @@ def ordering_cursor(depth: int) -> str:
 
 @pytest.fixture
 async def server(settings: Settings) -> AsyncIterator[tuple[str, dict[str, str]]]:
-    port = free_port()
-    env = {**os.environ, **RELAXED, "PYTHONPATH": str(ROOT), "HUB_ENV": "test",
-           "HUB_DATA_DIR": str(settings.data_dir), "HUB_INDEX_DB": settings.index_url,
-           "HUB_AUDIT_DB": settings.audit_url,
-           **{f"HUB_{a.upper()}_DB": url for a, url in settings.agency_urls.items()}}
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "hub.cli", "serve", "--no-seed", "--workers", "1", "--port", str(port), cwd=ROOT,
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
     token = issue_dev_token(settings, user="iom-officer-001", agency="police", roles=["police-iom-officer"])
     headers = {"authorization": f"Bearer {token}", "x-purpose-of-use": "iom", "content-type": "application/json"}
-    try:
-        async with httpx.AsyncClient() as client:
-            for _ in range(150):
-                try:
-                    if (await client.get(f"{base}/readyz")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                assert proc.returncode is None, (await proc.stderr.read()).decode()[-2000:] if proc.stderr else ""
-                await asyncio.sleep(0.1)
-            else:
-                raise AssertionError("the server did not become ready in 15 s")
-        yield base, headers
-    finally:
-        proc.terminate()
-        try:
-            await asyncio.wait_for(proc.wait(), 5)
-        except TimeoutError:  # a worker stuck in a query does not get to its signal handler
-            proc.kill()
-            await proc.wait()
+    async with served(settings, RELAXED) as hub:
+        yield hub.base, headers
 
 
 async def while_running(base: str, request: httpx.Request) -> tuple[httpx.Response, float]:

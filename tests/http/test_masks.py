@@ -9,7 +9,6 @@ from the same data with governance off.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -20,11 +19,12 @@ from hub.core.settings import Settings
 from hub.web.app import create_app
 from hub.web.auth import issue_dev_token
 from hub.web.runtime import Hub
-from policies.loader import PACKAGED, load_policy, policy_files
+from policies.loader import PACKAGED, load_policy
 from tests.graph_client import GraphClient
 from tests.http.test_sharing_matrix import PARENT, covered, dig, leaving_police, selection
 from tests.http.transforms import through
 from tests.policies.test_matrix import USUAL
+from tests.policy_copies import copy_shipped, rewrite_rules
 
 ROLE, PURPOSE = "probation-practitioner", "daily-intel"
 CATALOGUE = load_policy(PACKAGED).catalogue
@@ -33,20 +33,16 @@ CASES = sorted({(entry.group, mask) for entry in CATALOGUE.fields.values() for m
 
 def masked_policy(directory: Path, group: str, mask: str, role: str = ROLE) -> Path:
     """A copy of the shipped policy where ``role`` gets ``mask:<mask>`` on ``group`` for everyone."""
-    for source in policy_files(PACKAGED):
-        target = directory / source.relative_to(PACKAGED)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
-    changed = 0
-    for path in (directory / "agreements").glob("*-isa.csv"):
-        lines = path.read_text().splitlines()
-        for i, line in enumerate(lines):
-            parts = line.split(",", 5)
-            if len(parts) > 3 and parts[0] == role and parts[1] in ("*", USUAL[role]) and parts[2] == group:
-                parts[3:5] = [f"mask:{mask}", ""]
-                lines[i] = ",".join(parts)
-                changed += 1
-        path.write_text("\n".join(lines) + "\n")
+    copy_shipped(directory)
+
+    def rewrite(line: str) -> str:
+        parts = line.split(",", 5)
+        if len(parts) > 3 and parts[0] == role and parts[1] in ("*", USUAL[role]) and parts[2] == group:
+            parts[3:5] = [f"mask:{mask}", ""]
+            return ",".join(parts)
+        return line
+
+    changed = rewrite_rules(directory, rewrite)
     assert changed == 1, f"{role} has {changed} rules for {group}"
     return directory
 

@@ -3,7 +3,6 @@ suppressed cell can be recovered by differencing the published figures, and gove
 
 from __future__ import annotations
 
-import shutil
 from datetime import date
 from itertools import combinations
 from pathlib import Path
@@ -16,10 +15,10 @@ from hub.services.agencies import Agencies
 from hub.services.counts import THRESHOLD, CountTables
 from hub.web.app import create_app
 from hub.web.runtime import Hub
-from policies.loader import PACKAGED, policy_files
 from tests.http.conftest import Governed
 from tests.http.outcome_truth import DIMENSIONS, FOLLOW_UP, financial_year, truth
 from tests.http.test_counts_exact import governed_on_postgres  # noqa: F401  (the PostgreSQL hub fixture)
+from tests.policy_copies import copy_shipped, rewrite_rules
 
 QUERY = """query($m: CountMeasure!, $p: DateRange, $by: [CountBreakdown!]) {
   partnershipCounts(measure: $m, releasedBetween: $p, by: $by) {
@@ -153,19 +152,14 @@ async def test_a_role_without_aggregate_access_is_refused_naming_the_field(gover
 
 def without_aggregate(directory: Path, group: str) -> Path:
     """A copy of the shipped policy where the analyst may not use ``group`` even in aggregate."""
-    for source in policy_files(PACKAGED):
-        target = directory / source.relative_to(PACKAGED)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
-    changed = 0
-    for path in (directory / "agreements").glob("*-isa.csv"):
-        lines = path.read_text().splitlines()
-        for i, line in enumerate(lines):
-            if line.startswith(f"partnership-analyst,partnership-analytics,{group},"):
-                lines[i] = line.replace(",deny,,yes,", ",deny,,,")
-                changed += 1
-        path.write_text("\n".join(lines) + "\n")
-    assert changed == 1
+    copy_shipped(directory)
+
+    def rewrite(line: str) -> str:
+        if line.startswith(f"partnership-analyst,partnership-analytics,{group},"):
+            return line.replace(",deny,,yes,", ",deny,,,")
+        return line
+
+    assert rewrite_rules(directory, rewrite) == 1
     return directory
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -15,8 +14,8 @@ from hub.core.settings import Settings
 from hub.web.app import create_app
 from hub.web.runtime import Hub
 from hub.web.shadow import shadow_log
-from policies.loader import PACKAGED
 from tests.http.conftest import Governed
+from tests.policy_copies import copy_shipped
 
 RELEASE = "victim-liaison,victim-contact,release,allow,victim_case,,Probation ISA,PROB-ISA 6.5,"
 QUERY = "{ people(first: 50, filter: {onMyCaseload: true}) { edges { node { id probation { releaseDate } } } } }"
@@ -24,8 +23,7 @@ QUERY = "{ people(first: 50, filter: {onMyCaseload: true}) { edges { node { id p
 
 def candidate(tmp_path: Path, rule: str) -> Path:
     """The packaged agreements with victim services no longer told release dates."""
-    new = tmp_path / "candidate"
-    shutil.copytree(PACKAGED, new)
+    new = copy_shipped(tmp_path / "candidate")
     path = next(new.rglob("probation-isa.csv"))
     assert RELEASE in path.read_text()
     path.write_text(path.read_text().replace(RELEASE, rule))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import shutil
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -19,8 +18,8 @@ from hub.web.app import create_app
 from hub.web.auth import issue_dev_token
 from hub.web.auth.keys import ensure_dev_keys
 from hub.web.runtime import Hub
-from policies.loader import PACKAGED, policy_files
 from tests.http.conftest import Governed
+from tests.policy_copies import copy_shipped
 
 QUERY = '{ person(id: "H00000001") { id name probation { tier } } }'
 
@@ -69,11 +68,7 @@ async def test_several_roles_of_one_agency_are_accepted(governed: Governed) -> N
 @pytest.fixture
 async def reloadable(settings: Settings, tmp_path: Path) -> AsyncIterator[Governed]:
     """The governed hub on a private copy of the policy files, to change while it serves."""
-    directory = tmp_path / "policies"
-    for source in policy_files(PACKAGED):
-        target = directory / source.relative_to(PACKAGED)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
+    directory = copy_shipped(tmp_path / "policies")
     own = settings.model_copy(update=dict(policy_dir=directory))
     hub = Hub.open(own)
     app = create_app(own, hub=hub)

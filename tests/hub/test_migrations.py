@@ -87,12 +87,12 @@ def test_hub_db_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pyt
     monkeypatch.setenv("HUB_DATA_DIR", str(tmp_path))
     assert main(["db", "current"]) == 0
     out = capsys.readouterr().out
-    assert "index: at None, latest 0005" in out and "audit: at None, latest 0001" in out
+    assert "index: at None, latest 0005" in out and "audit: at None, latest 0002" in out
     assert main(["db", "upgrade"]) == 0
     out = capsys.readouterr().out
-    assert "index: at 0005" in out and "audit: at 0001" in out
+    assert "index: at 0005" in out and "audit: at 0002" in out
     assert main(["db", "current"]) == 0
-    assert "audit: at 0001, latest 0001" in capsys.readouterr().out
+    assert "audit: at 0002, latest 0002" in capsys.readouterr().out
 
 
 def test_serve_refuses_an_old_schema_when_told_not_to_migrate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

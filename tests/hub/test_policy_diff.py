@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +10,7 @@ from pathlib import Path
 from hub.core.settings import Settings
 from policies.loader import PACKAGED
 from tests.http.seeded import rows
+from tests.policy_copies import copy_shipped
 
 ROOT = Path(__file__).resolve().parents[2]
 EDITS = {
@@ -27,9 +27,7 @@ EDITS = {
 
 
 def candidate(tmp_path: Path) -> tuple[Path, Path]:
-    old, new = tmp_path / "old", tmp_path / "new"
-    shutil.copytree(PACKAGED, old)
-    shutil.copytree(PACKAGED, new)
+    old, new = copy_shipped(tmp_path / "old"), copy_shipped(tmp_path / "new")
     for (name, line), replacement in EDITS.items():
         path = next(new.rglob(name))
         text = path.read_text()
@@ -70,5 +68,4 @@ async def test_the_diff_lists_exactly_the_changed_cells_with_the_people_they_rea
 
 
 def test_the_same_version_changes_nothing(settings: Settings, tmp_path: Path) -> None:
-    shutil.copytree(PACKAGED, tmp_path / "same")
-    assert run_diff(settings, PACKAGED, tmp_path / "same") == []
+    assert run_diff(settings, PACKAGED, copy_shipped(tmp_path / "same")) == []

@@ -22,7 +22,8 @@ QUERY = '{ people(first: 3) { edges { node { id name } } } }'
 async def test_sigterm_right_after_a_query_flushes_its_spans_and_metrics(settings: Settings) -> None:
     token = issue_dev_token(settings, user="iom-officer-001", agency="police", roles=["police-iom-officer"])
     async with served(settings, {"OTEL_TRACES_EXPORTER": "console", "OTEL_METRICS_EXPORTER": "console",
-                                 "OTEL_BSP_SCHEDULE_DELAY": "60000", "OTEL_METRIC_EXPORT_INTERVAL": "60000"}) as hub:
+                                 "OTEL_BSP_SCHEDULE_DELAY": "60000", "OTEL_METRIC_EXPORT_INTERVAL": "60000"},
+                      capture=True) as hub:
         async with httpx.AsyncClient() as client:
             answer = await client.post(f"{hub.base}/graphql", json={"query": QUERY}, headers={
                 "authorization": f"Bearer {token}", "x-purpose-of-use": "iom"})

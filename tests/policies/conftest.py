@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from policies.decisions import FieldDecision
-from policies.loader import PACKAGED, load_policy, policy_files
+from policies.loader import PACKAGED, load_policy
 from policies.policy_set import PolicySet
+from tests.policy_copies import copy_shipped
 
 
 @pytest.fixture(scope="session")
@@ -21,11 +21,7 @@ def shipped() -> PolicySet:
 @pytest.fixture
 def policy_copy(tmp_path: Path) -> Path:
     """A copy of the shipped policy files that a test may edit."""
-    for source in policy_files(PACKAGED):
-        target = tmp_path / source.relative_to(PACKAGED)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
-    return tmp_path
+    return copy_shipped(tmp_path)
 
 
 Edit = Callable[[str, str, str], None]

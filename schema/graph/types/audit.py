@@ -158,8 +158,14 @@ class AuditIntegrity:
     problem: str | None
     head_seq: int
     head_hash: str
+    tree_root: str = strawberry.field(description="RFC 6962 Merkle tree root of every record, hex")
+    witness_consulted: bool = strawberry.field(
+        description="Whether the checkpoints held by the witness outside the audit database were checked")
+    witnessed_checkpoints: int = strawberry.field(
+        description="Checkpoints the witness holds, each consistent with the trail when ok")
 
     @classmethod
     def of(cls, r: IntegrityReport) -> AuditIntegrity:
         return cls(ok=r.ok, records=r.records, checkpoints=r.checkpoints, first_bad_seq=r.first_bad_seq,
-                   problem=r.problem, head_seq=r.head_seq, head_hash=r.head_hash)
+                   problem=r.problem, head_seq=r.head_seq, head_hash=r.head_hash, tree_root=r.tree_root,
+                   witness_consulted=r.witness is not None, witnessed_checkpoints=r.witnessed)

@@ -13,13 +13,11 @@ from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import text
-
-from hub.core.db import create_engine
 from hub.core.settings import Settings
 from synthetic.london import ESTABLISHMENTS
 from tests.conftest import AS_OF
 from tests.http.conftest import Governed
+from tests.http.seeded import person_of, rows_at
 from tests.http.use_cases import readme
 
 TEAM = "prison-healthcare-001"
@@ -28,20 +26,6 @@ ROLE, PURPOSE = "prison-healthcare", "continuity-of-care"
 HANDOVER = timedelta(days=28)
 UNKNOWN = "H99999999"
 
-
-async def rows(url: str, sql: str) -> list[Any]:
-    engine = create_engine(url)
-    try:
-        async with engine.connect() as conn:
-            return list((await conn.execute(text(sql))).all())
-    finally:
-        await engine.dispose()
-
-
-async def person_of(settings: Settings, scheme: str) -> dict[str, str]:
-    """An agency's key -> the hub person id, from the person index's own table."""
-    return {value: person for person, value in await rows(
-        settings.index_url, f"SELECT person_id, value FROM person_link WHERE scheme = '{scheme}'")}
 
 
 def day(value: Any) -> date:
@@ -54,7 +38,7 @@ async def latest_releases(settings: Settings) -> dict[str, Any]:
     """person id -> their latest release in probation's sentences (latest date; ties: the later sentence)."""
     crn = await person_of(settings, "crn")
     latest: dict[str, Any] = {}
-    for r in await rows(settings.agency_url("probation"), (
+    for r in await rows_at(settings.agency_url("probation"), (
             "SELECT crn, sentence_id, release_date, release_type, release_establishment, release_decided_on "
             "FROM sentence WHERE release_date IS NOT NULL")):
         person = crn[r.crn]
@@ -67,14 +51,14 @@ async def latest_releases(settings: Settings) -> dict[str, Any]:
 async def clients(settings: Settings) -> dict[str, Any]:
     """person id -> the treatment service's client row."""
     nhs = await person_of(settings, "nhsNumber")
-    return {nhs[r.nhs_number]: r for r in await rows(settings.agency_url("treatment"), (
+    return {nhs[r.nhs_number]: r for r in await rows_at(settings.agency_url("treatment"), (
         "SELECT nhs_number, keyworker_id, prison_healthcare_team, released_on FROM treatment_client"))}
 
 
 async def released_between(settings: Settings, start: date, end: date) -> set[str]:
     """People with any release in probation's sentences on a day from ``start`` to ``end``."""
     crn = await person_of(settings, "crn")
-    return {crn[r.crn] for r in await rows(settings.agency_url("probation"),
+    return {crn[r.crn] for r in await rows_at(settings.agency_url("probation"),
                                            "SELECT crn, release_date FROM sentence WHERE release_date IS NOT NULL")
             if start <= day(r.release_date) <= end}
 
@@ -104,7 +88,7 @@ async def test_prison_healthcare_lists_its_people_due_for_release_with_the_estab
     releases = await latest_releases(settings)
     nhs = {person: c.nhs_number for person, c in held.items()}
     ost: dict[str, list[tuple[str, int]]] = defaultdict(list)
-    for r in await rows(settings.agency_url("treatment"),
+    for r in await rows_at(settings.agency_url("treatment"),
                         "SELECT nhs_number, medication, daily_dose_mg FROM ost_prescription"):
         ost[r.nhs_number].append((r.medication, r.daily_dose_mg))
     found_any = found_ost = 0
@@ -197,15 +181,15 @@ async def test_probation_learns_engagement_within_21_days_of_release_but_not_the
         governed: Governed, settings: Settings) -> None:
     treatment, probation = settings.agency_url("treatment"), settings.agency_url("probation")
     nhs, crn = await person_of(settings, "nhsNumber"), await person_of(settings, "crn")
-    caseload = {crn[r[0]] for r in await rows(probation,
+    caseload = {crn[r[0]] for r in await rows_at(probation,
                                               "SELECT crn FROM offender WHERE offender_manager_code = 'om-001'")}
-    consented = {nhs[r[0]] for r in await rows(treatment, "SELECT nhs_number FROM consent "
+    consented = {nhs[r[0]] for r in await rows_at(treatment, "SELECT nhs_number FROM consent "
                                                           "WHERE share_with = 'probation' AND withdrawn_on IS NULL")}
     started: dict[str, list[date]] = defaultdict(list)
-    for r in await rows(treatment, "SELECT nhs_number, started_on FROM episode"):
+    for r in await rows_at(treatment, "SELECT nhs_number, started_on FROM episode"):
         started[nhs[r[0]]].append(day(r[1]))
     attended: dict[str, list[date]] = defaultdict(list)
-    for r in await rows(treatment, "SELECT nhs_number, scheduled_at FROM appointment WHERE attended"):
+    for r in await rows_at(treatment, "SELECT nhs_number, scheduled_at FROM appointment WHERE attended"):
         attended[nhs[r[0]]].append(day(r[1]))
     released = {p: day(c.released_on) for p, c in (await clients(settings)).items() if c.released_on is not None}
     releases = await latest_releases(settings)
@@ -219,7 +203,7 @@ async def test_probation_learns_engagement_within_21_days_of_release_but_not_the
         answers.append(want)
     assert True in answers and False in answers, answers
     # The drug and the dose stay with treatment: withheld with the clause, never in the answer.
-    doses = {r[0]: (r[1], r[2]) for r in await rows(treatment, "SELECT nhs_number, medication, daily_dose_mg "
+    doses = {r[0]: (r[1], r[2]) for r in await rows_at(treatment, "SELECT nhs_number, medication, daily_dose_mg "
                                                                "FROM ost_prescription")}
     on_ost = sorted(p for p in caseload & consented if next((n for n, q in nhs.items() if q == p), None) in doses)
     assert on_ost, "no one on the caseload with consent is on OST: the withholding proves nothing"

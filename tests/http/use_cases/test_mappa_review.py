@@ -12,31 +12,15 @@ from collections import defaultdict
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import text
-
-from hub.core.db import create_engine
 from hub.core.settings import Settings
 from tests.http.conftest import Governed
+from tests.http.seeded import person_of, rows_at
 from tests.http.use_cases import readme
 
 COORDINATOR = "mappa-coordinator-001"
 ROLE, PURPOSE = "mappa-coordinator", "mappa"
 UNKNOWN = "H99999999"
 
-
-async def rows(url: str, sql: str) -> list[Any]:
-    engine = create_engine(url)
-    try:
-        async with engine.connect() as conn:
-            return list((await conn.execute(text(sql))).all())
-    finally:
-        await engine.dispose()
-
-
-async def person_of(settings: Settings, scheme: str) -> dict[str, str]:
-    """An agency's key -> the hub person id, from the person index's own table."""
-    return {value: person for person, value in await rows(
-        settings.index_url, f"SELECT person_id, value FROM person_link WHERE scheme = '{scheme}'")}
 
 
 def iso(value: Any) -> str | None:
@@ -53,7 +37,7 @@ def moment(value: Any) -> datetime:
 async def offenders(settings: Settings) -> dict[str, Any]:
     """person id -> probation's offender row (crn, MAPPA level and category, review, coordinator, risk)."""
     crn = await person_of(settings, "crn")
-    return {crn[r.crn]: r for r in await rows(settings.agency_url("probation"), (
+    return {crn[r.crn]: r for r in await rows_at(settings.agency_url("probation"), (
         "SELECT crn, mappa_level, mappa_category, mappa_next_review, mappa_coordinator_id, ogrs_score, "
         "rosh_level FROM offender"))}
 
@@ -81,16 +65,16 @@ async def test_police_data_comes_with_every_case_on_the_list(governed: Governed,
     pnc = await person_of(settings, "pncId")
     police = settings.agency_url("police")
     arrests: dict[str, list[tuple[datetime, str]]] = defaultdict(list)
-    for pnc_id, at, offence in await rows(police, "SELECT pnc_id, arrested_at, offence FROM arrest"):
+    for pnc_id, at, offence in await rows_at(police, "SELECT pnc_id, arrested_at, offence FROM arrest"):
         arrests[pnc[pnc_id]].append((moment(at), offence))
     markers: dict[str, list[str]] = defaultdict(list)
-    for pnc_id, marker in await rows(police, "SELECT pnc_id, marker FROM warning_marker"):
+    for pnc_id, marker in await rows_at(police, "SELECT pnc_id, marker FROM warning_marker"):
         markers[pnc[pnc_id]].append(marker)
     shared: dict[str, list[str]] = defaultdict(list)  # only handling code P intelligence leaves police
-    for pnc_id, summary in await rows(police, "SELECT pnc_id, summary FROM intelligence_report "
+    for pnc_id, summary in await rows_at(police, "SELECT pnc_id, summary FROM intelligence_report "
                                               "WHERE handling_code = 'P'"):
         shared[pnc[pnc_id]].append(summary)
-    nominals = {pnc[r[0]] for r in await rows(police, "SELECT pnc_id FROM nominal")}
+    nominals = {pnc[r[0]] for r in await rows_at(police, "SELECT pnc_id FROM nominal")}
     with_arrests = 0
     for person, node in nodes.items():
         if person not in nominals:

@@ -195,7 +195,7 @@ async def test_my_access_lists_every_field_with_its_clause(governed: Governed) -
                                 "fields { field effect visible mask condition clause agreement } } }",
                                 role="housing-officer", purpose="housing-referral")
     mine = result["data"]["myAccess"]
-    assert mine["roles"] == ["housing-officer"] and "Homelessness Reduction Act" in mine["legalBasis"]
+    assert mine["roles"] == ["HOUSING_OFFICER"] and "Homelessness Reduction Act" in mine["legalBasis"]
     by_field = {f["field"]: f for f in mine["fields"]}
     assert by_field["Identifiers.pncId"]["effect"] == "DENY" and not by_field["Identifiers.pncId"]["visible"]
     assert by_field["Person.birthYear"]["mask"] == "dob_year" and by_field["Person.birthYear"]["visible"]

@@ -37,6 +37,7 @@ from starlette.routing import Route
 from strawberry.asgi import GraphQL
 from strawberry.dataloader import DataLoader
 from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.schema.config import StrawberryConfig
 from strawberry.types.nodes import SelectedField
 
 import connectors.registry  # noqa: F401  (the agencies' code lists as GraphQL enums, as the hub has them)
@@ -51,6 +52,8 @@ from connectors.treatment import tables as tt
 from hub.core.db import create_engine, one_of
 from hub.core.settings import Settings
 from hub.services.index import tables as it
+from schema.governance.enums import Borough
+from schema.graph.scalars import SCALARS, with_offset
 from schema.graph.schemes import IdentifierScheme
 
 Row = Any  # a SQLAlchemy RowMapping: column name -> value
@@ -211,7 +214,7 @@ class ProbationRecord:
 
 @strawberry.type
 class HousingRecord:
-    borough: str | None
+    borough: Borough | None
     accommodation_status: AccommodationStatus
     duty_stage: DutyStage
     postcode: str | None
@@ -246,8 +249,9 @@ def _housing(rows: list[Row]) -> HousingRecord:
     r = rows[0]
     # No fixed abode and rough sleeping have no borough of residence (the hub's lastKnownBorough keeps the last).
     housed = r["accommodation_status"] not in ("nfa", "rough_sleeping")
-    return HousingRecord(borough=r["borough"] if housed else None, accommodation_status=r["accommodation_status"],
-                         duty_stage=r["duty_stage"], postcode=r["postcode"])
+    return HousingRecord(borough=Borough(r["borough"]) if housed else None,
+                         accommodation_status=r["accommodation_status"], duty_stage=r["duty_stage"],
+                         postcode=r["postcode"])
 
 
 def _treatment(rows: list[Row]) -> TreatmentRecord:
@@ -372,7 +376,7 @@ class Connection:
 @strawberry.input
 class PeopleFilter:
     iom_cohorts: list[IomCohort] | None = None
-    boroughs: list[str] | None = None
+    boroughs: list[Borough] | None = None
     accommodation_statuses: list[AccommodationStatus] | None = None
 
 
@@ -402,7 +406,7 @@ async def _people_page(ctx: Context, first: int, filter: PeopleFilter | None) ->
         c = ht.housing_client
         stmt = select(c.c.housing_ref)
         if filter.boroughs:
-            stmt = stmt.where(c.c.borough.in_(filter.boroughs))
+            stmt = stmt.where(c.c.borough.in_([b.value for b in filter.boroughs]))
         if filter.accommodation_statuses:
             stmt = stmt.where(c.c.accommodation_status.in_([s.value for s in filter.accommodation_statuses]))
         searches.append(("housingReference", "housing_ref", _rows(stores.housing, stmt)))
@@ -449,7 +453,8 @@ class Query:
 def bare_schema() -> strawberry.Schema:
     # The hub's caches, sized as the hub sizes them (schema/graph/build.py).
     return strawberry.Schema(query=Query, extensions=[lambda: ParserCache(maxsize=512),
-                                                      lambda: ValidationCache(maxsize=512)])
+                                                      lambda: ValidationCache(maxsize=512)],
+                             config=StrawberryConfig(scalar_map=SCALARS))  # DateTime with its offset, as the hub
 
 
 class BareGraphQL(GraphQL[Context, None]):
@@ -499,7 +504,7 @@ def floor_app(settings: Settings) -> tuple[Starlette, Stores]:
             "identifiers": {k: links.get(k) for k in ("pncId", "crn", "nhsNumber", "housingReference")},
             "police": police and {
                 "iomCohort": IomCohort(police[0]["iom_cohort"]).name if police[0]["iom_cohort"] else None,
-                "arrests": [{"arrestedAt": a["arrested_at"].isoformat(), "offence": a["offence"],
+                "arrests": [{"arrestedAt": with_offset(a["arrested_at"]), "offence": a["offence"],
                              "outcome": ArrestOutcome(a["outcome"]).name}
                             for a in police if a["arrest_id"] is not None]},
             "probation": None, "housing": None, "treatment": None,
@@ -516,7 +521,7 @@ def floor_app(settings: Settings) -> tuple[Starlette, Stores]:
         if housing:
             h = housing[0]
             housed = h["accommodation_status"] not in ("nfa", "rough_sleeping")
-            out["housing"] = {"borough": h["borough"] if housed else None,
+            out["housing"] = {"borough": Borough(h["borough"]).name if housed else None,
                               "accommodationStatus": AccommodationStatus(h["accommodation_status"]).name,
                               "dutyStage": DutyStage(h["duty_stage"]).name}
         if treatment:

@@ -44,7 +44,7 @@ OVERNIGHT = """query Overnight($crns: [String!]!, $since: DateTime!) {
   peopleByIdentifiers(scheme: CRN, values: $crns) { id name
     police { arrests(since: $since) { arrestedAt offence custodySuite outcome } } } }"""
 
-SEARCH = """query Search($borough: String!) { people(first: 50, filter: {boroughs: [$borough],
+SEARCH = """query Search($borough: Borough!) { people(first: 50, filter: {boroughs: [$borough],
   accommodationStatuses: [NFA, ROUGH_SLEEPING, TRANSIENT]}) {
   edges { node { id name housing { borough accommodationStatus dutyStage } } } } }"""
 
@@ -100,7 +100,7 @@ async def build(settings: Settings, as_of: date, cohort_page: int = 200) -> list
         Scenario("overnight", OVERNIGHT, {"crns": crns, "since": since},
                  Caller("om-001", "probation", "probation-practitioner", "daily-intel"),
                  f"overnight arrests for a caseload of {len(crns)}"),
-        Scenario("search", SEARCH, {"borough": "Hackney"},
+        Scenario("search", SEARCH, {"borough": "HACKNEY"},
                  Caller("housing-officer-001", "housing", "housing-officer", "housing-referral"),
                  "filtered people search (borough, accommodation)"),
     ]

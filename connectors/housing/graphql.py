@@ -8,9 +8,18 @@ from typing import Any
 
 import strawberry
 
-from connectors.housing.records import AccommodationStatus, DutyStage, HousingClient, HousingCriteria, PlacementKind
+from connectors.housing.records import (
+    AccommodationStatus,
+    DutyStage,
+    DutyToReferStatus,
+    HousingClient,
+    HousingCriteria,
+    PlacementKind,
+)
+from hub.core.boroughs import borough_of
 from schema.governance.agency_graph import AgencyGraph, PeopleFilterField, Reader
 from schema.governance.context import Info
+from schema.governance.enums import Borough
 from schema.governance.governed import Released, Resolved, listed, shown
 
 # The agency's code lists, as GraphQL enums.
@@ -18,6 +27,7 @@ for _code_list, _description in (
     (AccommodationStatus, "Accommodation status (NFA = no fixed abode)"),
     (DutyStage, "Homelessness Reduction Act 2017 duty stage"),
     (PlacementKind, "Kind of accommodation placement"),
+    (DutyToReferStatus, "Where a Duty to Refer referral stands"),
 ):
     strawberry.enum(_code_list, description=_description)
 
@@ -30,11 +40,14 @@ class Address:
     uprn: str | None
 
 
+# The housing system's own referral records serve as this type (no copy): ``status`` reads their stored value.
 @strawberry.type(description="A Duty to Refer referral (Homelessness Reduction Act 2017)")
 class DutyToRefer:
     referred_on: date
     referring_agency: str
-    status: str
+    status: DutyToReferStatus = strawberry.field(
+        resolver=lambda root: DutyToReferStatus(root.status),
+        description="Where the referral stands: received, accepted by the council, or closed")
 
 
 @strawberry.type
@@ -51,10 +64,10 @@ class HousingRecord:
     shown: strawberry.Private[Released]
     address: Address | None
     postcode_district: str | None = strawberry.field(description="Outward code of the postcode, e.g. E8")
-    borough: str | None = strawberry.field(
+    borough: Borough | None = strawberry.field(
         description="Borough of residence; null for no fixed abode and rough sleeping, who have none (see "
                     "lastKnownBorough)")
-    last_known_borough: str | None = strawberry.field(
+    last_known_borough: Borough | None = strawberry.field(
         description="Borough of residence or, for no fixed abode and rough sleeping, the last borough lived in, "
                     "which manages the case")
     accommodation_status: AccommodationStatus | None
@@ -78,8 +91,8 @@ def build_housing(c: HousingClient, names: Released, reader: Reader) -> HousingR
         shown=names,
         address=shown(names, "address", Address(line=a.line, postcode=a.postcode, uprn=a.uprn) if a else None),
         postcode_district=shown(names, "postcodeDistrict", c.postcode_district),
-        borough=shown(names, "borough", c.borough),
-        last_known_borough=shown(names, "lastKnownBorough", c.last_known_borough),
+        borough=shown(names, "borough", borough_of(c.borough)),
+        last_known_borough=shown(names, "lastKnownBorough", borough_of(c.last_known_borough)),
         accommodation_status=shown(names, "accommodationStatus", c.accommodation_status),
         status_since=shown(names, "statusSince", c.status_since),
         duty_stage=shown(names, "dutyStage", c.duty_stage),
@@ -87,7 +100,7 @@ def build_housing(c: HousingClient, names: Released, reader: Reader) -> HousingR
 
 
 FILTERS = (
-    PeopleFilterField("boroughs", list[str] | None, "HousingRecord.lastKnownBorough",
+    PeopleFilterField("boroughs", list[Borough] | None, "HousingRecord.lastKnownBorough",
                       "Borough of residence (housing); NFA cases count in their last borough"),
     PeopleFilterField("accommodationStatuses", list[AccommodationStatus] | None, "HousingRecord.accommodationStatus"),
     PeopleFilterField("dutyStages", list[DutyStage] | None, "HousingRecord.dutyStage",
@@ -97,7 +110,7 @@ FILTERS = (
 
 def criteria(values: Mapping[str, Any]) -> HousingCriteria | None:
     boroughs, statuses, stages = values.get("boroughs"), values.get("accommodationStatuses"), values.get("dutyStages")
-    found = HousingCriteria(boroughs=frozenset(boroughs) if boroughs is not None else None,
+    found = HousingCriteria(boroughs=frozenset(b.value for b in boroughs) if boroughs is not None else None,
                             accommodation_statuses=frozenset(statuses) if statuses is not None else None,
                             duty_stages=frozenset(stages) if stages is not None else None)
     return None if found == HousingCriteria() else found

@@ -31,6 +31,14 @@ class DutyStage(Enum):
     MAIN_DUTY = "main_duty"
 
 
+class DutyToReferStatus(Enum):
+    """Where a Duty to Refer referral stands (the housing system stores the lower-case value)."""
+
+    RECEIVED = "received"
+    ACCEPTED = "accepted"
+    CLOSED = "closed"
+
+
 class PlacementKind(Enum):
     TRANSITIONAL = "transitional"
     APPROVED_PREMISES = "approved_premises"

@@ -8,11 +8,19 @@ from typing import Any
 
 import strawberry
 
-from connectors.police.records import ArrestOutcome, HandlingCode, IomCohort, Nominal, PoliceCriteria
+from connectors.police.records import (
+    ArrestOutcome,
+    HandlingCode,
+    IomCohort,
+    Nominal,
+    PoliceCriteria,
+    WarningMarkerKind,
+)
 from connectors.police.records import IntelligenceReport as IntelligenceRecord
 from hub.core.offences import OffenceType
 from schema.governance.agency_graph import AgencyGraph, PeopleFilterField, Reader
 from schema.governance.context import Info
+from schema.governance.enums import Borough
 from schema.governance.gate import Gate, Verdict
 from schema.governance.governed import Released, Resolved, judged, list_loader, listed, loaded, shown
 from schema.governance.release import released
@@ -24,6 +32,7 @@ for _code_list, _description in (
     (IomCohort, "IOM cohort: fixed (statutory), flex (local priority crime types), free (partner-nominated)"),
     (ArrestOutcome, "Custody outcome of an arrest"),
     (HandlingCode, "3x5x2 handling code: P lawful sharing permitted, C conditions apply"),
+    (WarningMarkerKind, "A Police National Computer warning marker"),
 ):
     strawberry.enum(_code_list, description=_description)
 if not hasattr(OffenceType, "__strawberry_definition__"):  # shared with probation, which may declare it first
@@ -34,13 +43,15 @@ if not hasattr(OffenceType, "__strawberry_definition__"):  # shared with probati
 @strawberry.type(description="The police IOM officer managing a cohort member")
 class IomOfficer:
     name: str
-    borough: str
+    borough: Borough
     phone: str
 
 
-@strawberry.type
+# The police system's own marker records serve as this type (no copy): ``marker`` reads their stored value.
+@strawberry.type(description="A Police National Computer warning marker on the person")
 class WarningMarker:
-    marker: str
+    marker: WarningMarkerKind = strawberry.field(resolver=lambda root: WarningMarkerKind(root.marker),
+                                                 description="The marker")
     recorded_on: date
 
 
@@ -130,7 +141,7 @@ def build_police(n: Nominal, names: Released, reader: Reader) -> PoliceRecord:
         shown=names,
         iom_cohort=shown(names, "iomCohort", n.iom_cohort),
         iom_officer=shown(names, "iomOfficer",
-                          IomOfficer(name=officer.name, borough=officer.borough, phone=officer.phone)
+                          IomOfficer(name=officer.name, borough=Borough(officer.borough), phone=officer.phone)
                           if officer else None),
         caller_is_police=reader.agency in (None, "police"),
     )

@@ -24,6 +24,17 @@ class ArrestOutcome(Enum):
     REMANDED = "remanded"
 
 
+class WarningMarkerKind(Enum):
+    """A Police National Computer warning marker (the police system stores the lower-case value)."""
+
+    VIOLENCE = "violence"
+    WEAPONS = "weapons"
+    DRUGS = "drugs"
+    SELF_HARM = "self_harm"
+    ESCAPER = "escaper"
+    MENTAL_HEALTH = "mental_health"
+
+
 class HandlingCode(Enum):
     """3x5x2 handling code: P may be shared lawfully; C carries conditions and stays with police."""
 

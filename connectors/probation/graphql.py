@@ -23,6 +23,7 @@ from hub.core.offences import OffenceType
 from hub.core.ogrs import OgrsBand
 from schema.governance.agency_graph import AgencyGraph, DateRange, PeopleFilterField, Reader
 from schema.governance.context import Info
+from schema.governance.enums import Borough
 from schema.governance.governed import Released, Resolved, listed, shown
 
 # The agency's code lists, as GraphQL enums.
@@ -45,7 +46,7 @@ if not hasattr(OffenceType, "__strawberry_definition__"):  # shared with police,
 class OffenderManager:
     name: str
     team: str
-    borough: str
+    borough: Borough
     email: str
     phone: str
 
@@ -123,7 +124,7 @@ def build_probation(o: Offender, names: Released, reader: Reader) -> ProbationRe
         custody_status=shown(names, "custodyStatus", o.custody_status),
         tier=shown(names, "tier", o.tier),
         offender_manager=shown(names, "offenderManager",
-                               OffenderManager(name=om.name, team=om.team, borough=om.borough, email=om.email,
+                               OffenderManager(name=om.name, team=om.team, borough=Borough(om.borough), email=om.email,
                                                phone=om.phone) if om else None),
         ogrs_score=shown(names, "ogrsScore", o.ogrs_score),
         ogrs_band=shown(names, "ogrsBand", OgrsBand.of(o.ogrs_score)),

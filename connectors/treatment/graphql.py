@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 import strawberry
 
-from connectors.treatment.records import RequirementKind, Substance, TreatmentClient
+from connectors.treatment.records import AppointmentKind, RequirementKind, Substance, TreatmentClient
 from schema.governance.agency_graph import AgencyGraph, Reader
 from schema.governance.context import Info
 from schema.governance.governed import Released, Resolved, listed, shown
@@ -15,6 +15,7 @@ from schema.governance.governed import Released, Resolved, listed, shown
 for _code_list, _description in (
     (Substance, "Main substance of a treatment episode"),
     (RequirementKind, "Court-ordered treatment requirement: drug, alcohol or mental health"),
+    (AppointmentKind, "What a treatment appointment is for"),
 ):
     strawberry.enum(_code_list, description=_description)
 
@@ -44,10 +45,12 @@ class TreatmentRequirement:
     ends_on: date | None
 
 
-@strawberry.type
+# The treatment system's own appointment records serve as this type (no copy): ``kind`` reads their stored value.
+@strawberry.type(description="A treatment appointment")
 class Appointment:
     scheduled_at: datetime
-    kind: str
+    kind: AppointmentKind = strawberry.field(resolver=lambda root: AppointmentKind(root.kind),
+                                             description="What the appointment is for")
     attended: bool | None
 
 

@@ -7,6 +7,15 @@ from datetime import date, datetime
 from enum import Enum
 
 
+class AppointmentKind(Enum):
+    """What a treatment appointment is for (the treatment system stores the lower-case value)."""
+
+    ASSESSMENT = "assessment"
+    KEYWORK = "keywork"
+    PRESCRIBING = "prescribing"
+    REVIEW = "review"
+
+
 class Substance(Enum):
     OPIATES = "opiates"
     CRACK = "crack"

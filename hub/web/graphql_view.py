@@ -34,6 +34,7 @@ from policies.decisions import AccessPlan
 from schema.governance.context import Caller, HubContext
 from schema.governance.gate import DENY_ALL, Gate
 from schema.governance.loaders import Loaders
+from schema.graph.annotations import response_extensions
 from schema.graph.build import Extension, create_schema
 from schema.graph.errors import error_outcome, format_error, withheld_errors
 from schema.graph.extensions.operation import OperationRecorder
@@ -173,8 +174,11 @@ class HubGraphQL(GraphQL[HubContext, None]):
             errors += withheld_errors(ctx.gate.ledger, ctx.caller.roles, ctx.caller.purpose)
         if errors:
             response["errors"] = errors
-        if trace_id:
-            response["extensions"] = {"traceId": trace_id}
+        extensions = {"traceId": trace_id} if trace_id else {}
+        if ctx is not None:
+            extensions.update(response_extensions(ctx.gate))
+        if extensions:
+            response["extensions"] = extensions
         encoded = encode(response)
         if len(encoded.text) > self.max_response_bytes:
             big = ResponseTooLarge(f"the response would exceed {self.max_response_bytes} bytes: ask for less",
@@ -182,7 +186,8 @@ class HubGraphQL(GraphQL[HubContext, None]):
             refused = GraphQLError(big.message, original_error=big)
             result = ExecutionResult(data=None, errors=[refused])
             errors = [format_error(refused, trace_id)]
-            encoded = encode({**response, "data": None, "errors": errors})
+            encoded = encode({"data": None, "errors": errors, **({"extensions": {"traceId": trace_id}} if trace_id
+                                                                 else {})})
         if self.shadow is not None and ctx is not None and isinstance(ctx.gate.plan, AccessPlan):
             self.shadow.observe(ctx.gate.plan, ctx.caller, ctx.gate.ledger, trace_id)
         if state is not None and ctx is not None:

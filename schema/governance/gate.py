@@ -216,6 +216,9 @@ class Gate:
         self.plan = plan
         self.conditions = conditions
         self.ledger = Ledger()
+        #: searches covering only the caller's own people because an argument's field is released only
+        #: for those: (response path, row condition, argument), for the response's ``extensions.scope``
+        self.narrowed: list[tuple[tuple[str | int, ...], str, str]] = []
         self._selections: dict[tuple[int, ...], Selection] = {}
         self._sets: dict[str, asyncio.Task[frozenset[str]]] = {}
         self._known: dict[str, frozenset[str]] = {}

@@ -19,6 +19,8 @@ class Scope:
     """Who a filter may range over: everyone, or only these people."""
 
     among: frozenset[str] | None
+    #: the row conditions that narrowed it (``caseload``, ``victim_case``, ``relationship``); empty: none
+    narrowed_by: frozenset[str] = frozenset()
 
 
 async def scope_for(gate: Gate, argument: str, field_keys: list[str], *, exact: bool = False) -> Scope:
@@ -30,6 +32,7 @@ async def scope_for(gate: Gate, argument: str, field_keys: list[str], *, exact: 
     if gate.plan is None:
         return Scope(None)
     among: frozenset[str] | None = None
+    narrowed_by: set[str] = set()
     for key in field_keys:
         d = gate.plan.field(key)
         if not d.visible or (d.condition and "consent" in d.condition):
@@ -45,4 +48,5 @@ async def scope_for(gate: Gate, argument: str, field_keys: list[str], *, exact: 
         if d.condition:
             people = await gate.people_under(d.condition)
             among = people if among is None else among & people
-    return Scope(among)
+            narrowed_by.add(d.condition)
+    return Scope(among, frozenset(narrowed_by))

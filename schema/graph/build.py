@@ -27,10 +27,12 @@ from strawberry.types import ExecutionContext, ExecutionResult
 
 from hub.core.settings import QueryLimits
 from schema.governance.strawberry_adapter import graphql_schema
+from schema.graph.descriptions import describe
 from schema.graph.errors import as_hub_error
 from schema.graph.extensions.deadline import deadline_executor, timed_out
 from schema.graph.extensions.guards import QueryGuards, guards
 from schema.graph.query import AccessQuery, AuditQuery, CountsQuery, Query
+from schema.graph.scalars import SCALARS
 
 log = logging.getLogger("hub.graphql")
 
@@ -95,9 +97,11 @@ def create_schema(extensions: Sequence[Extension] = (), *, limits: QueryLimits |
     config = StrawberryConfig(
         disable_field_suggestions=not field_suggestions,
         batching_config={"max_operations": limits.max_batch} if limits is not None else None,
+        scalar_map=SCALARS,
     )
     built = HubSchema(query=RootQuery, extensions=[*extra, *extensions], config=config,
                       execution_context_class=deadline_executor(limits.timeout_seconds) if limits else None)
+    describe(graphql_schema(built))
     if limits is not None:
         built.timeout, built.backstop_seconds = limits.timeout_seconds, backstop_seconds
     if guard is not None:

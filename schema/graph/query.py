@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import strawberry
 
@@ -49,6 +49,7 @@ from schema.graph.types.counts import (
 from schema.graph.types.paging import page_info
 from schema.graph.types.people import PeopleFilter, PersonConnection, PersonEdge, PersonOrder
 from schema.graph.types.person import Person, person_of
+from schema.graph.types.vocabulary import Purpose, Role
 
 
 @strawberry.type
@@ -87,7 +88,7 @@ class Query:
     @strawberry.field(description="Several people by one agency's identifiers (a caseload's CRNs, say), in the "
                                   "order given; null where no one matches or the caller may not see them")
     async def people_by_identifiers(self, info: Info, scheme: IdentifierScheme, values: list[str]
-                                    ) -> list[Person | None]:
+                                    ) -> list[Person | None] | None:
         refuse_person_level(info.context.gate, "peopleByIdentifiers")
         ctx = info.context
         if not 1 <= len(values) <= ctx.max_first:
@@ -109,7 +110,7 @@ class Query:
     async def people(
         self, info: Info, filter: PeopleFilter | None = None, first: int = 20, after: str | None = None,
         order_by: PersonOrder | None = None,
-    ) -> PersonConnection:
+    ) -> PersonConnection | None:
         refuse_person_level(info.context.gate, "people")
         ctx = info.context
         limit = ctx.max_first
@@ -119,10 +120,14 @@ class Query:
         query = governed.query
         among = _within(query.among, await identified(ctx.gate))
         order = order_by.to_ordering() if order_by is not None else None
+        narrowed = dict(governed.narrowed)
         if order is not None and order.field.field_key is not None:
             # The order of the rows discloses the value: the same access as reading it, unmasked.
             scope = await scope_for(ctx.gate, "orderBy", [order.field.field_key], exact=True)
             among = _within(among, scope.among)
+            narrowed.update(("orderBy", condition) for condition in scope.narrowed_by)
+        path = tuple(resolve_info(info).path.as_list())
+        ctx.gate.narrowed += [(path, condition, argument) for argument, condition in narrowed.items()]
         q = replace(query, among=among)
         fragments, variables = resolve_info(info).fragments, resolve_info(info).variable_values
         names = field_names(resolve_info(info).field_nodes, fragments, variables)
@@ -210,6 +215,8 @@ class GovernedFilter:
     used: list[str]
     #: the filter arguments set (names only: the values can be a person's data), as the audit records them
     names: list[str]
+    #: argument path (``filter.dutyStages``) -> the row condition that narrowed the search to the caller's people
+    narrowed: dict[str, str] = field(default_factory=dict)
 
 
 async def _govern(gate: Gate, filter: PeopleFilter, branch: str = "") -> GovernedFilter:
@@ -221,11 +228,13 @@ async def _govern(gate: Gate, filter: PeopleFilter, branch: str = "") -> Governe
     among: frozenset[str] | None = None
     used: list[str] = []
     names: list[str] = []
+    narrowed: dict[str, str] = {}
     for arg, field_key in FILTER_FIELDS.items():
         if values[arg] is None:
             continue
         scope = await scope_for(gate, branch + arg, [field_key], exact=arg in UNMASKED_ONLY)
         among = _within(among, scope.among)
+        narrowed.update((f"filter.{branch}{arg}", condition) for condition in scope.narrowed_by)
         used.append(field_key)
         names.append(branch + arg)
     if filter.on_my_caseload:
@@ -244,8 +253,10 @@ async def _govern(gate: Gate, filter: PeopleFilter, branch: str = "") -> Governe
                 raise BadUserInput(f"`anyOf[{i}]` sets no criterion: it would match everyone", argument="filter")
         used += [k for b in branches for k in b.used]
         names += [n for b in branches for n in b.names]
+        for b in branches:
+            narrowed.update(b.narrowed)
     return GovernedFilter(replace(query, among=among, any_of=tuple(b.query for b in branches)),
-                          list(dict.fromkeys(used)), names)
+                          list(dict.fromkeys(used)), names, narrowed)
 
 
 def _within(among: frozenset[str] | None, scope: frozenset[str] | None) -> frozenset[str] | None:
@@ -262,14 +273,16 @@ def _access(info: Info) -> AccessService:
 @strawberry.type
 class AccessQuery:
     @strawberry.field(description="What you may see under the purpose you stated, field by field, with clauses")
-    def my_access(self, info: Info) -> MyAccessReport:
+    def my_access(self, info: Info) -> MyAccessReport | None:
         caller = info.context.caller
         return MyAccessReport.of(_access(info).mine(caller.roles, caller.purpose or ""))
 
     @strawberry.field(description="For information governance: how the agreements treat a field for a role "
                                   "under a purpose, and which rule decides it")
-    def explain_access(self, info: Info, field: str, role: str, purpose: str) -> AccessExplanation:
-        return AccessExplanation.of(_access(info).explain(info.context.caller.roles, field, role, purpose))
+    def explain_access(self, info: Info, field: str, role: Role, purpose: Purpose
+                       ) -> AccessExplanation | None:
+        return AccessExplanation.of(_access(info).explain(info.context.caller.roles, field, role.value,
+                                                          purpose.value))
 
 
 def _review(info: Info) -> AuditReview:
@@ -283,7 +296,7 @@ def _review(info: Info) -> AuditReview:
 class AuditQuery:
     @strawberry.field(description="The audit trail, newest first (ig-officer, purpose audit)")
     async def audit_events(self, info: Info, filter: AuditEventFilter | None = None, first: int = 50,
-                           after: str | None = None) -> AuditRecordConnection:
+                           after: str | None = None) -> AuditRecordConnection | None:
         caller = info.context.caller
         before = decode_audit(after) if after else None
         records, more = await _review(info).events(caller.roles, caller.purpose,
@@ -293,7 +306,7 @@ class AuditQuery:
                                                                       after=after))
 
     @strawberry.field(description="Every disclosure about one person (ig-officer, purpose audit)")
-    async def subject_access_report(self, info: Info, person_id: strawberry.ID) -> SubjectAccessReport:
+    async def subject_access_report(self, info: Info, person_id: strawberry.ID) -> SubjectAccessReport | None:
         caller = info.context.caller
         if not valid_person_id(str(person_id)):
             raise BadUserInput("person id must be H followed by eight digits", argument="personId")
@@ -316,7 +329,7 @@ class AuditQuery:
         return strawberry.ID(person_id)
 
     @strawberry.field(description="Verify the whole trail now: chain, stored copies and signed checkpoints")
-    async def audit_integrity(self, info: Info) -> AuditIntegrity:
+    async def audit_integrity(self, info: Info) -> AuditIntegrity | None:
         caller = info.context.caller
         return AuditIntegrity.of(await _review(info).integrity(caller.roles, caller.purpose))
 
@@ -329,7 +342,7 @@ class CountsQuery:
                                   "financial year) and broken down by up to all of its breakdowns.")
     async def partnership_counts(self, info: Info, measure: CountMeasure,
                                  released_between: DateRange | None = None,
-                                 by: list[CountBreakdown] | None = None) -> CountTable:
+                                 by: list[CountBreakdown] | None = None) -> CountTable | None:
         chosen = MEASURES[measure.value]
         dimensions = [b.value for b in by or []]
         if len(set(dimensions)) != len(dimensions):

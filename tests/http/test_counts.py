@@ -70,6 +70,6 @@ async def test_every_measure_answers_for_an_analyst(governed: Governed, measure:
 async def test_counts_are_refused_where_the_agreement_allows_no_aggregate(governed: Governed, role: str,
                                                                           purpose: str, measure: str) -> None:
     result: dict[str, Any] = await governed.ask(QUERY, {"m": measure}, role=role, purpose=purpose)
-    assert result["data"] is None
+    assert result["data"] == {"partnershipCounts": None}
     assert [e["extensions"]["code"] for e in result["errors"]] == ["FIELD_NOT_SHARED"]
     assert result["errors"][0]["extensions"]["clause"]

@@ -145,7 +145,7 @@ async def test_differencing_the_published_figures_recovers_no_suppressed_cell(go
 async def test_a_role_without_aggregate_access_is_refused_naming_the_field(governed: Governed, role: str, purpose: str,
                                                                           measure: str, field: str) -> None:
     result = await ask(governed, measure, role=role, purpose=purpose)
-    assert result["data"] is None
+    assert result["data"] == {"partnershipCounts": None}
     (error,) = result["errors"]
     assert error["extensions"]["code"] == "FIELD_NOT_SHARED" and error["extensions"]["field"] == field
 
@@ -171,7 +171,7 @@ async def test_a_breakdown_whose_field_is_not_shared_in_aggregate_is_refused(set
     governed = Governed(app, local, hub)
     try:
         refused = await ask(governed, "HOUSED_ON_RELEASE_NIGHT", by=["RELEASE_TYPE", "BOROUGH"])
-        assert refused["data"] is None
+        assert refused["data"] == {"partnershipCounts": None}
         assert [(e["extensions"]["code"], e["extensions"]["field"]) for e in refused["errors"]] == [
             ("FIELD_NOT_SHARED", "HousingRecord.lastKnownBorough")]
         assert "errors" not in await ask(governed, "HOUSED_ON_RELEASE_NIGHT", by=["RELEASE_TYPE"])
@@ -190,7 +190,7 @@ async def test_a_measure_whose_agency_is_not_connected_is_refused(settings: Sett
     try:
         for measure in ("EMPLOYED_6_WEEKS", "EMPLOYED_6_MONTHS", "EMPLOYMENT_STATUS"):
             result = await ask(governed, measure)
-            assert result["data"] is None
+            assert result["data"] == {"partnershipCounts": None}
             (error,) = result["errors"]
             assert error["extensions"]["code"] == "MEASURE_UNAVAILABLE" and "employment" in error["message"]
         assert "errors" not in await ask(governed, "TREATMENT_WITHIN_21_DAYS", by=["BOROUGH"])
@@ -210,7 +210,7 @@ async def test_a_measure_whose_agency_is_not_connected_is_refused(settings: Sett
 ])
 async def test_a_period_the_table_does_not_know_is_refused(governed: Governed, period: dict[str, str]) -> None:
     result = await ask(governed, "HOUSED_ON_RELEASE_NIGHT", period)
-    assert result["data"] is None
+    assert result["data"] == {"partnershipCounts": None}
     assert [e["extensions"]["code"] for e in result["errors"]] == ["BAD_USER_INPUT"]
     assert "quarter" in result["errors"][0]["message"]
 

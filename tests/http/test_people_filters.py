@@ -157,7 +157,7 @@ async def test_licence_conditions_in_force_on_a_day(governed: Governed, tables: 
 async def test_a_filter_on_a_field_the_caller_may_not_read_is_refused(governed: Governed, role: str, purpose: str,
                                                                      f: dict[str, Any]) -> None:
     result = await governed.ask(PEOPLE, {"f": f}, role=role, purpose=purpose)
-    assert codes(result) == ["FILTER_NOT_PERMITTED"] and result["data"] is None
+    assert codes(result) == ["FILTER_NOT_PERMITTED"] and result["data"] == {"people": None}
     assert result["errors"][0]["extensions"]["argument"] == next(iter(f))
 
 
@@ -224,7 +224,7 @@ async def test_a_branch_narrows_only_itself(governed: Governed, tables: Tables) 
 async def test_one_refused_branch_refuses_the_query(governed: Governed) -> None:
     f = {"anyOf": [{"dutyStages": ["RELIEF"]}, {"offenceTypes": ["ROBBERY"]}]}
     result = await governed.ask(PEOPLE, {"f": f}, role="housing-officer", purpose="housing-referral")
-    assert codes(result) == ["FILTER_NOT_PERMITTED"] and result["data"] is None
+    assert codes(result) == ["FILTER_NOT_PERMITTED"] and result["data"] == {"people": None}
     assert result["errors"][0]["extensions"]["argument"] == "anyOf[1].offenceTypes"
 
 
@@ -237,7 +237,7 @@ async def test_one_refused_branch_refuses_the_query(governed: Governed) -> None:
 ])
 async def test_bad_any_of_is_bad_user_input(governed: Governed, f: dict[str, Any], says: str) -> None:
     result = await governed.ask(PEOPLE, {"f": f}, role="probation-practitioner", purpose="daily-intel")
-    assert codes(result) == ["BAD_USER_INPUT"] and result["data"] is None
+    assert codes(result) == ["BAD_USER_INPUT"] and result["data"] == {"people": None}
     assert says in result["errors"][0]["message"]
 
 

@@ -224,7 +224,7 @@ async def test_a_search_an_agency_cannot_answer_is_connector_unavailable(setting
     finally:
         await app.state.governance.audit.close()
         await hub.close()
-    assert got["data"] is None
+    assert got["data"] == {"people": None}
     [error] = [e for e in got["errors"] if e["extensions"]["code"] != "FIELD_NOT_SHARED"]
     assert error["path"] == ["people"] and error["extensions"]["code"] == "CONNECTOR_UNAVAILABLE"
     assert error["extensions"]["agency"] == "police"

@@ -266,7 +266,7 @@ async def test_every_cell_for_every_role_and_purpose(governed: Governed, truth: 
     got = await governed.ask(QUERY, role=role, purpose=purpose, justification=justification)
     if identifies_no_one(role):
         # No person's identity, ever: no person-level answer at all (DOMAIN.md: aggregates only).
-        assert got["data"] is None, "a person-level answer for a caller who may identify no one"
+        assert got["data"] == {"people": None}, "a person-level answer for a caller who may identify no one"
         assert [e["extensions"]["code"] for e in got["errors"]] == ["PERSON_LEVEL_NOT_PERMITTED"]
         return
     sets = await condition_sets(settings, role)

@@ -64,7 +64,7 @@ async def test_a_filter_consults_the_people_it_read_without_returning_them(
     assert len(matching) >= 3
     returned, c = matching[0], matching[1]
     # The next few people in id order are asked about one by one: C among them, not returned.
-    body = await governed.ask(f'{{ people(first: 1, filter: {{boroughs: ["{borough}"]}}) '
+    body = await governed.ask(f'{{ people(first: 1, filter: {{boroughs: [{borough}]}}) '
                               '{ edges { node { id } } } }', role="housing-officer", purpose="housing-referral")
     assert [e["node"]["id"] for e in body["data"]["people"]["edges"]] == [returned]
     [of_c] = (await report(governed, c))["disclosures"]
@@ -74,7 +74,7 @@ async def test_a_filter_consults_the_people_it_read_without_returning_them(
     assert not of_returned["consulted"]
     # Counting takes every match: a housing officer searches only the people they may identify, so each
     # match not returned is named as consulted, and the count is an aggregate about no one.
-    counted = await governed.ask(f'{{ people(first: 1, filter: {{boroughs: ["{borough}"]}}) {{ totalCount '
+    counted = await governed.ask(f'{{ people(first: 1, filter: {{boroughs: [{borough}]}}) {{ totalCount '
                                  'edges { node { id } } } }', role="housing-officer", purpose="housing-referral")
     total = counted["data"]["people"]["totalCount"]
     e = (await governed.records())[-1].event

@@ -18,6 +18,7 @@ import pytest
 from connectors.housing.records import AccommodationStatus, HousingCriteria
 from connectors.police.records import IomCohort, PoliceCriteria
 from connectors.probation.records import ProbationCriteria
+from hub.core.boroughs import Borough
 from hub.core.ogrs import OgrsBand
 from hub.core.settings import Settings
 from hub.core.statement_counter import count_statements
@@ -39,7 +40,7 @@ def query(among: frozenset[str] | None = None, released_from: date | None = None
 
 
 BROAD = query(iom_cohorts=frozenset(IomCohort))
-SELECTIVE = query(boroughs=frozenset({"Hackney"}),
+SELECTIVE = query(boroughs=frozenset({Borough.HACKNEY}),
                         accommodation_statuses=frozenset({AccommodationStatus.NFA,
                                                           AccommodationStatus.ROUGH_SLEEPING,
                                                           AccommodationStatus.TRANSIENT}))
@@ -47,13 +48,14 @@ FILTERS = {
     "iom-cohorts": BROAD,
     "fixed-cohort": query(iom_cohorts=frozenset({IomCohort.FIXED})),
     "borough-and-status": SELECTIVE,
-    "borough": query(boroughs=frozenset({"Hackney", "Lambeth", "Newham"})),
+    "borough": query(boroughs=frozenset({Borough.HACKNEY, Borough.LAMBETH, Borough.NEWHAM})),
     "mappa": query(mappa_levels=frozenset({1, 2, 3})),
     "ogrs-high-in-cohort": query(ogrs_bands=frozenset({OgrsBand.HIGH}), iom_cohorts=frozenset(IomCohort)),
     "arrested": query(arrested_since=datetime.combine(AS_OF - timedelta(days=90), datetime.min.time())),
     "released": query(released_from=AS_OF - timedelta(days=365), released_to=AS_OF),
     "three-agencies": query(iom_cohorts=frozenset(IomCohort), mappa_levels=frozenset({1, 2, 3}),
-                                  boroughs=frozenset({"Hackney", "Lambeth", "Newham", "Croydon", "Brent"})),
+                                  boroughs=frozenset({Borough.HACKNEY, Borough.LAMBETH, Borough.NEWHAM,
+                                                      Borough.CROYDON, Borough.BRENT})),
     "cohort-in-scope": query(iom_cohorts=frozenset(IomCohort),
                                    among=frozenset(f"H{i:08d}" for i in range(1, 301, 2))),
 }

@@ -8,6 +8,7 @@ import strawberry
 
 from policies.decisions import FieldDecision
 from policies.explain import Explanation, MyAccess, describe
+from schema.graph.types.vocabulary import Purpose, Role
 
 
 @strawberry.enum(description="What an agreement does with a field")
@@ -43,8 +44,8 @@ class FieldAccess:
 
 @strawberry.type(description="What the caller may see under its stated purpose")
 class MyAccessReport:
-    roles: list[str]
-    purpose: str
+    roles: list[Role]
+    purpose: Purpose
     legal_basis: str
     justification_required: bool
     policy_version: str
@@ -52,7 +53,7 @@ class MyAccessReport:
 
     @classmethod
     def of(cls, m: MyAccess) -> MyAccessReport:
-        return cls(roles=list(m.roles), purpose=m.purpose, legal_basis=m.legal_basis,
+        return cls(roles=[Role(r) for r in m.roles], purpose=Purpose(m.purpose), legal_basis=m.legal_basis,
                    justification_required=m.justification_required, policy_version=m.policy_version,
                    fields=[FieldAccess.of(d) for d in m.fields])
 
@@ -60,8 +61,8 @@ class MyAccessReport:
 @strawberry.type(description="Why a field is or is not shared with a role under a purpose")
 class AccessExplanation:
     field: str
-    role: str
-    purpose: str
+    role: Role
+    purpose: Purpose
     purpose_permitted: bool
     decision: FieldAccess | None
     source: str | None = strawberry.field(description="The agreement file and line of the deciding rule")
@@ -69,5 +70,6 @@ class AccessExplanation:
 
     @classmethod
     def of(cls, e: Explanation) -> AccessExplanation:
-        return cls(field=e.field_key, role=e.role, purpose=e.purpose, purpose_permitted=e.purpose_permitted,
+        return cls(field=e.field_key, role=Role(e.role), purpose=Purpose(e.purpose),
+                   purpose_permitted=e.purpose_permitted,
                    decision=FieldAccess.of(e.decision) if e.decision else None, source=e.source, reason=e.reason)

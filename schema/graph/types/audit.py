@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import Enum
 
 import strawberry
 
@@ -10,24 +11,28 @@ from audit.integrity import IntegrityReport
 from audit.record import StoredRecord
 from audit.review import AuditFilter, SubjectEntry
 from schema.graph.types.paging import PageInfo
+from schema.graph.types.vocabulary import Agency, AuditOutcome, Purpose, Role
 
 
 @strawberry.input(description="Narrow the trail; every given condition must hold")
 class AuditEventFilter:
     actor: str | None = None
-    agency: str | None = None
-    role: str | None = None
+    agency: Agency | None = None
+    role: Role | None = None
     subject: strawberry.ID | None = strawberry.field(default=None, description="a hub person id")
-    purpose: str | None = None
-    outcome: str | None = strawberry.field(default=None,
-                                           description="ok, partial, refused, unauthenticated, malformed, error")
+    purpose: Purpose | None = None
+    outcome: AuditOutcome | None = None
     since: datetime | None = None
     until: datetime | None = None
 
     def to_filter(self) -> AuditFilter:
-        return AuditFilter(actor=self.actor, agency=self.agency, role=self.role,
-                           subject=str(self.subject) if self.subject else None, purpose=self.purpose,
-                           outcome=self.outcome, since=self.since, until=self.until)
+        return AuditFilter(actor=self.actor, agency=_value(self.agency), role=_value(self.role),
+                           subject=str(self.subject) if self.subject else None, purpose=_value(self.purpose),
+                           outcome=_value(self.outcome), since=self.since, until=self.until)
+
+
+def _value(member: Enum | None) -> str | None:
+    return str(member.value) if member is not None else None
 
 
 @strawberry.type
@@ -66,7 +71,7 @@ class AuditRecord(_RequestFacts):
     disclosed: list[AgencyFields]
     withheld: list[FieldClause]
     masked: list[FieldClause]
-    outcome: str
+    outcome: AuditOutcome
     error_codes: list[str]
     latency_ms: float
     policy_version: str
@@ -87,7 +92,7 @@ class AuditRecord(_RequestFacts):
             disclosed=[AgencyFields(agency=a, fields=list(f)) for a, f in e.disclosed.items()],
             withheld=[FieldClause(field=f, clause=c) for f, c in e.withheld.items()],
             masked=[FieldClause(field=f, clause=c) for f, c in e.masked.items()],
-            outcome=e.outcome, error_codes=list(e.error_codes), latency_ms=e.latency_ms,
+            outcome=AuditOutcome(e.outcome), error_codes=list(e.error_codes), latency_ms=e.latency_ms,
             policy_version=e.policy_version, trace_id=e.trace_id, source_address=e.source_address, hash=r.hash,
             prev_hash=r.prev_hash,
         )
@@ -108,7 +113,7 @@ class AuditRecordConnection:
 @strawberry.type(description="One request as it concerns one person: who, when, why, and which of their fields "
                              "were disclosed, masked, withheld or consulted. Nothing about anyone else.")
 class SubjectDisclosure(_RequestFacts):
-    outcome: str
+    outcome: AuditOutcome
     trace_id: str
     disclosed: list[str] = strawberry.field(description="Fields returned to the caller (Person.id: the person "
                                                         "was in the answer; Person.police etc.: whether that "
@@ -125,7 +130,7 @@ class SubjectDisclosure(_RequestFacts):
         return cls(seq=e.seq, occurred_at=e.occurred_at, actor_id=e.actor_id, actor_kind=e.actor_kind,
                    agency=e.agency, roles=list(e.roles), purpose=e.purpose, justification=e.justification,
                    legal_bases=list(e.legal_bases), clauses=list(e.clauses), operation_name=e.operation_name,
-                   outcome=e.outcome, trace_id=e.trace_id, disclosed=list(e.disclosed),
+                   outcome=AuditOutcome(e.outcome), trace_id=e.trace_id, disclosed=list(e.disclosed),
                    masked=[FieldClause(field=f, clause=c) for f, c in e.masked.items()],
                    withheld=[FieldReason(field=f, reason=r) for f, r in e.withheld.items()],
                    consulted=list(e.consulted), per_person=e.per_person)

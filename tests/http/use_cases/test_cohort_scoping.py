@@ -6,6 +6,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from hub.core.boroughs import Borough
 from tests.http.conftest import Governed
 from tests.http.seeded import Seeded, as_date, as_datetime
 from tests.http.use_cases import readme
@@ -82,7 +83,7 @@ async def test_the_city_of_london_review_in_one_query(governed: Governed, seeded
                                          "open referrals": Counter(), "reoffended": Counter()}
     for person in cohort:
         for _, borough, status in housing.get(person, []):
-            expected["no fixed abode, last in" if status in NO_FIXED_ABODE else "lives in"][borough] += 1
+            expected["no fixed abode, last in" if status in NO_FIXED_ABODE else "lives in"][Borough(borough).name] += 1
         if person in offenders:
             expected["open referrals"].update(pathway for _, pathway in referrals.get(person, []))
             released = as_date(releases[person].release_date) if person in releases else None

@@ -35,7 +35,7 @@ async def test_duty_to_refer_cases_at_a_duty_stage(governed: Governed, seeded: S
         _, stage, status = clients[person][0]
         assert (housing["dutyStage"], housing["accommodationStatus"]) == (stage.upper(), status.upper())
         assert Counter((r["referredOn"], r["referringAgency"], r["status"]) for r in housing["dutyToRefer"]) == \
-            Counter((day(on), agency, status) for _, on, agency, status in referrals.get(person, []))
+            Counter((day(on), agency, status.upper()) for _, on, agency, status in referrals.get(person, []))
         assert Counter((p["kind"], p["provider"], p["startsOn"], p["endsOn"]) for p in housing["placements"]) == \
             Counter((kind.upper(), provider, day(starts), day(ends))
                     for _, kind, provider, starts, ends in placements.get(person, []))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from hub.core.boroughs import Borough
 from tests.http.conftest import Governed
 from tests.http.seeded import Seeded, as_date
 from tests.http.use_cases import readme
@@ -38,7 +39,7 @@ async def test_one_view_of_a_cohort_member_for_the_panel(governed: Governed, see
         assert Counter(a["outcome"] for a in police["arrests"]) == Counter(
             o.upper() for _, o in arrests.get(person, []))
         assert sorted(m["marker"] for m in police["warningMarkers"]) == sorted(
-            m for _, m in markers.get(person, []))
+            m.upper() for _, m in markers.get(person, []))
         _, score, rosh = offenders[person][0]
         assert probation["ogrsBand"] == band(score) and probation["roshLevel"] == rosh.upper()
         assert Counter((c["kind"], c["description"]) for c in probation["licenceConditions"]) == Counter(
@@ -46,7 +47,7 @@ async def test_one_view_of_a_cohort_member_for_the_panel(governed: Governed, see
         assert Counter((r["pathway"], r["referredOn"], r["open"]) for r in probation["referrals"]) == Counter(
             (p.upper(), str(as_date(on)), bool(is_open)) for _, p, on, is_open in referrals.get(person, []))
         _, status, borough, stage = housing[person][0]
-        assert node["housing"] == {"accommodationStatus": status.upper(), "lastKnownBorough": borough,
+        assert node["housing"] == {"accommodationStatus": status.upper(), "lastKnownBorough": Borough(borough).name,
                                    "dutyStage": stage.upper()}
         assert node["treatment"] == {"engaged": bool(clients[person][0][1])}
 

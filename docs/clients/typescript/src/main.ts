@@ -46,7 +46,7 @@ function withheld(errors: HubError[]): string[] {
 
 const answer = await ask(MyCaseloadDocument, { first: 5 });
 const people = answer.data?.people;
-const rows = (people?.edges ?? []).map(({ node }: MyCaseloadQuery["people"]["edges"][number]) => ({
+const rows = (people?.edges ?? []).map(({ node }: NonNullable<MyCaseloadQuery["people"]>["edges"][number]) => ({
   id: node.id,
   name: node.name,
   ogrsBand: node.probation?.ogrsBand ?? null,

@@ -98,6 +98,8 @@ DESCRIPTIONS: Mapping[str, str] = MappingProxyType({
     "Query.person(id)": "The hub person id, H followed by eight digits",
     "Query.personByIdentifier(scheme)": "Whose identifier `value` is",
     "Query.personByIdentifier(value)": "The identifier, checked for its scheme's format and check digit",
+    "Query.auditSubject(scheme)": "Whose identifier `value` is",
+    "Query.auditSubject(value)": "The identifier, checked for its scheme's format and check digit",
     "Query.peopleByIdentifiers(scheme)": "Whose identifiers `values` are",
     "Query.peopleByIdentifiers(values)": "The identifiers, at most the page size limit; each is checked",
     "Query.people(filter)": "Who to list; every criterion set must hold (`anyOf`: one of its branches)",

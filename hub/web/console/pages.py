@@ -170,7 +170,9 @@ class Console:
             return session
         q = {k: (request.query_params.get(k) or "").strip() for k in
              ("actor", "agency", "role", "purpose", "outcome", "since", "until", "scheme", "subject", "after")}
-        flt: dict[str, Any] = {k: q[k] for k in ("actor", "agency", "role", "purpose", "outcome") if q[k]}
+        flt: dict[str, Any] = {"actor": q["actor"]} if q["actor"] else {}
+        # The API takes these closed sets as enums: `continuity-of-care` is CONTINUITY_OF_CARE.
+        flt.update({k: q[k].upper().replace("-", "_") for k in ("agency", "role", "purpose", "outcome") if q[k]})
         for name in ("since", "until"):
             if q[name]:
                 if not _DATETIME.match(q[name]):

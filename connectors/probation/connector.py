@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from collections.abc import Collection, Iterable
+from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.engine import Row
 
 from connectors.probation import tables as t
@@ -72,6 +73,23 @@ def _latest_sentence(column: Any) -> Any:
             .order_by(s.c.release_date.desc(), s.c.sentence_id.desc()).limit(1).scalar_subquery())
 
 
+@cache
+def _offenders_statement() -> Select[Any]:
+    """Offenders with their manager and latest release, built once: its four correlated subqueries cost
+    more to construct than a profile's whole probation read takes to run (pyinstrument, lookup)."""
+    o, om = t.offender, t.offender_manager
+    # Correlated per offender (an index lookup on sentence.crn each), not a window over every
+    # sentence: the cost follows the batch, not the size of the agency's database.
+    return (
+        select(o, om.c.staff_code, om.c.name, om.c.team, om.c.borough, om.c.email, om.c.phone,
+               _latest_sentence(t.sentence.c.release_date).label("release_date"),
+               _latest_sentence(t.sentence.c.release_type).label("release_type"),
+               _latest_sentence(t.sentence.c.release_establishment).label("release_establishment"),
+               _latest_sentence(t.sentence.c.release_decided_on).label("release_decided_on"))
+        .outerjoin(om, om.c.staff_code == o.c.offender_manager_code)
+    )
+
+
 def _current_offence() -> Any:
     """The offence of the offender's current order: their latest sentence (ties: the latest recorded)."""
     s = t.sentence
@@ -127,18 +145,7 @@ def _sentence(row: Row[Any]) -> Sentence:
 class SqlProbationConnector(SqlConnector, ProbationConnector):
 
     async def offenders(self, crns: Iterable[str]) -> dict[str, Offender]:
-        o, om = t.offender, t.offender_manager
-        # Correlated per offender (an index lookup on sentence.crn each), not a window over every
-        # sentence: the cost follows the batch, not the size of the agency's database.
-        stmt = (
-            select(o, om.c.staff_code, om.c.name, om.c.team, om.c.borough, om.c.email, om.c.phone,
-                   _latest_sentence(t.sentence.c.release_date).label("release_date"),
-                   _latest_sentence(t.sentence.c.release_type).label("release_type"),
-                   _latest_sentence(t.sentence.c.release_establishment).label("release_establishment"),
-                   _latest_sentence(t.sentence.c.release_decided_on).label("release_decided_on"))
-            .outerjoin(om, om.c.staff_code == o.c.offender_manager_code)
-        )
-        return await self.db.one_per_key(o, "crn", crns, _offender, stmt)
+        return await self.db.one_per_key(t.offender, "crn", crns, _offender, _offenders_statement())
 
     async def sentences(self, crns: Iterable[str]) -> dict[str, list[Sentence]]:
         return await self.db.many_per_key(t.sentence, "crn", crns, _sentence,

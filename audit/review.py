@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from audit.record import StoredRecord, SubjectFields, event_from, utc_text
 from audit.sanitise import csv_safe
 from audit.store import AuditStore
-from audit.tables import as_utc, audit_record, audit_subject
+from audit.tables import as_utc, audit_checkpoint, audit_record, audit_subject
 
 Source = AuditStore | AsyncEngine
 
@@ -207,3 +207,25 @@ def _cell(value: Any) -> str:
     if isinstance(value, dict | list):  # mappings, and lists of them (per-person access): JSON
         return json.dumps(value, sort_keys=True, ensure_ascii=False)
     return str(value)
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """The last signed checkpoint: what a witness's copy or a proof is compared against (no person's data)."""
+
+    size: int
+    signed_at: datetime
+    key_id: str
+    root: str  # hex; empty for a checkpoint signed before the trail was a Merkle tree
+    note: str  # the C2SP signed note; empty likewise
+
+
+async def last_checkpoint(engine: AsyncEngine) -> Checkpoint | None:
+    c = audit_checkpoint.c
+    async with engine.connect() as conn:
+        row = (await conn.execute(select(c.seq, c.signed_at, c.key_id, c.root_hash, c.note)
+                                  .order_by(c.id.desc()).limit(1))).first()
+    if row is None:
+        return None
+    return Checkpoint(int(row.seq), as_utc(row.signed_at), str(row.key_id), str(row.root_hash or ""),
+                      str(row.note or ""))

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from hub.core.errors import BadUserInput, Forbidden
 from policies.explain import Explanation, MyAccess, explain, my_access
+from policies.matrix import Cell, matrix
 from policies.policy_set import PolicySet
 from policies.vocabulary import PURPOSES, ROLES
 
@@ -23,6 +24,12 @@ class AccessService:
 
     def mine(self, roles: tuple[str, ...], purpose: str) -> MyAccess:
         return my_access(self._policy(), roles, purpose)
+
+    def matrix(self, caller_roles: tuple[str, ...], role: str | None) -> list[Cell]:
+        """The agreements in force, role x purpose x field group (one role, or all), for information governance."""
+        if not EXPLAINERS & set(caller_roles):
+            raise Forbidden("agreementMatrix is for information governance (role ig-officer)")
+        return matrix(self._policy(), role)
 
     def explain(self, caller_roles: tuple[str, ...], field_key: str, role: str, purpose: str) -> Explanation:
         if not EXPLAINERS & set(caller_roles):

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from audit.integrity import IntegrityReport, verify
 from audit.record import StoredRecord
-from audit.review import AuditFilter, SubjectEntry, search, subject_entries
+from audit.review import AuditFilter, Checkpoint, SubjectEntry, last_checkpoint, search, subject_entries
 from audit.store import AuditStore
 from hub.core.errors import BadUserInput, Forbidden
 
@@ -49,6 +49,10 @@ class AuditReview:
                              ) -> list[SubjectEntry]:
         self.check(roles, purpose)
         return await subject_entries((await self._store()).engine, person_id)
+
+    async def last_checkpoint(self, roles: tuple[str, ...], purpose: str | None) -> Checkpoint | None:
+        self.check(roles, purpose)
+        return await last_checkpoint((await self._store()).engine)
 
     async def integrity(self, roles: tuple[str, ...], purpose: str | None) -> IntegrityReport:
         self.check(roles, purpose)

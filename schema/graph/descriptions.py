@@ -110,6 +110,7 @@ DESCRIPTIONS: Mapping[str, str] = MappingProxyType({
     "Query.partnershipCounts(releasedBetween)": "An outcome measure's release period: one whole calendar quarter or "
                                                 "financial year",
     "Query.partnershipCounts(by)": "An outcome measure's breakdowns, each at most once",
+    "Query.agreementMatrix(role)": "Only this role's cells; all roles when absent",
     "Query.explainAccess(field)": "The field, as Type.field (e.g. ProbationRecord.roshLevel)",
     "Query.explainAccess(role)": "The role whose access is explained",
     "Query.explainAccess(purpose)": "The purpose of use the role would state",

@@ -26,7 +26,7 @@ from schema.graph.names import python_name
 from schema.graph.person_level import identified, own_people, refuse_person_level
 from schema.graph.prefetch import person_nodes, prefetch
 from schema.graph.schemes import IdentifierScheme
-from schema.graph.types.access import AccessExplanation, MyAccessReport
+from schema.graph.types.access import AccessExplanation, AgreementCell, MyAccessReport
 from schema.graph.types.audit import (
     AuditEventFilter,
     AuditIntegrity,
@@ -277,6 +277,12 @@ class AccessQuery:
         caller = info.context.caller
         return MyAccessReport.of(_access(info).mine(caller.roles, caller.purpose or ""))
 
+    @strawberry.field(description="For information governance: the agreements in force as a matrix of role x "
+                                  "purpose x field group, with effect, condition, clause and legal basis")
+    def agreement_matrix(self, info: Info, role: Role | None = None) -> list[AgreementCell] | None:
+        cells = _access(info).matrix(info.context.caller.roles, role.value if role is not None else None)
+        return [AgreementCell.of(c) for c in cells]
+
     @strawberry.field(description="For information governance: how the agreements treat a field for a role "
                                   "under a purpose, and which rule decides it")
     def explain_access(self, info: Info, field: str, role: Role, purpose: Purpose
@@ -331,7 +337,9 @@ class AuditQuery:
     @strawberry.field(description="Verify the whole trail now: chain, stored copies and signed checkpoints")
     async def audit_integrity(self, info: Info) -> AuditIntegrity | None:
         caller = info.context.caller
-        return AuditIntegrity.of(await _review(info).integrity(caller.roles, caller.purpose))
+        review = _review(info)
+        report = await review.integrity(caller.roles, caller.purpose)
+        return AuditIntegrity.of(report, await review.last_checkpoint(caller.roles, caller.purpose))
 
 
 @strawberry.type

@@ -11,7 +11,7 @@ from audit.tables import audit_checkpoint, audit_record, audit_subject
 from tests.http.conftest import Governed
 
 INTEGRITY = "{ auditIntegrity { ok records checkpoints problem firstBadSeq treeRoot witnessConsulted " \
-            "witnessedCheckpoints } }"
+            "witnessedCheckpoints lastCheckpoint { size root note } } }"
 
 
 async def integrity(governed: Governed) -> dict[str, Any]:
@@ -32,6 +32,9 @@ async def test_a_cut_end_is_found_through_the_witness(governed: Governed) -> Non
     whole = await integrity(governed)
     assert whole["ok"] and whole["witnessConsulted"] and whole["witnessedCheckpoints"] >= 1
     assert len(str(whole["treeRoot"])) == 64
+    last = whole["lastCheckpoint"]
+    assert last["size"] == signed and len(last["root"]) == 64
+    assert f"\n{signed}\n" in last["note"], "the signed note names the tree size it signs"
     # Someone with the database removes the last two records and every checkpoint that would show it.
     keep = signed - 2
     async with store.engine.begin() as conn:

@@ -26,7 +26,6 @@ from hub.services.cursors import encode_audit, valid_person_id
 from hub.services.policy_impact import people_holding
 from hub.web.auth import issue_dev_token
 from hub.web.console import agreements, candidates, queries
-from hub.web.console.checkpoints import last_checkpoint
 from hub.web.console.exports import sar_csv, sar_pdf
 from hub.web.console.graph import Answer, ask
 from hub.web.console.session import COOKIE, PRE_COOKIE, PRE_SECONDS, Session, seal, session_key, unseal
@@ -287,9 +286,9 @@ class Console:
         answer = await self.ask(request, session, queries.INTEGRITY)
         if answer.problem():
             return self.refused(request, answer, session)
-        store = await request.app.state.governance.audit.store()
-        return self.render(request, "integrity.html", session=session, report=(answer.data or {})["auditIntegrity"],
-                           checkpoint=await last_checkpoint(store.engine),
+        report = (answer.data or {})["auditIntegrity"]
+        return self.render(request, "integrity.html", session=session, report=report,
+                           checkpoint=report["lastCheckpoint"],
                            checked_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
                            verified=request.method == "POST")
 
@@ -297,15 +296,18 @@ class Console:
         session = await self._checked(request) if request.method == "POST" else self._signed_in(request)
         if isinstance(session, Response):
             return session
-        viewed = await self.ask(request, session, queries.AGREEMENTS)
+        live = request.app.state.governance.policies.current()
+        asked = request.query_params.get("role") or None
+        roles = sorted({r for entry in live.agreements.purposes.values() for r in entry.roles})
+        role = asked if asked in roles else None
+        # The matrix comes through the governed API like every page's data, so the view is audited.
+        viewed = await self.ask(request, session, queries.AGREEMENTS,
+                                {"role": role.upper().replace("-", "_") if role else None})
         if viewed.problem():
             return self.refused(request, viewed, session)
-        live = request.app.state.governance.policies.current()
-        role = request.query_params.get("role") or None
-        roles = agreements.roles_of(live)
         context: dict[str, Any] = {"session": session, "version": live.version, "roles": roles,
-                                   "role": role if role in roles else None, "candidate": "", "changes": None}
-        context["cells"] = agreements.matrix(live, context["role"])
+                                   "role": role, "candidate": "", "changes": None}
+        context["cells"] = [_Cell(c) for c in (viewed.data or {})["agreementMatrix"]]
         if request.method == "POST":
             form = await request.form()
             candidate = (_text(form.get("candidate")) or "").strip()
@@ -328,6 +330,15 @@ class Console:
                                                            request.app.state.hub.agencies,
                                                            {c.owner for c in changes}))
         return self.render(request, "agreements.html", **context)
+
+
+class _Cell:
+    """A matrix cell from the API, read by the template as attributes (``legal_basis`` and so on)."""
+
+    def __init__(self, cell: dict[str, str]) -> None:
+        self.role, self.purpose, self.group, self.owner = cell["role"], cell["purpose"], cell["group"], cell["owner"]
+        self.effect, self.condition, self.clause = cell["effect"], cell["condition"], cell["clause"]
+        self.agreement, self.legal_basis = cell["agreement"], cell["legalBasis"]
 
 
 def _see(url: str) -> Response:

@@ -34,8 +34,9 @@ REPORT = """query ConsoleSubjectAccess($personId: ID!) {
 
 INTEGRITY = """query ConsoleIntegrity {
   auditIntegrity { ok records checkpoints firstBadSeq problem headSeq headHash treeRoot witnessConsulted
-    witnessedCheckpoints }
+    witnessedCheckpoints lastCheckpoint { size signedAt keyId root note } }
 }"""
 
-#: the agreements page reads the policy in force; this records the view in the trail like any other
-AGREEMENTS = "query ConsoleAgreements { __typename }"
+AGREEMENTS = """query ConsoleAgreements($role: Role) {
+  agreementMatrix(role: $role) { role purpose group owner effect condition clause agreement legalBasis }
+}"""

@@ -8,6 +8,7 @@ import strawberry
 
 from policies.decisions import FieldDecision
 from policies.explain import Explanation, MyAccess, describe
+from policies.matrix import Cell
 from schema.graph.types.vocabulary import Purpose, Role
 
 
@@ -73,3 +74,24 @@ class AccessExplanation:
         return cls(field=e.field_key, role=Role(e.role), purpose=Purpose(e.purpose),
                    purpose_permitted=e.purpose_permitted,
                    decision=FieldAccess.of(e.decision) if e.decision else None, source=e.source, reason=e.reason)
+
+
+@strawberry.type(description="One cell of the agreements in force: what a role, under a purpose it may state, "
+                             "receives of one field group")
+class AgreementCell:
+    role: str = strawberry.field(description="The role (as roles.csv names it)")
+    purpose: str = strawberry.field(description="A purpose the role may state (as purposes.csv names it)")
+    group: str = strawberry.field(description="The field group (fields.csv)")
+    owner: str = strawberry.field(description="The agency whose records the group's fields are; all: shared identity")
+    effect: str = strawberry.field(description="allow, mask:<mask> or deny; (aggregate): usable in counts only; "
+                                               "deny (no rule) where no row covers the cell")
+    condition: str = strawberry.field(description="For whom it applies (caseload, consent, victim_case, "
+                                                  "relationship...); empty: everyone")
+    clause: str = strawberry.field(description="The agreement clause that decides it")
+    agreement: str = strawberry.field(description="The information sharing agreement")
+    legal_basis: str = strawberry.field(description="The legal basis it rests on")
+
+    @classmethod
+    def of(cls, c: Cell) -> AgreementCell:
+        return cls(role=c.role, purpose=c.purpose, group=c.group, owner=c.owner, effect=c.effect,
+                   condition=c.condition, clause=c.clause, agreement=c.agreement, legal_basis=c.legal_basis)

@@ -9,7 +9,7 @@ import strawberry
 
 from audit.integrity import IntegrityReport
 from audit.record import StoredRecord
-from audit.review import AuditFilter, SubjectEntry
+from audit.review import AuditFilter, Checkpoint, SubjectEntry
 from schema.graph.types.paging import PageInfo
 from schema.graph.types.vocabulary import Agency, AuditOutcome, Purpose, Role
 
@@ -149,6 +149,20 @@ class SubjectAccessReport:
     disclosures: list[SubjectDisclosure]
 
 
+@strawberry.type(description="The last signed checkpoint of the trail: a signed tree head, as a witness keeps it")
+class SignedCheckpoint:
+    size: int = strawberry.field(description="Records the tree held when it was signed")
+    signed_at: datetime = strawberry.field(description="When it was signed")
+    key_id: str = strawberry.field(description="The signing key's id (signed-note key id, hex)")
+    root: str = strawberry.field(description="RFC 6962 root of the tree at that size, hex; empty for a checkpoint "
+                                             "signed before the trail was a Merkle tree")
+    note: str = strawberry.field(description="The C2SP tlog-checkpoint in its signed note, as the witness holds it")
+
+    @classmethod
+    def of(cls, c: Checkpoint) -> SignedCheckpoint:
+        return cls(size=c.size, signed_at=c.signed_at, key_id=c.key_id, root=c.root, note=c.note)
+
+
 @strawberry.type(description="The result of verifying the whole trail now")
 class AuditIntegrity:
     ok: bool
@@ -163,9 +177,12 @@ class AuditIntegrity:
         description="Whether the checkpoints held by the witness outside the audit database were checked")
     witnessed_checkpoints: int = strawberry.field(
         description="Checkpoints the witness holds, each consistent with the trail when ok")
+    last_checkpoint: SignedCheckpoint | None = strawberry.field(
+        description="The latest signed checkpoint; null before the first is signed")
 
     @classmethod
-    def of(cls, r: IntegrityReport) -> AuditIntegrity:
+    def of(cls, r: IntegrityReport, last: Checkpoint | None) -> AuditIntegrity:
         return cls(ok=r.ok, records=r.records, checkpoints=r.checkpoints, first_bad_seq=r.first_bad_seq,
                    problem=r.problem, head_seq=r.head_seq, head_hash=r.head_hash, tree_root=r.tree_root,
-                   witness_consulted=r.witness is not None, witnessed_checkpoints=r.witnessed)
+                   witness_consulted=r.witness is not None, witnessed_checkpoints=r.witnessed,
+                   last_checkpoint=SignedCheckpoint.of(last) if last is not None else None)

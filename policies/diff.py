@@ -45,7 +45,7 @@ def _kind(old: GroupDecision | None, new: GroupDecision | None) -> str | None:
     before = _OPENNESS[old.rule.effect] if old else 0
     after = _OPENNESS[new.rule.effect] if new else 0
     if after > before:
-        return "newly allowed" if after == 2 else "newly masked"
+        return "newly allowed"  # more is shown: to allow, or from deny to a mask
     if after < before:
         return "newly denied" if after == 0 else "newly masked"
     if effect(old) != effect(new):

@@ -329,8 +329,8 @@ class AuditQuery:
         person_id = await info.context.people.index.find(scheme.value, validate(scheme.value, value))
         if person_id is None:
             return None
-        # The identifier was looked up about this person, and their hub id returned.
-        info.context.gate.read_by_argument([f"Identifiers.{scheme.value}"], (), (person_id,))
+        # The answer says this person holds the identifier: disclosed, as personByIdentifier records it.
+        info.context.gate.read_by_argument([f"Identifiers.{scheme.value}"], (person_id,), ())
         info.context.gate.returned(person_id)
         return strawberry.ID(person_id)
 

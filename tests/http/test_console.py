@@ -148,9 +148,11 @@ async def test_search_by_crn_finds_the_records_about_that_person(governed: Gover
     assert f"hub person {person_id}" in page.text
     shown = {int(s) for s in re.findall(r'href="/console/records/(\d+)"', page.text)}
     assert expected and expected <= shown
-    # the lookup itself is recorded about that person: the identifier consulted, the hub id returned
+    # the lookup itself is recorded about that person: the answer tells who holds the CRN, so it is disclosed
     lookup = next(r for r in reversed(await governed.records()) if r.event.operation_name == "ConsoleSubject")
     assert lookup.event.subjects == (person_id,)
+    about = lookup.event.about(person_id)
+    assert about is not None and "Identifiers.crn" in about.disclosed and "Identifiers.crn" not in about.consulted
     unknown = await client.get("/console/search", params={"scheme": "crn", "subject": "Z999999"})
     assert "No one the hub links holds crn Z999999" in unknown.text
 

@@ -69,3 +69,16 @@ async def test_the_diff_lists_exactly_the_changed_cells_with_the_people_they_rea
 
 def test_the_same_version_changes_nothing(settings: Settings, tmp_path: Path) -> None:
     assert run_diff(settings, PACKAGED, copy_shipped(tmp_path / "same")) == []
+
+
+def test_from_deny_to_a_mask_is_newly_allowed_and_the_reverse_newly_denied(tmp_path: Path) -> None:
+    from policies.diff import diff
+    from policies.loader import load_policy
+
+    old, new = copy_shipped(tmp_path / "old"), copy_shipped(tmp_path / "new")
+    rule = "treatment-keyworker,*,housing_reference,deny,,,Housing ISA,HOUS-ISA 3.4,"
+    path = next(new.rglob("housing-isa.csv"))
+    path.write_text(path.read_text().replace(rule, rule.replace(",deny,", ",mask:postcode_district,")))
+    opened = {(c.group, c.kind) for c in diff(load_policy(old), load_policy(new))}
+    closed = {(c.group, c.kind) for c in diff(load_policy(new), load_policy(old))}
+    assert opened == {("housing_reference", "newly allowed")} and closed == {("housing_reference", "newly denied")}

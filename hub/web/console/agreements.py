@@ -7,12 +7,11 @@ records hold each group today (everyone the person index links for shared identi
 
 from __future__ import annotations
 
+from collections import Counter
+
 from policies.diff import CellChange
 
 
 def counts_by_kind(changes: list[CellChange]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for c in changes:
-        found[c.kind] = found.get(c.kind, 0) + 1
-    return found
+    return dict(Counter(c.kind for c in changes))
 

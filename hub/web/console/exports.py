@@ -15,6 +15,8 @@ from typing import Any
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from audit.sanitise import csv_safe
+
 COLUMNS = ["seq", "occurredAt", "actorId", "agency", "roles", "purpose", "justification", "legalBases", "clauses",
            "outcome", "disclosed", "masked", "withheld", "consulted", "traceId"]
 
@@ -38,13 +40,8 @@ def sar_csv(disclosures: Sequence[Mapping[str, Any]]) -> str:
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\r\n")
     writer.writeheader()
     for entry in disclosures:
-        writer.writerow({k: _neutral(v) for k, v in flat(entry).items()})
+        writer.writerow({k: csv_safe(v) for k, v in flat(entry).items()})
     return out.getvalue()
-
-
-def _neutral(cell: str) -> str:
-    """A cell a spreadsheet will not run as a formula (CSV injection)."""
-    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
 
 
 def _latin1(text: str) -> str:

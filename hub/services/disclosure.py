@@ -62,9 +62,6 @@ class ProtectedTable:
         """The published count of a cell: None when withheld."""
         return None if key in self.withheld else self.counts.get(key, 0)
 
-    def index(self, name: str) -> int:
-        return next(i for i, d in enumerate(self.dimensions) if d.name == name)
-
 
 def tabulate(rows: Iterable[Sequence[str]], dimensions: Sequence[Dimension]) -> dict[Key, int]:
     """Each row (one person, a value per dimension) counted in every cell of the lattice it falls in."""

@@ -369,8 +369,10 @@ class CountsQuery:
                     raise FieldNotShared(f"{key} is not shared, even in aggregate, for this role and purpose",
                                          field=key, clause=d.clause, agreement=d.agreement,
                                          legalBasis=d.legal_basis)
-            gate.aggregate("partnershipCounts", reads, [measure.value, *dimensions, *([period] if period else [])])
         table = await info.context.counts.count(chosen, period, dimensions)
+        if gate.plan is not None:
+            # Recorded once the table is answered: a measure refused as unavailable disclosed nothing.
+            gate.aggregate("partnershipCounts", reads, [measure.value, *dimensions, *([period] if period else [])])
         return CountTable(
             measure=measure, field=chosen.field_key, fields_read=reads, period=period, threshold=counts.THRESHOLD,
             total=table.total,

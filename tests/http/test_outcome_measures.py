@@ -193,7 +193,11 @@ async def test_a_measure_whose_agency_is_not_connected_is_refused(settings: Sett
             assert result["data"] == {"partnershipCounts": None}
             (error,) = result["errors"]
             assert error["extensions"]["code"] == "MEASURE_UNAVAILABLE" and "employment" in error["message"]
+        # A refused measure read nothing: its audit record names no count disclosed.
+        refused = await governed.records()
+        assert len(refused) == 3 and all(not r.event.aggregates for r in refused)
         assert "errors" not in await ask(governed, "TREATMENT_WITHIN_21_DAYS", by=["BOROUGH"])
+        assert (await governed.records())[-1].event.aggregates
     finally:
         await app.state.governance.audit.close()
         await full.close()

@@ -23,7 +23,7 @@ from connectors.housing.records import (
     Placement,
     PlacementKind,
 )
-from connectors.sql_source import SqlConnector
+from connectors.sql_source import ItemsRead, SqlConnector
 from hub.core.agency import Connector
 
 
@@ -56,24 +56,35 @@ def _client(row: Row[Any]) -> HousingClient:
     )
 
 
+#: The record's list fields (the descriptor's ``lists``), each as its table is read.
+LISTS = {
+    "dutyToRefer": ItemsRead(
+        t.duty_to_refer, lambda r: DutyToRefer(r.referral_id, r.referred_on, r.referring_agency, r.status),
+        t.duty_to_refer.c.referred_on.desc()),
+    "placements": ItemsRead(
+        t.placement,
+        lambda r: Placement(r.placement_id, PlacementKind(r.kind), r.provider, r.starts_on, r.ends_on),
+        t.placement.c.starts_on.desc()),
+}
+
+
 class SqlHousingConnector(SqlConnector, HousingConnector):
 
     async def clients(self, refs: Iterable[str]) -> dict[str, HousingClient]:
         return await self.db.one_per_key(t.housing_client, "housing_ref", refs, _client)
 
+    async def with_list(self, keys: Collection[str], name: str
+                        ) -> tuple[dict[str, Any], dict[str, list[Any]]] | None:
+        read = LISTS.get(name)
+        if read is None:
+            return None
+        return await self.db.with_items(t.housing_client, "housing_ref", keys, _client, None, read)
+
     async def duty_to_refer(self, refs: Iterable[str]) -> dict[str, list[DutyToRefer]]:
-        return await self.db.many_per_key(
-            t.duty_to_refer, "housing_ref", refs,
-            lambda r: DutyToRefer(r.referral_id, r.referred_on, r.referring_agency, r.status),
-            order_by=t.duty_to_refer.c.referred_on.desc(),
-        )
+        return await self.db.items("housing_ref", refs, LISTS["dutyToRefer"])
 
     async def placements(self, refs: Iterable[str]) -> dict[str, list[Placement]]:
-        return await self.db.many_per_key(
-            t.placement, "housing_ref", refs,
-            lambda r: Placement(r.placement_id, PlacementKind(r.kind), r.provider, r.starts_on, r.ends_on),
-            order_by=t.placement.c.starts_on.desc(),
-        )
+        return await self.db.items("housing_ref", refs, LISTS["placements"])
 
     async def referred(self, on: date) -> set[str]:
         """Housing references with a Duty to Refer referral still open (received or accepted, not closed)."""

@@ -6,9 +6,10 @@ from abc import abstractmethod
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from datetime import UTC, date
+from functools import cache
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.engine import Row
 
 from connectors.police import tables as t
@@ -24,7 +25,7 @@ from connectors.police.records import (
     PoliceCriteria,
     WarningMarker,
 )
-from connectors.sql_source import SqlConnector
+from connectors.sql_source import ItemsRead, SqlConnector
 from hub.core.agency import Connector
 from hub.core.offences import group_of
 
@@ -87,26 +88,41 @@ def _intel(row: Row[Any]) -> IntelligenceReport:
                               row.detail)
 
 
+@cache
+def _nominals_statement() -> Select[Any]:
+    return select(t.nominal, t.officer.c.officer_id, t.officer.c.name, t.officer.c.borough,
+                  t.officer.c.phone).outerjoin(t.officer, t.officer.c.officer_id == t.nominal.c.iom_officer_id)
+
+
+#: The record's list fields (the descriptor's ``lists``), each as its table is read.
+LISTS = {
+    "arrests": ItemsRead(t.arrest, _arrest, t.arrest.c.arrested_at.desc()),
+    "intelligence": ItemsRead(t.intelligence_report, _intel, t.intelligence_report.c.recorded_at.desc()),
+    "warningMarkers": ItemsRead(t.warning_marker, lambda r: WarningMarker(r.marker, r.recorded_on),
+                                t.warning_marker.c.recorded_on),
+}
+
+
 class SqlPoliceConnector(SqlConnector, PoliceConnector):
 
     async def nominals(self, pnc_ids: Iterable[str]) -> dict[str, Nominal]:
-        stmt = select(t.nominal, t.officer.c.officer_id, t.officer.c.name, t.officer.c.borough,
-                      t.officer.c.phone).outerjoin(t.officer,
-                                                   t.officer.c.officer_id == t.nominal.c.iom_officer_id)
-        return await self.db.one_per_key(t.nominal, "pnc_id", pnc_ids, _nominal, stmt)
+        return await self.db.one_per_key(t.nominal, "pnc_id", pnc_ids, _nominal, _nominals_statement())
+
+    async def with_list(self, keys: Collection[str], name: str
+                        ) -> tuple[dict[str, Any], dict[str, list[Any]]] | None:
+        read = LISTS.get(name)
+        if read is None:
+            return None
+        return await self.db.with_items(t.nominal, "pnc_id", keys, _nominal, _nominals_statement(), read)
 
     async def arrests(self, pnc_ids: Iterable[str]) -> dict[str, list[Arrest]]:
-        return await self.db.many_per_key(t.arrest, "pnc_id", pnc_ids, _arrest,
-                                          order_by=t.arrest.c.arrested_at.desc())
+        return await self.db.items("pnc_id", pnc_ids, LISTS["arrests"])
 
     async def intelligence(self, pnc_ids: Iterable[str]) -> dict[str, list[IntelligenceReport]]:
-        return await self.db.many_per_key(t.intelligence_report, "pnc_id", pnc_ids, _intel,
-                                          order_by=t.intelligence_report.c.recorded_at.desc())
+        return await self.db.items("pnc_id", pnc_ids, LISTS["intelligence"])
 
     async def warning_markers(self, pnc_ids: Iterable[str]) -> dict[str, list[WarningMarker]]:
-        return await self.db.many_per_key(t.warning_marker, "pnc_id", pnc_ids,
-                                          lambda r: WarningMarker(r.marker, r.recorded_on),
-                                          order_by=t.warning_marker.c.recorded_on)
+        return await self.db.items("pnc_id", pnc_ids, LISTS["warningMarkers"])
 
     async def search(self, criteria: PoliceCriteria, among: Collection[str] | None = None) -> set[str]:
         stmt = select(t.nominal.c.pnc_id)

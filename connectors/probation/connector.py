@@ -25,7 +25,7 @@ from connectors.probation.records import (
     Sentence,
     SentenceKind,
 )
-from connectors.sql_source import SqlConnector
+from connectors.sql_source import ItemsRead, SqlConnector
 from hub.core.agency import NOT_KNOWN, Connector, Release
 from hub.core.offences import OffenceType, grouped_offences, offences_in
 from hub.core.ogrs import band_of_column
@@ -142,29 +142,40 @@ def _sentence(row: Row[Any]) -> Sentence:
     )
 
 
+#: The record's list fields (the descriptor's ``lists``), each as its table is read.
+LISTS = {
+    "sentences": ItemsRead(t.sentence, _sentence, t.sentence.c.sentenced_on.desc()),
+    "licenceConditions": ItemsRead(
+        t.licence_condition,
+        lambda r: LicenceCondition(r.condition_id, LicenceConditionKind(r.kind), r.description, r.starts_on,
+                                   r.ends_on),
+        t.licence_condition.c.starts_on),
+    "referrals": ItemsRead(
+        t.referral, lambda r: Referral(r.referral_id, Pathway(r.pathway), r.referred_on, bool(r.open)),
+        t.referral.c.referred_on.desc()),
+}
+
+
 class SqlProbationConnector(SqlConnector, ProbationConnector):
 
     async def offenders(self, crns: Iterable[str]) -> dict[str, Offender]:
         return await self.db.one_per_key(t.offender, "crn", crns, _offender, _offenders_statement())
 
+    async def with_list(self, keys: Collection[str], name: str
+                        ) -> tuple[dict[str, Any], dict[str, list[Any]]] | None:
+        read = LISTS.get(name)
+        if read is None:
+            return None
+        return await self.db.with_items(t.offender, "crn", keys, _offender, _offenders_statement(), read)
+
     async def sentences(self, crns: Iterable[str]) -> dict[str, list[Sentence]]:
-        return await self.db.many_per_key(t.sentence, "crn", crns, _sentence,
-                                          order_by=t.sentence.c.sentenced_on.desc())
+        return await self.db.items("crn", crns, LISTS["sentences"])
 
     async def licence_conditions(self, crns: Iterable[str]) -> dict[str, list[LicenceCondition]]:
-        return await self.db.many_per_key(
-            t.licence_condition, "crn", crns,
-            lambda r: LicenceCondition(r.condition_id, LicenceConditionKind(r.kind), r.description,
-                                       r.starts_on, r.ends_on),
-            order_by=t.licence_condition.c.starts_on,
-        )
+        return await self.db.items("crn", crns, LISTS["licenceConditions"])
 
     async def referrals(self, crns: Iterable[str]) -> dict[str, list[Referral]]:
-        return await self.db.many_per_key(
-            t.referral, "crn", crns,
-            lambda r: Referral(r.referral_id, Pathway(r.pathway), r.referred_on, bool(r.open)),
-            order_by=t.referral.c.referred_on.desc(),
-        )
+        return await self.db.items("crn", crns, LISTS["referrals"])
 
     async def search(self, criteria: ProbationCriteria, among: Collection[str] | None = None) -> set[str]:
         o = t.offender

@@ -6,13 +6,14 @@ from abc import abstractmethod
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Date, case, cast, exists, func, or_, select
+from sqlalchemy import Date, Select, case, cast, exists, func, or_, select
 from sqlalchemy.engine import Row
 from sqlalchemy.sql.elements import ColumnElement
 
-from connectors.sql_source import SqlConnector
+from connectors.sql_source import ItemsRead, SqlConnector
 from connectors.treatment import tables as t
 from connectors.treatment.records import (
     Appointment,
@@ -72,79 +73,99 @@ def _client(row: Row[Any], today: date) -> TreatmentClient:
                            bool(row.engaged), shares, released, within)
 
 
+def _engaged_after_release(sqlite: bool) -> Any:
+    """An episode started, or an appointment attended, from the handed-over release day to 21 days after
+    it: in the same statement as the client (correlated, an index lookup each), not one more per page."""
+    c, e, a = t.treatment_client, t.episode, t.appointment
+    last: ColumnElement[Any]
+    seen_on: ColumnElement[Any]
+    if sqlite:  # dates are ISO text there
+        last = func.date(c.c.released_on, f"+{ENGAGEMENT_WINDOW.days} days")
+        seen_on = func.date(a.c.scheduled_at)
+    else:
+        last, seen_on = c.c.released_on + ENGAGEMENT_WINDOW.days, cast(a.c.scheduled_at, Date)
+    return or_(
+        exists().where(e.c.nhs_number == c.c.nhs_number, e.c.started_on >= c.c.released_on,
+                       e.c.started_on <= last),
+        exists().where(a.c.nhs_number == c.c.nhs_number, a.c.attended.is_(True),
+                       seen_on >= c.c.released_on, seen_on <= last),
+    )
+
+
+@cache
+def _clients_statement(sqlite: bool) -> Select[Any]:
+    """Built once per dialect: building it cost more than running it for one person (pyinstrument, profile)."""
+    c, e, k = t.treatment_client, t.episode, t.consent
+    engaged = exists().where(e.c.nhs_number == c.c.nhs_number, e.c.ended_on.is_(None))
+    shares = (
+        select(func.group_concat(k.c.share_with) if sqlite else func.string_agg(k.c.share_with, ","))
+        .where(k.c.nhs_number == c.c.nhs_number, k.c.withdrawn_on.is_(None))
+        .scalar_subquery()
+    )
+    return select(c, engaged.label("engaged"), shares.label("share_with"),
+                  _engaged_after_release(sqlite).label("engaged_after_release"))
+
+
+#: The record's list fields (the descriptor's ``lists``), each as its table is read.
+LISTS = {
+    "episodes": ItemsRead(
+        t.episode,
+        lambda r: Episode(r.episode_id, Substance(r.substance), r.started_on, r.ended_on, r.discharge_reason),
+        t.episode.c.started_on.desc()),
+    "ostPrescriptions": ItemsRead(
+        t.ost_prescription,
+        lambda r: OstPrescription(r.prescription_id, r.medication, r.daily_dose_mg, r.prescriber, r.started_on,
+                                  r.ended_on),
+        t.ost_prescription.c.started_on.desc()),
+    "requirements": ItemsRead(
+        t.treatment_requirement,
+        lambda r: TreatmentRequirement(r.requirement_id, RequirementKind(r.kind), r.starts_on, r.ends_on),
+        t.treatment_requirement.c.starts_on.desc()),
+    "appointments": ItemsRead(
+        t.appointment,
+        lambda r: Appointment(r.appointment_id, r.scheduled_at, r.kind,
+                              None if r.attended is None else bool(r.attended)),
+        t.appointment.c.scheduled_at.desc()),
+    "consents": ItemsRead(
+        t.consent, lambda r: Consent(r.consent_id, r.share_with, r.recorded_on, r.withdrawn_on),
+        t.consent.c.recorded_on.desc()),
+}
+
+
 class SqlTreatmentConnector(SqlConnector, TreatmentConnector):
 
     async def clients(self, nhs_numbers: Iterable[str]) -> dict[str, TreatmentClient]:
-        c, e, k = t.treatment_client, t.episode, t.consent
-        engaged = exists().where(e.c.nhs_number == c.c.nhs_number, e.c.ended_on.is_(None))
-        shares = (
-            select(func.group_concat(k.c.share_with) if self._sqlite else func.string_agg(k.c.share_with, ","))
-            .where(k.c.nhs_number == c.c.nhs_number, k.c.withdrawn_on.is_(None))
-            .scalar_subquery()
-        )
-        stmt = select(c, engaged.label("engaged"), shares.label("share_with"),
-                      self._engaged_after_release().label("engaged_after_release"))
         today = _today()
-        return await self.db.one_per_key(c, "nhs_number", nhs_numbers, lambda row: _client(row, today), stmt)
+        return await self.db.one_per_key(t.treatment_client, "nhs_number", nhs_numbers,
+                                         lambda row: _client(row, today), _clients_statement(self._sqlite))
 
-    def _engaged_after_release(self) -> Any:
-        """An episode started, or an appointment attended, from the handed-over release day to 21 days after
-        it: in the same statement as the client (correlated, an index lookup each), not one more per page."""
-        c, e, a = t.treatment_client, t.episode, t.appointment
-        last: ColumnElement[Any]
-        seen_on: ColumnElement[Any]
-        if self._sqlite:  # dates are ISO text there
-            last = func.date(c.c.released_on, f"+{ENGAGEMENT_WINDOW.days} days")
-            seen_on = func.date(a.c.scheduled_at)
-        else:
-            last, seen_on = c.c.released_on + ENGAGEMENT_WINDOW.days, cast(a.c.scheduled_at, Date)
-        return or_(
-            exists().where(e.c.nhs_number == c.c.nhs_number, e.c.started_on >= c.c.released_on,
-                           e.c.started_on <= last),
-            exists().where(a.c.nhs_number == c.c.nhs_number, a.c.attended.is_(True),
-                           seen_on >= c.c.released_on, seen_on <= last),
-        )
+    async def with_list(self, keys: Collection[str], name: str
+                        ) -> tuple[dict[str, Any], dict[str, list[Any]]] | None:
+        read = LISTS.get(name)
+        if read is None:
+            return None
+        today = _today()
+        return await self.db.with_items(t.treatment_client, "nhs_number", keys, lambda row: _client(row, today),
+                                        _clients_statement(self._sqlite), read)
 
     @property
     def _sqlite(self) -> bool:
         return self.db.engine.dialect.name == "sqlite"
 
     async def episodes(self, nhs_numbers: Iterable[str]) -> dict[str, list[Episode]]:
-        return await self.db.many_per_key(
-            t.episode, "nhs_number", nhs_numbers,
-            lambda r: Episode(r.episode_id, Substance(r.substance), r.started_on, r.ended_on, r.discharge_reason),
-            order_by=t.episode.c.started_on.desc(),
-        )
+        return await self.db.items("nhs_number", nhs_numbers, LISTS["episodes"])
 
     async def ost_prescriptions(self, nhs_numbers: Iterable[str]) -> dict[str, list[OstPrescription]]:
-        return await self.db.many_per_key(
-            t.ost_prescription, "nhs_number", nhs_numbers,
-            lambda r: OstPrescription(r.prescription_id, r.medication, r.daily_dose_mg, r.prescriber,
-                                      r.started_on, r.ended_on),
-            order_by=t.ost_prescription.c.started_on.desc(),
-        )
+        return await self.db.items("nhs_number", nhs_numbers, LISTS["ostPrescriptions"])
 
     async def requirements(self, nhs_numbers: Iterable[str]) -> dict[str, list[TreatmentRequirement]]:
-        return await self.db.many_per_key(
-            t.treatment_requirement, "nhs_number", nhs_numbers,
-            lambda r: TreatmentRequirement(r.requirement_id, RequirementKind(r.kind), r.starts_on, r.ends_on),
-            order_by=t.treatment_requirement.c.starts_on.desc(),
-        )
+        return await self.db.items("nhs_number", nhs_numbers, LISTS["requirements"])
 
     async def appointments(self, nhs_numbers: Iterable[str]) -> dict[str, list[Appointment]]:
-        return await self.db.many_per_key(
-            t.appointment, "nhs_number", nhs_numbers,
-            lambda r: Appointment(r.appointment_id, r.scheduled_at, r.kind,
-                                  None if r.attended is None else bool(r.attended)),
-            order_by=t.appointment.c.scheduled_at.desc(),
-        )
+        return await self.db.items("nhs_number", nhs_numbers, LISTS["appointments"])
 
     async def consents(self, nhs_numbers: Iterable[str]) -> dict[str, list[Consent]]:
-        return await self.db.many_per_key(
-            t.consent, "nhs_number", nhs_numbers,
-            lambda r: Consent(r.consent_id, r.share_with, r.recorded_on, r.withdrawn_on),
-            order_by=t.consent.c.recorded_on.desc(),
-        )
+        return await self.db.items("nhs_number", nhs_numbers, LISTS["consents"])
 
     async def referred(self, on: date) -> set[str]:
         """NHS numbers with a treatment requirement (DRR, ATR, MHTR) in force on that day."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ from opentelemetry.trace import Tracer
 from strawberry.dataloader import DataLoader
 
 from hub.core import telemetry
-from hub.core.agency import Connector
+from hub.core.agency import Connector, SourceUnavailable
 from hub.core.agency import Fetch as AgencyFetch
 from hub.core.telemetry import instruments
 from hub.services.agencies import Agencies
@@ -70,6 +71,37 @@ class Loaders:
     records: Mapping[str, DataLoader[str, Any]]
     #: (agency, list field of its record) -> the list, by the same key
     lists: Mapping[tuple[str, str], DataLoader[str, list[Any]]]
+    #: agency -> its connector, for reading a record and one of its lists together
+    connectors: Mapping[str, Connector[Any]] = dataclasses.field(default_factory=dict)
+    tracer: Tracer | None = None
+
+    async def load_with_list(self, agency: str, keys: Sequence[str], name: str) -> bool:
+        """Load the records of ``keys`` with their list ``name`` in one round trip and hold both in their
+        loaders; False (nothing held) where the agency's system cannot, or the read failed: the caller then
+        loads each the usual way, so a failure lands in the loaders as it would have."""
+        connector = self.connectors.get(agency)
+        if connector is None or not keys:
+            return False
+
+        answered: list[dict[str, list[Any]]] = []
+
+        async def fetch(batch: Iterable[str]) -> dict[str, Any]:
+            found = await connector.with_list(list(batch), name)
+            if found is None:
+                return {}
+            answered.append(found[1])
+            return found[0]
+
+        try:
+            records = await _traced(fetch, self.tracer, agency, f"with_{name}")(keys)
+        except SourceUnavailable:
+            return False
+        if not answered:
+            return False
+        lists = answered[0]
+        self.records[agency].prime_many({k: records.get(k) for k in keys})
+        self.lists[(agency, name)].prime_many({k: lists.get(k, []) for k in keys})
+        return True
 
     @classmethod
     def create(cls, people: PeopleService, agencies: Agencies, tracer: Tracer | None = None) -> Loaders:
@@ -80,7 +112,8 @@ class Loaders:
             records[name] = _one(_bound(agency.records, connector), tracer, name, agency.records.__name__)
             for field, fetch in agency.lists.items():
                 lists[(name, field)] = _many(_bound(fetch, connector), tracer, name, fetch.__name__)
-        return cls(person=_one(people.index.get_many, tracer), records=records, lists=lists)
+        return cls(person=_one(people.index.get_many, tracer), records=records, lists=lists,
+                   connectors={name: agencies[name] for name in agencies.descriptors}, tracer=tracer)
 
     def prime_people(self, people: Iterable[IndexedPerson]) -> None:
         for person in people:

@@ -21,7 +21,6 @@ from collections.abc import Awaitable, Iterable, Sequence
 from typing import Any
 
 from graphql import FieldNode
-from strawberry.dataloader import DataLoader
 
 from connectors.registry import AGENCIES
 from hub.core.agency import Agency
@@ -29,6 +28,7 @@ from hub.services.index.store import IndexedPerson
 from schema.governance.context import Info
 from schema.governance.gate import Gate
 from schema.governance.governed import fields_of
+from schema.governance.loaders import Loaders
 from schema.governance.selection import Selection, children, field_names
 from schema.governance.strawberry_adapter import resolve_info
 
@@ -70,14 +70,30 @@ async def prefetch(info: Info, people: Sequence[IndexedPerson], nodes: list[Fiel
         shown = [n for n in names if _may_show(gate, record.record_type, n)]
         if names and not shown:
             continue  # the record is denied whole: its resolver answers without loading
-        loader: DataLoader[str, Any] = loaders.records[record.name]
-        loads.append(loader.load_many(_keys(gate, record, people, tuple((n, n) for n in shown) or every)))
-        for field in shown:
-            if field in record.lists:
-                listed: DataLoader[str, Any] = loaders.lists[(record.name, field)]
-                loads.append(listed.load_many(_keys(gate, record, people, ((field, field),))))
+        keys = _keys(gate, record, people, tuple((n, n) for n in shown) or every)
+        lists = {field: _keys(gate, record, people, ((field, field),)) for field in shown if field in record.lists}
+        # The first list read for the same people as the record is read with it: one round trip, not two.
+        joined = next((field for field, listed_keys in lists.items() if listed_keys == keys), None)
+        loads.append(_load(loaders, record.name, keys, lists, joined))
     # A failed load stays in its loader: the resolvers that need it raise it where they stand.
     await asyncio.gather(*loads, return_exceptions=True)
+
+
+async def _load(loaders: Loaders, agency: str, keys: list[str], lists: dict[str, list[str]],
+                joined: str | None) -> None:
+    """One agency's records and lists for a page, in parallel; ``joined`` with the records where it can be."""
+
+    async def records() -> None:
+        if joined is not None and await loaders.load_with_list(agency, keys, joined):
+            return
+        both = [loaders.records[agency].load_many(keys)]
+        if joined is not None:
+            both.append(loaders.lists[(agency, joined)].load_many(lists[joined]))
+        await asyncio.gather(*both, return_exceptions=True)
+
+    others = [loaders.lists[(agency, field)].load_many(listed_keys)
+              for field, listed_keys in lists.items() if field != joined]
+    await asyncio.gather(records(), *others, return_exceptions=True)
 
 
 def _may_show(gate: Gate, type_name: str, field: str) -> bool:

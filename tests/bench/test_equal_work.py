@@ -17,7 +17,7 @@ from bench.__main__ import EQUAL, as_caller, equal_work, inprocess_phase, ratios
 from bench.bare import bare_app
 from bench.dataset import AS_OF
 from bench.equal_output import UnequalOutput, differences, require_equal
-from bench.inprocess import Contender, call
+from bench.inprocess import Contender, call, measure
 from bench.scenarios import build
 from bench.server import NoAudit
 from hub.core import telemetry
@@ -113,6 +113,33 @@ async def test_the_smallest_bench_path_computes_every_ratio(bench_settings: Sett
                                        "as_caller_vs_off"}
         assert all(math.isfinite(v) and v > 0 for v in computed[name].values())
 
+
+
+async def test_the_hub_sends_no_more_statements_than_the_bare_server(bench_settings: Settings) -> None:
+    """A page's records and the one list asked for come in one statement per agency, as the expert writes them
+    (the cohort page's choice of people costs the hub one statement more: its probe, then the people chosen)."""
+    scenarios = await build(bench_settings, AS_OF, cohort_page=20)
+    hub = Hub.open(bench_settings)
+    bare, stores = bare_app(bench_settings)
+    governed = create_app(bench_settings, hub=hub)
+    contenders = [Contender("hub", governed, hub.sql_engines(), equal_work(bench_settings)),
+                  Contender("bare", bare, stores.all(), lambda s: {})]
+    try:
+        counted = {}
+        for s in scenarios:
+            t = await measure(contenders, s, iterations=1, warmup=1)
+            counted[s.name] = (t["hub"].statements, t["bare"].statements)
+        allowance = {"cohort": 1, "search": 1}
+        for name, (hub_statements, bare_statements) in counted.items():
+            assert hub_statements <= bare_statements + allowance.get(name, 0), (name, counted)
+        assert counted["profile"][0] == 5, "index, police with arrests, probation with licence conditions, housing, " \
+                                           "treatment"
+    finally:
+        gov = governed.state.governance
+        assert gov is not None
+        await gov.audit.close()
+        await hub.close()
+        await stores.close()
 
 
 async def test_the_no_audit_contender_starts_and_stops_like_the_hub(bench_settings: Settings) -> None:

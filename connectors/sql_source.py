@@ -51,6 +51,12 @@ class ItemsRead:
     build: Callable[[Any], Any]
     order_by: Any = None
 
+    @property
+    def ordering(self) -> tuple[Any, ...]:
+        """``order_by``, ties broken by the table's key: the same order whichever statement reads the list and
+        whatever plan the database picks for it."""
+        return (*(() if self.order_by is None else (self.order_by,)), *self.table.primary_key.columns)
+
 
 @dataclass(frozen=True)
 class _Joined:
@@ -123,7 +129,12 @@ class SqlSource:
 
     async def items(self, key_column: str, keys: Iterable[str], read: ItemsRead) -> dict[str, list[Any]]:
         """``many_per_key`` of a list declared as an :class:`ItemsRead`."""
-        return await self.many_per_key(read.table, key_column, keys, read.build, read.order_by)
+        stmt = select(read.table).order_by(*read.ordering)
+        found: dict[str, list[Any]] = defaultdict(list)
+        for rows in await self.chunked(read.table, key_column, keys, stmt):
+            for row in rows:
+                found[getattr(row, key_column)].append(read.build(row))
+        return dict(found)
 
     async def with_items(
         self, table: Table, key_column: str, keys: Iterable[str], build: Callable[[Row[Any]], T],
@@ -164,8 +175,7 @@ class SqlSource:
             names = list(items.table.c.keys())
             joined = (base.add_columns(*(c.label(f"item_{c.name}") for c in items.table.c))
                       .outerjoin(items.table, items.table.c[key_column] == table.c[key_column]))
-            if items.order_by is not None:
-                joined = joined.order_by(items.order_by)
+            joined = joined.order_by(*items.ordering)
             shape = namedtuple(f"{items.table.name}_row", names)  # type: ignore[misc]
             found = cls._joins[cache_key] = _Joined(joined, width, shape._make, (source, items))
         return found

@@ -6,9 +6,10 @@ from abc import abstractmethod
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.engine import Row
 
 from connectors.employment import tables as t
@@ -21,7 +22,7 @@ from connectors.employment.records import (
     EteReferralStatus,
     Job,
 )
-from connectors.sql_source import SqlConnector
+from connectors.sql_source import ItemsRead, SqlConnector
 from hub.core.agency import Connector
 
 #: The board's measures: in work this long after release (six weeks, six months).
@@ -62,37 +63,50 @@ def _today() -> date:
     return datetime.now(UTC).date()
 
 
+#: The record's list fields (the descriptor's ``lists``), each as its table is read.
+LISTS = {
+    "eteReferrals": ItemsRead(
+        t.ete_referral,
+        lambda r: EteReferral(r.referral_id, EteKind(r.kind), r.referred_on, r.started_on, EteReferralStatus(r.status)),
+        t.ete_referral.c.referred_on.desc()),
+    "jobs": ItemsRead(t.job, lambda r: Job(r.job_id, r.employer, r.starts_on, r.ends_on, r.hours_per_week),
+                      t.job.c.starts_on.desc()),
+}
+
+
+@cache
+def _clients_statement() -> Select[Any]:
+    c, a = t.employment_client, t.employment_adviser
+    return select(c, a.c.name, a.c.office, a.c.phone).outerjoin(a, a.c.adviser_id == c.c.adviser_id)
+
+
+@cache
+def _spells_statement() -> Select[Any]:
+    j = t.job
+    return select(j.c.ni_number, j.c.starts_on, j.c.ends_on)
+
+
 class SqlEmploymentConnector(SqlConnector, EmploymentConnector):
     async def _spells(self, ni_numbers: Iterable[str]) -> dict[str, list[tuple[date, date | None]]]:
-        j = t.job
         spells: dict[str, list[tuple[date, date | None]]] = defaultdict(list)
-        stmt = select(j.c.ni_number, j.c.starts_on, j.c.ends_on)
-        for rows in await self.db.chunked(j, "ni_number", ni_numbers, stmt):
+        for rows in await self.db.chunked(t.job, "ni_number", ni_numbers, _spells_statement()):
             for row in rows:
                 spells[row.ni_number].append((row.starts_on, row.ends_on))
         return spells
 
     async def clients(self, ni_numbers: Iterable[str]) -> dict[str, EmploymentClient]:
         keys = list(ni_numbers)
-        c, a = t.employment_client, t.employment_adviser
-        stmt = select(c, a.c.name, a.c.office, a.c.phone).outerjoin(a, a.c.adviser_id == c.c.adviser_id)
-        rows = await self.db.one_per_key(c, "ni_number", keys, lambda row: row, stmt)
+        rows = await self.db.one_per_key(t.employment_client, "ni_number", keys, lambda row: row,
+                                         _clients_statement())
         released = [k for k, row in rows.items() if row.released_on is not None]
         spells, today = await self._spells(released) if released else {}, _today()
         return {k: _client(row, spells.get(k, []), today) for k, row in rows.items()}
 
     async def ete_referrals(self, ni_numbers: Iterable[str]) -> dict[str, list[EteReferral]]:
-        return await self.db.many_per_key(
-            t.ete_referral, "ni_number", ni_numbers,
-            lambda r: EteReferral(r.referral_id, EteKind(r.kind), r.referred_on, r.started_on,
-                                  EteReferralStatus(r.status)),
-            order_by=t.ete_referral.c.referred_on.desc())
+        return await self.db.items("ni_number", ni_numbers, LISTS["eteReferrals"])
 
     async def jobs(self, ni_numbers: Iterable[str]) -> dict[str, list[Job]]:
-        return await self.db.many_per_key(
-            t.job, "ni_number", ni_numbers,
-            lambda r: Job(r.job_id, r.employer, r.starts_on, r.ends_on, r.hours_per_week),
-            order_by=t.job.c.starts_on.desc())
+        return await self.db.items("ni_number", ni_numbers, LISTS["jobs"])
 
     async def search(self, criteria: None, among: Collection[str] | None = None) -> set[str]:
         return await self.db.keys(select(t.employment_client.c.ni_number), among)

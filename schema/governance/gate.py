@@ -168,10 +168,13 @@ class Ledger:
         aggregates = self.aggregates if returned else []
         disclosed: dict[str, set[str]] = {}
         masked: dict[str, str] = {}
+        # Each field once, not once per person: a page's people share a handful of fields.
+        fields: set[str] = set()
         for a in access.values():
-            for key in (*a.disclosed, *a.masked):
-                disclosed.setdefault(owner_of(key), set()).add(key)
+            fields.update(a.disclosed, a.masked)
             masked.update(a.masked)
+        for key in fields:
+            disclosed.setdefault(owner_of(key), set()).add(key)
         for agg in aggregates:
             for key in agg.fields:
                 disclosed.setdefault(owner_of(key), set()).add(f"{key} (aggregate)")

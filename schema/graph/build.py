@@ -25,8 +25,14 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext, ExecutionResult
 
+from connectors.registry import AGENCIES
 from hub.core.settings import QueryLimits
-from schema.governance.strawberry_adapter import graphql_schema
+from schema.governance.strawberry_adapter import (
+    call_directly,
+    graphql_schema,
+    index_enum_names,
+    read_attributes_directly,
+)
 from schema.graph.descriptions import describe
 from schema.graph.errors import as_hub_error
 from schema.graph.extensions.deadline import deadline_executor, timed_out
@@ -102,6 +108,10 @@ def create_schema(extensions: Sequence[Extension] = (), *, limits: QueryLimits |
     built = HubSchema(query=RootQuery, extensions=[*extra, *extensions], config=config,
                       execution_context_class=deadline_executor(limits.timeout_seconds) if limits else None)
     describe(graphql_schema(built))
+    index_enum_names(graphql_schema(built))
+    # The governed resolvers of a person and their records, which a page calls hundreds of times each.
+    call_directly(graphql_schema(built), ("Person", *(a.agency.record_type for a in AGENCIES)))
+    read_attributes_directly(graphql_schema(built))
     if limits is not None:
         built.timeout, built.backstop_seconds = limits.timeout_seconds, backstop_seconds
     if guard is not None:

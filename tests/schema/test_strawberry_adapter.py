@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import enum
 from typing import Any
 
 import strawberry
-from graphql import GraphQLObjectType
+from graphql import GraphQLEnumType, GraphQLObjectType
 from strawberry.types import Info
 
-from schema.governance.strawberry_adapter import graphql_schema, resolve_info
+from schema.governance.strawberry_adapter import (
+    call_directly,
+    graphql_schema,
+    index_enum_names,
+    read_attributes_directly,
+    resolve_info,
+)
 
 seen: dict[str, Any] = {}
 
@@ -75,3 +82,79 @@ async def test_the_views_execute_operation_runs_one_operation_with_the_context_g
                                           context={"given": "mine"}, root_value=None,
                                           sub_response=None)  # type: ignore[arg-type]
     assert isinstance(result, ExecutionResult) and result.errors is None and result.data == {"given": "mine"}
+
+
+class Shade(enum.Enum):
+    LIGHT = "light"
+    DARK = "dark"
+
+
+strawberry.enum(Shade)
+
+
+@strawberry.type
+class EnumQuery:
+    @strawberry.field
+    def shades(self) -> list[Shade]:
+        return [Shade.DARK, Shade.LIGHT]
+
+    @strawberry.field
+    def raw(self) -> Shade | None:
+        stored: Any = "dark"  # a stored value, as a record might hold it
+        return stored  # type: ignore[no-any-return]
+
+    @strawberry.field
+    def wrong(self) -> Shade | None:
+        stored: Any = "dusk"
+        return stored  # type: ignore[no-any-return]
+
+
+def test_indexed_enum_names_serialise_as_strawberry_does() -> None:
+    plain, indexed = strawberry.Schema(query=EnumQuery), strawberry.Schema(query=EnumQuery)
+    assert index_enum_names(graphql_schema(indexed)) >= 1
+    enum_type = graphql_schema(indexed).get_type("Shade")
+    assert isinstance(enum_type, GraphQLEnumType)
+    assert enum_type.coerce_output_value(Shade.DARK) == "DARK"
+    query = "{ shades raw wrong }"
+    expected, got = plain.execute_sync(query), indexed.execute_sync(query)
+    assert got.data == expected.data == {"shades": ["DARK", "LIGHT"], "raw": "DARK", "wrong": None}
+    assert [e.message for e in got.errors or []] == [e.message for e in expected.errors or []] != []
+
+
+@strawberry.type
+class Holder:
+    tag: strawberry.Private[str]
+    plain_value: str = strawberry.field(name="plain")
+
+    @strawberry.field
+    def label(self, info: Info[Any, Any]) -> str:
+        raw = resolve_info(info)
+        return f"{self.tag}:{info.field_name}:{raw.path.key}:{info.context['given']}"
+
+    @strawberry.field
+    def repeated(self, info: Info[Any, Any], times: int = 1) -> str:
+        return self.tag * times
+
+
+@strawberry.type
+class HolderQuery:
+    @strawberry.field
+    def holder(self) -> Holder:
+        return Holder(tag="t", plain_value="p")
+
+
+def test_resolvers_called_directly_answer_as_through_strawberry() -> None:
+    plain, direct = strawberry.Schema(query=HolderQuery), strawberry.Schema(query=HolderQuery)
+    assert call_directly(graphql_schema(direct), ["Holder"]) == 1, "only the argument-less (self, info) resolver"
+    assert read_attributes_directly(graphql_schema(direct)) == 1, "the one plain field"
+    holder = graphql_schema(direct).get_type("Holder")
+    assert isinstance(holder, GraphQLObjectType)
+    resolvers = {name: getattr(f.resolve, "__qualname__", "") for name, f in holder.fields.items()}
+    assert resolvers["label"].startswith("_direct") and "from_resolver" in resolvers["repeated"]
+    assert resolvers["plain"].startswith("_attribute")
+    query = "{ holder { label renamed: label repeated(times: 2) plain } }"
+    expected = plain.execute_sync(query, context_value={"given": "c"})
+    got = direct.execute_sync(query, context_value={"given": "c"})
+    assert got.errors is None
+    assert got.data == expected.data == {"holder": {"label": "t:label:label:c", "renamed": "t:label:renamed:c",
+                                                    "repeated": "tt", "plain": "p"}}

@@ -19,7 +19,6 @@ from hub.core.agency import SourceUnavailable
 from hub.core.db import IN_CHUNK, one_of
 
 T = TypeVar("T")
-U = TypeVar("U")
 #: A row of any width.
 AnyRow: TypeAlias = Row[*tuple[Any, ...]]
 
@@ -144,7 +143,7 @@ class SqlSource:
         return found
 
     async def items(self, key_column: str, keys: Iterable[str], read: ItemsRead) -> dict[str, list[Any]]:
-        """``many_per_key`` of a list declared as an :class:`ItemsRead`."""
+        """Each key's list, read as ``read`` declares it (keys holding none are left out)."""
         found: dict[str, list[Any]] = defaultdict(list)
         for rows in await self.chunked(read.table, key_column, keys, read.statement):
             for row in rows:
@@ -155,8 +154,8 @@ class SqlSource:
         self, table: Table, key_column: str, keys: Iterable[str], build: Callable[[Row[Any]], T],
         stmt: Select[Any] | None, items: ItemsRead,
     ) -> tuple[dict[str, T], dict[str, list[Any]]]:
-        """``one_per_key`` and ``many_per_key`` of ``items`` in one statement: the list's table outer-joined to the
-        record's, as a page's worth of people is read by an expert's hand-written server.
+        """``one_per_key`` and :meth:`items` in one statement: the list's table outer-joined to the record's, as
+        an expert's hand-written server reads a page's worth of people.
 
         Each record's columns repeat on every one of its items' rows; the repetition costs less than a
         second round trip to the agency's database (bench: the profile and cohort statements)."""

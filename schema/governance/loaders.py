@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
@@ -77,8 +78,9 @@ class Loaders:
 
     async def load_with_list(self, agency: str, keys: Sequence[str], name: str) -> bool:
         """Load the records of ``keys`` with their list ``name`` in one round trip and hold both in their
-        loaders; False (nothing held) where the agency's system cannot, or the read failed: the caller then
-        loads each the usual way, so a failure lands in the loaders as it would have."""
+        loaders, or the agency's failure to answer, as each load would have held it (a resolver needing one
+        raises it where it stands). False, with nothing held, where the agency's system cannot answer both
+        at once: the caller loads each the usual way."""
         connector = self.connectors.get(agency)
         if connector is None or not keys:
             return False
@@ -94,8 +96,11 @@ class Loaders:
 
         try:
             records = await _traced(fetch, self.tracer, agency, f"with_{name}")(keys)
-        except SourceUnavailable:
-            return False
+        except SourceUnavailable as exc:
+            # Held, not retried: asking a system that did not answer once more would only double the wait.
+            _hold_failure(self.records[agency], keys, exc)
+            _hold_failure(self.lists[(agency, name)], keys, exc)
+            return True
         if not answered:
             return False
         lists = answered[0]
@@ -118,6 +123,16 @@ class Loaders:
     def prime_people(self, people: Iterable[IndexedPerson]) -> None:
         for person in people:
             self.person.prime(person.person_id, person)
+
+
+def _hold_failure(loader: DataLoader[str, Any], keys: Iterable[str], exc: Exception) -> None:
+    """Each key's load failed with ``exc``: awaiting it raises, as a failed batch's keys do."""
+    for key in keys:
+        if loader.cache_map.get(key) is None:
+            failed: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+            failed.set_exception(exc)
+            failed.exception()  # retrieved here: a key no resolver asks for again is not a logged error
+            loader.cache_map.set(key, failed)
 
 
 def _bound(fetch: AgencyFetch, connector: Connector[Any]) -> Fetch:

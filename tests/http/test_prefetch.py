@@ -31,6 +31,7 @@ from schema.governance.strawberry_adapter import graphql_schema
 from schema.graph import query as query_module
 from schema.graph.build import create_schema
 from schema.graph.extensions import deadline
+from tests.graph_client import GraphClient
 from tests.http.conftest import Governed
 from tests.http.test_sharing_matrix import ANSWERED, condition_sets
 from tests.http.test_sharing_matrix import QUERY as MATRIX_QUERY
@@ -181,6 +182,29 @@ async def test_an_agency_failing_fails_only_its_records(settings: Settings, tmp_
         assert _comparable(results[0]) == _comparable(results[1])
     finally:
         await app.state.governance.audit.close()
+        await hub.close()
+
+
+async def test_an_agency_failing_a_joined_read_is_asked_once_and_fails_only_its_records(
+        settings: Settings, tmp_path: Path) -> None:
+    """Police's record and arrests are read together; its database failing that read is held for both, not asked
+    again for each: one statement, the police records failed at their paths, the rest of the page answered."""
+    broken = settings.model_copy(update=dict(agency_urls={**settings.agency_urls,
+                                            "police": f"sqlite+aiosqlite:///{tmp_path / 'no-tables.db'}"}))
+    hub = Hub.open(broken)
+    client = GraphClient(create_app(broken, governance=False, hub=hub))
+    query = ("query($first: Int!) { people(first: $first) { edges { node { id "
+             "police { iomCohort arrests { arrestedAt } } probation { tier licenceConditions { kind } } } } } }")
+    try:
+        with count_statements({"police": hub.sql_engines()["police"]}) as counted:
+            got = await client.query(query, {"first": 10})
+        assert counted["police"] == 1
+        nodes = [e["node"] for e in got["data"]["people"]["edges"]]
+        assert len(nodes) == 10 and all(n["police"] is None for n in nodes)
+        assert any(n["probation"] and n["probation"]["licenceConditions"] for n in nodes)
+        codes = {(e["path"][-1], e["extensions"]["code"]) for e in got["errors"]}
+        assert codes == {("police", "CONNECTOR_UNAVAILABLE")}
+    finally:
         await hub.close()
 
 

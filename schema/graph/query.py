@@ -8,7 +8,7 @@ import strawberry
 
 from audit.review import AuditFilter
 from connectors.registry import validate
-from hub.core.errors import BadUserInput, FieldNotShared, Forbidden
+from hub.core.errors import BadUserInput, Forbidden
 from hub.services import cohort, counts
 from hub.services.access import AccessService
 from hub.services.audit_review import AuditReadRefused, AuditReview
@@ -45,6 +45,8 @@ from schema.graph.types.counts import (
     CountCell,
     CountMeasure,
     CountTable,
+    countable_breakdowns,
+    withhold_uncountable,
 )
 from schema.graph.types.paging import page_info
 from schema.graph.types.people import PeopleFilter, PersonConnection, PersonEdge, PersonOrder
@@ -357,19 +359,16 @@ class CountsQuery:
             raise BadUserInput("by names a breakdown twice", argument="by")
         period = (cohort.period_of(released_between.from_, released_between.to)
                   if released_between is not None else None)
-        reads = list(chosen.reads)
+        asked = list(chosen.reads)
         if chosen.outcome is not None:
-            reads.append(RELEASE_FIELD)
-        reads += [BREAKDOWNS[d][1] for d in dimensions]
+            asked += [f for f in [RELEASE_FIELD] if f] + [BREAKDOWNS[d].field_key for d in dimensions]
         gate = info.context.gate
-        if gate.plan is not None:
-            for key in reads:
-                d = gate.plan.field(key)
-                if not (d.aggregate or (d.visible and d.condition is None)):
-                    raise FieldNotShared(f"{key} is not shared, even in aggregate, for this role and purpose",
-                                         field=key, clause=d.clause, agreement=d.agreement,
-                                         legalBasis=d.legal_basis)
-        table = await info.context.counts.count(chosen, period, dimensions)
+        if withhold_uncountable(gate, asked, list(info.path.as_list())):
+            return None
+        over = countable_breakdowns(gate) if chosen.outcome is not None else []
+        table = await info.context.counts.count(chosen, period, dimensions, over)
+        # The table's other breakdowns shape its suppression: read in aggregate too, and recorded.
+        reads = asked + [BREAKDOWNS[d].field_key for d in table.breakdowns if d not in dimensions]
         if gate.plan is not None:
             # Recorded once the table is answered: a measure refused as unavailable disclosed nothing.
             gate.aggregate("partnershipCounts", reads, [measure.value, *dimensions, *([period] if period else [])])

@@ -167,32 +167,22 @@ def cohort(releases: Iterable[tuple[str, Release]], follow_up: timedelta, today:
 
 async def outcomes(agencies: Agencies, facts: Facts, agency: str, outcome: Outcome,
                    chosen: Mapping[tuple[str, str], Release]) -> dict[tuple[str, str], str]:
-    """(hub person id, quarter) -> the outcome, for the cohort's people the outcome agency holds.
-
-    A connector takes one release day per key, so a person released in several quarters is asked about
-    in rounds (their first counted release, their second...), the rounds read concurrently."""
+    """(hub person id, quarter) -> the outcome, for the cohort's people the outcome agency holds: one
+    question to the agency, each of its keys with the day of each counted release of its person."""
     if not chosen:
         return {}  # nothing followed up yet: nothing to ask
     keys_of = await facts.keys_of(agencies.descriptors[agency].key_scheme)
-    # Round i: each key of a person the agency holds -> (the quarter, the day) of the person's i-th release.
-    rounds: list[dict[str, tuple[str, date]]] = []
+    released: dict[str, list[date]] = defaultdict(list)
+    asked: dict[str, list[tuple[str, str]]] = defaultdict(list)  # key -> the (person, quarter) of each day
     for (pid, quarter), r in sorted(chosen.items()):
-        keys = keys_of.get(pid, ())
-        i = next((n for n, asked in enumerate(rounds) if not keys or keys[0] not in asked), len(rounds))
-        if i == len(rounds):
-            rounds.append({})
-        for key in keys:
-            rounds[i][key] = (quarter, r.on)
-    asked = [a for a in rounds if a]
-    connector = agencies[agency]
-    answers = await asyncio.gather(*(connector.outcomes(outcome.source_field, {k: on for k, (_, on) in a.items()})
-                                     for a in asked))
-    pid_of = {key: pid for pid, keys in keys_of.items() for key in keys}
+        for key in keys_of.get(pid, ()):
+            released[key].append(r.on)
+            asked[key].append((pid, quarter))
+    found = await agencies[agency].outcomes(outcome.source_field, released) if released else {}
     said: dict[tuple[str, str], list[bool | None]] = defaultdict(list)
-    for a, found in zip(asked, answers, strict=True):
-        for key, value in found.items():
-            if key in a:
-                said[(pid_of[key], a[key][0])].append(value)
+    for key, values in found.items():
+        for at, value in zip(asked[key], values, strict=True):
+            said[at].append(value)
     return {at: YES if True in values else NO if False in values else NOT_KNOWN for at, values in said.items()}
 
 

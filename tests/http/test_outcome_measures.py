@@ -148,6 +148,11 @@ async def test_a_role_without_aggregate_access_is_refused_naming_the_field(gover
     assert result["data"] == {"partnershipCounts": None}
     (error,) = result["errors"]
     assert error["extensions"]["code"] == "FIELD_NOT_SHARED" and error["extensions"]["field"] == field
+    # said beside the data as every refusal is, and recorded as withheld
+    assert result["extensions"]["withheld"] == [{"path": ["partnershipCounts"], "field": field,
+                                                 "reason": "not shared in aggregate", "code": "FIELD_NOT_SHARED"}]
+    (record,) = await governed.records()
+    assert field in record.event.withheld and not record.event.aggregates
 
 
 def without_aggregate(directory: Path, group: str) -> Path:

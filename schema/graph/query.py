@@ -36,6 +36,7 @@ from schema.graph.types.audit import (
     SubjectAccessReport,
     SubjectDisclosure,
 )
+from schema.graph.types.audit_detail import audit_record
 from schema.graph.types.counts import (
     BREAKDOWNS,
     MEASURES,
@@ -48,6 +49,7 @@ from schema.graph.types.counts import (
     countable_breakdowns,
     withhold_uncountable,
 )
+from schema.graph.types.holdings import people_holding_records
 from schema.graph.types.paging import page_info
 from schema.graph.types.people import PeopleFilter, PersonConnection, PersonEdge, PersonOrder
 from schema.graph.types.person import Person, person_of
@@ -335,6 +337,12 @@ class AuditQuery:
         info.context.gate.read_by_argument([f"Identifiers.{scheme.value}"], (person_id,), ())
         info.context.gate.returned(person_id)
         return strawberry.ID(person_id)
+
+    audit_record = strawberry.field(resolver=audit_record, description="One audit record with each subject's own "
+                                    "entry for it, in one call (ig-officer, purpose audit)")
+    people_holding_records = strawberry.field(resolver=people_holding_records, description="How many people each "
+                                              "agency holds a record of (ig-officer, purpose audit), as an audited "
+                                              "aggregate")
 
     @strawberry.field(description="Verify the whole trail now: chain, stored copies and signed checkpoints")
     async def audit_integrity(self, info: Info) -> AuditIntegrity | None:

@@ -121,7 +121,8 @@ class Facts:
             async def run() -> T:
                 return await read()
             task = self._reads[key] = asyncio.ensure_future(run())
-        return cast(T, await task)
+        # Shielded: a request cancelled while waiting (its time limit) does not cancel the read another awaits.
+        return cast(T, await asyncio.shield(task))
 
     async def keys_of(self, scheme: str) -> dict[str, list[str]]:
         """Hub person id -> its identifiers of ``scheme``, sorted."""

@@ -157,24 +157,29 @@ class CountTables:
             kept = self._kept.get(key)
             if kept is not None and time.monotonic() - kept[0] < self.ttl:
                 return kept[1]
-            table = await self._compute(measure, dims)
-            self._kept[key] = (time.monotonic(), table)
-            return table
+            # Kept from when its data was read (the shared reads' time), so no table outlives ``ttl``.
+            self._kept[key] = await self._compute(measure, dims)
+            return self._kept[key][1]
 
     def facts(self) -> cohort.Facts:
         """The shared reads of the tables being built, fresh once older than ``ttl``."""
+        return self._fresh_facts()[1]
+
+    def _fresh_facts(self) -> tuple[float, cohort.Facts]:
         now = time.monotonic()
         if self._facts is None or now - self._facts[0] >= self.ttl:
             self._facts = (now, cohort.Facts(self.agencies, self.index))
-        return self._facts[1]
+        return self._facts
 
-    async def _compute(self, measure: Measure, dims: tuple[str, ...]) -> ProtectedTable:
+    async def _compute(self, measure: Measure, dims: tuple[str, ...]) -> tuple[float, ProtectedTable]:
         if measure.outcome is None:
-            return distribution_table(await self.agencies[measure.agency].counts(measure.field))
-        dimensions, rows = await cohort.rows(self.agencies, self.facts(), measure.agency, measure.outcome,
+            read_at = time.monotonic()
+            return read_at, distribution_table(await self.agencies[measure.agency].counts(measure.field))
+        read_at, facts = self._fresh_facts()
+        dimensions, rows = await cohort.rows(self.agencies, facts, measure.agency, measure.outcome,
                                              self.breakdowns(dims), self.today())
         # Tabulating and protecting is CPU work: off the event loop, so other requests keep being served.
-        return await asyncio.to_thread(lambda: protect(tabulate(rows, dimensions), dimensions, THRESHOLD))
+        return read_at, await asyncio.to_thread(lambda: protect(tabulate(rows, dimensions), dimensions, THRESHOLD))
 
     async def count(self, measure: Measure, period: str | None = None, by: Sequence[str] = (),
                     over: Sequence[str] = ()) -> CountTable:

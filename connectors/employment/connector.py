@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import Any
@@ -127,19 +127,20 @@ class SqlEmploymentConnector(SqlConnector, EmploymentConnector):
             raise ValueError(f"employment records cannot be counted by {field}")
         return await self.db.counts(select(c.c.status, func.count()).group_by(c.c.status))
 
-    async def outcomes(self, field: str, released: Mapping[str, date]) -> dict[str, bool | None]:
+    async def outcomes(self, field: str, released: Mapping[str, Sequence[date]]) -> dict[str, list[bool | None]]:
         after = OUTCOMES.get(field)
         if after is None:
             raise ValueError(f"employment answers no outcome {field}")
         c, j = t.employment_client, t.job
-        wanted = set(released)
-        # Whole tables, once: the cohort is most of the agency's clients, so one scan beats keyed batches.
-        known = {ni for ni in (await self.db.values(select(c.c.ni_number, c.c.ni_number))) if ni in wanted}
+        known = await self.db.keys(select(c.c.ni_number), among=released)
+        if not known:
+            return {}
+        # Every job, once: the cohort is most of the agency's clients, so one scan beats keyed batches.
         spells: dict[str, list[tuple[date, date | None]]] = defaultdict(list)
         for row in await self.db.rows(select(j.c.ni_number, j.c.starts_on, j.c.ends_on)):
             if row.ni_number in known:
                 spells[row.ni_number].append((row.starts_on, row.ends_on))
-        return {ni: in_work(spells[ni], released[ni] + after) for ni in known}
+        return {ni: [in_work(spells[ni], on + after) for on in released[ni]] for ni in known}
 
 
 def _client(row: Row[Any], spells: list[tuple[date, date | None]], today: date) -> EmploymentClient:

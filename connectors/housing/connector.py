@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -115,17 +115,18 @@ class SqlHousingConnector(SqlConnector, HousingConnector):
             raise ValueError(f"housing cannot count by {field}")
         return await self.db.counts(select(columns[field], func.count()).group_by(columns[field]))
 
-    async def outcomes(self, field: str, released: Mapping[str, date]) -> dict[str, bool | None]:
+    async def outcomes(self, field: str, released: Mapping[str, Sequence[date]]) -> dict[str, list[bool | None]]:
         """Read from the accommodation history; a client with no spell at all still answers (not known)."""
         c, h = t.housing_client, t.accommodation_spell
-        wanted = set(released)
-        # Whole tables, once: the cohort is most of the agency's clients, so one scan beats keyed batches.
-        clients = await self.db.keys(select(c.c.housing_ref)) & wanted
+        clients = await self.db.keys(select(c.c.housing_ref), among=released)
+        if not clients:
+            return {}
+        # The whole history, once: the cohort is most of the agency's clients, so one scan beats keyed batches.
         spells: dict[str, list[Spell]] = defaultdict(list)
         for r in await self.db.rows(select(h.c.housing_ref, h.c.status, h.c.starts_on, h.c.ends_on)):
-            if r.housing_ref in wanted:
+            if r.housing_ref in clients:
                 spells[r.housing_ref].append((r.status, r.starts_on, r.ends_on))
-        return {ref: outcome(field, spells[ref], released[ref]) for ref in clients}
+        return {ref: [outcome(field, spells[ref], on) for on in released[ref]] for ref in clients}
 
     async def breakdown_values(self, field: str) -> dict[str, str]:
         if field != "lastKnownBorough":  # where they live; no fixed abode: the last borough, managing the case

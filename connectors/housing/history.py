@@ -53,7 +53,10 @@ PLACED = {"approved_premises": "approved_premises", "temporary": "temporary"}
 
 
 @dataclass
-class Spell:
+class DrawnSpell:
+    """A spell as the generator draws it, with the placement it is (a row of ``accommodation_spell`` and
+    perhaps ``placement``); the connector reads spells back as ``connectors.housing.outcomes.Spell``."""
+
     status: str
     starts_on: date
     #: the last day in the status (included); None for the current one
@@ -76,10 +79,10 @@ def _placement(rng: random.Random, status: str) -> str | None:
     return None
 
 
-def chain(rng: random.Random, first: str, start: date, until: date, *, open_end: bool) -> list[Spell]:
+def chain(rng: random.Random, first: str, start: date, until: date, *, open_end: bool) -> list[DrawnSpell]:
     """Spells from ``start`` in status ``first``, moving on as each ends, up to ``until``: the last one open
     (``open_end``: the current status) or ended on ``until`` (the day before custody)."""
-    spells: list[Spell] = []
+    spells: list[DrawnSpell] = []
     status, day = first, start
     while True:
         placement = _placement(rng, status)
@@ -87,18 +90,18 @@ def chain(rng: random.Random, first: str, start: date, until: date, *, open_end:
         length = rng.randint(lo, min(hi, TRANSITIONAL_DAYS) if placement == "transitional" else hi)
         last = day + timedelta(days=length - 1)
         if last >= until:
-            spells.append(Spell(status, day, None if open_end else until, placement))
+            spells.append(DrawnSpell(status, day, None if open_end else until, placement))
             return spells
-        spells.append(Spell(status, day, last, placement))
+        spells.append(DrawnSpell(status, day, last, placement))
         status, day = _pick(rng, NEXT[status]), last + timedelta(days=1)
 
 
-def history(rng: random.Random, as_of: date, released_on: date | None) -> list[Spell]:
+def history(rng: random.Random, as_of: date, released_on: date | None) -> list[DrawnSpell]:
     """A client's spells, oldest first, the last one open."""
     if released_on is None or released_on > as_of:  # never released, or still in custody: one run to today
         start = as_of - timedelta(days=rng.randint(30, 3650))
         return chain(rng, _pick(rng, RELEASE_NIGHT), start, as_of, open_end=True)
-    spells: list[Spell] = []
+    spells: list[DrawnSpell] = []
     if rng.random() < KNOWN_BEFORE_CUSTODY:
         went_in = released_on - timedelta(days=rng.randint(60, 720))
         start = went_in - timedelta(days=rng.randint(30, 2500))

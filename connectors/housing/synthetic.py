@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from connectors.housing.history import Spell, history
+from connectors.housing.history import DrawnSpell, history
 from synthetic.identifiers import postcode
 from synthetic.london import BOROUGHS, HOUSING_PROVIDERS, STREET_NAMES
 from synthetic.population import Batch, Stream, SyntheticPerson, staff_ids
@@ -77,13 +77,13 @@ class HousingSynthesiser:
                 })
 
 
-def begin_today(spells: list[Spell], today: date, status: str, placement: str | None) -> None:
+def begin_today(spells: list[DrawnSpell], today: date, status: str, placement: str | None) -> None:
     """Makes the open spell ``status``: as it is, or a spell begun yesterday after the one before."""
     last = spells[-1]
     if last.status != status:
         yesterday = today - timedelta(days=1)
         if last.starts_on >= yesterday:
-            spells[-1] = Spell(status, last.starts_on, None, placement)
+            spells[-1] = DrawnSpell(status, last.starts_on, None, placement)
         else:
             last.ends_on = yesterday - timedelta(days=1)
-            spells.append(Spell(status, yesterday, None, placement))
+            spells.append(DrawnSpell(status, yesterday, None, placement))

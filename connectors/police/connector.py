@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import UTC, date
 from functools import cache
 from typing import Any
@@ -156,19 +156,20 @@ class SqlPoliceConnector(SqlConnector, PoliceConnector):
         return await self.db.counts(select(n.c.iom_cohort, func.count()).where(n.c.iom_cohort.is_not(None))
                                   .group_by(n.c.iom_cohort))
 
-    async def outcomes(self, field: str, released: Mapping[str, date]) -> dict[str, bool | None]:
+    async def outcomes(self, field: str, released: Mapping[str, Sequence[date]]) -> dict[str, list[bool | None]]:
         if field != "provenReoffendingTwelveMonths":
             raise ValueError(f"police answer no outcome {field}")
         n, a = t.nominal, t.arrest
-        wanted = set(released)
-        # Whole tables, once: the cohort is most of the nominals, so one scan beats keyed batches.
-        known = {pnc for pnc in await self.db.values(select(n.c.pnc_id, n.c.pnc_id)) if pnc in wanted}
+        known = await self.db.keys(select(n.c.pnc_id), among=released)
+        if not known:
+            return {}
+        # Every arrest, once: the cohort is most of the nominals, so one scan beats keyed batches.
         arrests: dict[str, list[tuple[date, bool | None]]] = defaultdict(list)
         for row in await self.db.rows(select(a.c.pnc_id, a.c.arrested_at, a.c.outcome, a.c.convicted)):
             if row.pnc_id in known:  # arrested_at: naive UTC, as the police system records it
                 arrests[row.pnc_id].append((row.arrested_at.date(),
                                             proven(ArrestOutcome(row.outcome), row.convicted)))
-        return {pnc: reoffended(arrests[pnc], released[pnc]) for pnc in known}
+        return {pnc: [reoffended(arrests[pnc], on) for on in released[pnc]] for pnc in known}
 
     async def breakdown_values(self, field: str) -> dict[str, str]:
         if field != "iomCohort":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import Any
@@ -192,13 +192,14 @@ class SqlTreatmentConnector(SqlConnector, TreatmentConnector):
         per_client = select(case((open_episode, "true"), else_="false").label("v")).select_from(c).subquery()
         return await self.db.counts(select(per_client.c.v, func.count()).group_by(per_client.c.v))
 
-    async def outcomes(self, field: str, released: Mapping[str, date]) -> dict[str, bool | None]:
+    async def outcomes(self, field: str, released: Mapping[str, Sequence[date]]) -> dict[str, list[bool | None]]:
         if field != "engagedWithin21DaysOfRelease":
             raise ValueError(f"treatment answers no outcome {field}")
         c, e, a = t.treatment_client, t.episode, t.appointment
-        wanted = set(released)
-        # Whole tables, once: the cohort is most of the clients, so one scan beats keyed batches.
-        known = {nhs for nhs in await self.db.values(select(c.c.nhs_number, c.c.nhs_number)) if nhs in wanted}
+        known = await self.db.keys(select(c.c.nhs_number), among=released)
+        if not known:
+            return {}
+        # Every episode and attendance, once: the cohort is most of the clients, so one scan beats keyed batches.
         seen: dict[str, list[date]] = defaultdict(list)
         for row in await self.db.rows(select(e.c.nhs_number, e.c.started_on)):
             if row.nhs_number in known:
@@ -206,4 +207,4 @@ class SqlTreatmentConnector(SqlConnector, TreatmentConnector):
         for row in await self.db.rows(select(a.c.nhs_number, a.c.scheduled_at).where(a.c.attended.is_(True))):
             if row.nhs_number in known:
                 seen[row.nhs_number].append(row.scheduled_at.date())
-        return {nhs: engaged_within(seen[nhs], released[nhs]) for nhs in known}
+        return {nhs: [engaged_within(seen[nhs], on) for on in released[nhs]] for nhs in known}

@@ -13,7 +13,7 @@ of a whole page and ask once.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
@@ -82,10 +82,10 @@ class Connector(ABC, Generic[CriteriaT]):
         Other agencies answer none: their release dates are copies."""
         return []
 
-    async def outcomes(self, field: str, released: Mapping[str, date]) -> dict[str, bool | None]:
-        """For each of its records released on the day given (by agency key), whether the outcome ``field``
-        (one its descriptor's ``outcomes`` names) held: None where its record cannot say. Keys it does not
-        hold are left out."""
+    async def outcomes(self, field: str, released: Mapping[str, Sequence[date]]) -> dict[str, list[bool | None]]:
+        """For each of its records released on the days given (by agency key), whether the outcome ``field``
+        (one its descriptor's ``outcomes`` names) held after each, in the order given: None where its
+        record cannot say. Keys it does not hold are left out."""
         raise ValueError(f"{self.agency} answers no outcome {field}")
 
     async def breakdown_values(self, field: str) -> dict[str, str]:

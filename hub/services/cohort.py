@@ -1,24 +1,30 @@
 """The release cohort an outcome measure follows, joined across agencies by hub person id.
 
 - The cohort: people released from custody, on the release dates of the agency that is the authority
-  on them (probation's ``releases``). Each person counts once per measure: at their latest release
-  whose *quarter* has ended at least the measure's follow-up before today, so every release in a
-  published quarter has had its full follow-up and a quarter's figures do not grow as days pass.
+  on them (probation's ``releases``). Each person counts once per release *quarter*, at their first
+  release in it; a measure counts only the quarters that ended at least its follow-up before today.
+  The rule depends neither on today nor on the follow-up, so a quarter's cohort is the same in every
+  measure that counts it and stays the same as later quarters close: two published tables never differ
+  by a few people moved from one quarter to another (a difference suppression does not protect).
 - The outcome: asked of the agency that knows it (``Connector.outcomes``) with its own keys and each
   key's release date; a person's keys are found through the person index. A person the outcome agency
   holds no record of, or whose record cannot say, counts as ``not_known`` (``NOT_KNOWN``); a person
   with several records there is ``true`` if one says so, else ``false`` if one says not.
 - The breakdowns: each asked of the agency that answers it (the release type of the release itself);
   a person that agency holds no record of is ``not_known`` there too.
+
+What a build reads (releases, the person index's links, breakdown values) is read once by ``Facts``
+and shared by every measure built from it.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any, TypeVar, cast
 
 from hub.core.agency import NOT_KNOWN, Agency, Outcome, Release
 from hub.core.errors import BadUserInput
@@ -28,6 +34,8 @@ from hub.services.index.store import PersonIndex
 
 #: the outcome held, or did not (the values the measures counted before they followed a cohort)
 YES, NO = "true", "false"
+
+T = TypeVar("T")
 
 
 def quarter_of(day: date) -> str:
@@ -74,13 +82,20 @@ class Breakdown:
         return f"{self.agency.record_type}.{self.field}"
 
 
-def breakdowns(agencies: Agencies) -> list[Breakdown]:
-    """The breakdowns the connected agencies answer, in registration order."""
-    return [Breakdown(name, a, f) for a in agencies.descriptors.values() for name, f in a.breakdowns.items()]
+def breakdowns(agencies: Iterable[Agency]) -> list[Breakdown]:
+    """The breakdowns the agencies answer, in registration order."""
+    return [Breakdown(name, a, f) for a in agencies for name, f in a.breakdowns.items()]
 
 
-def cohort_agency(agencies: Agencies) -> Agency | None:
-    return next((a for a in agencies.descriptors.values() if a.release_field is not None), None)
+def cohort_agency(agencies: Iterable[Agency]) -> Agency | None:
+    """The agency whose releases define the cohort (probation)."""
+    return next((a for a in agencies if a.release_field is not None), None)
+
+
+def release_field(agencies: Iterable[Agency]) -> str | None:
+    """The field key of the release date the cohort follows."""
+    source = cohort_agency(agencies)
+    return None if source is None else f"{source.record_type}.{source.release_field}"
 
 
 def period_dimension(quarters: Sequence[str]) -> Dimension:
@@ -91,51 +106,105 @@ def period_dimension(quarters: Sequence[str]) -> Dimension:
     return Dimension("period", {q: year(q) for q in quarters})
 
 
-def _pid_keys(links: Mapping[str, str]) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = defaultdict(list)
-    for key, pid in sorted(links.items()):
-        found[pid].append(key)
-    return found
+class Facts:
+    """What outcome tables read besides the outcome itself, each read at most once and shared by every
+    measure built from it: the releases, the person index's links of a scheme, a breakdown's values.
+    A read that failed is tried again by the next measure that needs it."""
+
+    def __init__(self, agencies: Agencies, index: PersonIndex) -> None:
+        self.agencies, self.index = agencies, index
+        self._reads: dict[tuple[str, str], asyncio.Task[Any]] = {}
+
+    async def _once(self, key: tuple[str, str], read: Callable[[], Awaitable[T]]) -> T:
+        task = self._reads.get(key)
+        if task is None or (task.done() and (task.cancelled() or task.exception() is not None)):
+            async def run() -> T:
+                return await read()
+            task = self._reads[key] = asyncio.ensure_future(run())
+        # Shielded: a request cancelled while waiting (its time limit) does not cancel the read another awaits.
+        return cast(T, await asyncio.shield(task))
+
+    async def keys_of(self, scheme: str) -> dict[str, list[str]]:
+        """Hub person id -> its identifiers of ``scheme``, sorted."""
+        async def read() -> dict[str, list[str]]:
+            found: dict[str, list[str]] = defaultdict(list)
+            for key, pid in sorted((await self.index.links(scheme)).items()):
+                found[pid].append(key)
+            return dict(found)
+        return await self._once(("links", scheme), read)
+
+    async def releases(self) -> list[tuple[str, Release]]:
+        """Every release of a person the index knows, with that person's hub id."""
+        async def read() -> list[tuple[str, Release]]:
+            source = cohort_agency(self.agencies.descriptors.values())
+            assert source is not None  # CountTables.check refuses a hub without one
+            found, links = await asyncio.gather(self.agencies[source.name].releases(),
+                                                self.index.links(source.key_scheme))
+            return [(links[r.key], r) for r in found if r.key in links]
+        return await self._once(("releases", ""), read)
+
+    async def breakdown(self, b: Breakdown) -> dict[str, str]:
+        """Hub person id -> the breakdown's value, for the people the answering agency holds."""
+        async def read() -> dict[str, str]:
+            keys_of, values = await asyncio.gather(self.keys_of(b.agency.key_scheme),
+                                                   self.agencies[b.agency.name].breakdown_values(b.field))
+            return {pid: next((values[k] for k in keys if k in values), NOT_KNOWN) for pid, keys in keys_of.items()}
+        return await self._once(("breakdown", b.name), read)
 
 
-async def rows(agencies: Agencies, index: PersonIndex, agency: str, outcome: Outcome, today: date
-               ) -> tuple[list[Dimension], list[tuple[str, ...]]]:
-    """The dimensions (period, every connected breakdown, the outcome value) and a row per person."""
-    source = cohort_agency(agencies)
-    assert source is not None  # the caller checks
-    releases, release_links = await asyncio.gather(agencies[source.name].releases(),
-                                                   index.links(source.key_scheme))
-    chosen: dict[str, Release] = {}
-    for r in releases:
-        pid = release_links.get(r.key)
-        if pid is None or quarter_end(r.on) + outcome.follow_up > today:
+def cohort(releases: Iterable[tuple[str, Release]], follow_up: timedelta, today: date
+           ) -> dict[tuple[str, str], Release]:
+    """(hub person id, quarter) -> the person's first release in the quarter, for the quarters whose every
+    release has had the follow-up by today."""
+    chosen: dict[tuple[str, str], Release] = {}
+    for pid, r in releases:
+        if quarter_end(r.on) + follow_up > today:
             continue
-        if pid not in chosen or (r.on, r.key) > (chosen[pid].on, chosen[pid].key):
-            chosen[pid] = r
+        at = (pid, quarter_of(r.on))
+        if at not in chosen or (r.on, r.key) < (chosen[at].on, chosen[at].key):
+            chosen[at] = r
+    return chosen
 
-    async def answered(name: str) -> dict[str, str]:
-        """Hub person id -> the outcome, for the people of the cohort the outcome agency holds."""
-        keys_of = _pid_keys(await index.links(agencies[name].key_scheme))
-        released = {k: chosen[pid].on for pid, keys in keys_of.items() if pid in chosen for k in keys}
-        found = await agencies[name].outcomes(outcome.source_field, released)
-        values: dict[str, str] = {}
-        for pid, keys in keys_of.items():
-            said = [found.get(k) for k in keys if k in found]
-            if pid in chosen and said:
-                values[pid] = YES if True in said else NO if False in said else NOT_KNOWN
-        return values
 
-    async def broken_down(b: Breakdown) -> dict[str, str]:
-        if b.agency.name == source.name:
-            return {pid: r.values.get(b.field, NOT_KNOWN) for pid, r in chosen.items()}
-        keys_of = _pid_keys(await index.links(b.agency.key_scheme))
-        values = await agencies[b.agency.name].breakdown_values(b.field)
-        return {pid: next((values[k] for k in keys if k in values), NOT_KNOWN) for pid, keys in keys_of.items()}
+async def outcomes(agencies: Agencies, facts: Facts, agency: str, outcome: Outcome,
+                   chosen: Mapping[tuple[str, str], Release]) -> dict[tuple[str, str], str]:
+    """(hub person id, quarter) -> the outcome, for the cohort's people the outcome agency holds: one
+    question to the agency, each of its keys with the day of each counted release of its person."""
+    if not chosen:
+        return {}  # nothing followed up yet: nothing to ask
+    keys_of = await facts.keys_of(agencies.descriptors[agency].key_scheme)
+    released: dict[str, list[date]] = defaultdict(list)
+    asked: dict[str, list[tuple[str, str]]] = defaultdict(list)  # key -> the (person, quarter) of each day
+    for (pid, quarter), r in sorted(chosen.items()):
+        for key in keys_of.get(pid, ()):
+            released[key].append(r.on)
+            asked[key].append((pid, quarter))
+    found = await agencies[agency].outcomes(outcome.source_field, released) if released else {}
+    said: dict[tuple[str, str], list[bool | None]] = defaultdict(list)
+    for key, values in found.items():
+        for at, value in zip(asked[key], values, strict=True):
+            said[at].append(value)
+    return {at: YES if True in values else NO if False in values else NOT_KNOWN for at, values in said.items()}
 
-    by = breakdowns(agencies)
-    found, *split = await asyncio.gather(answered(agency), *(broken_down(b) for b in by))
-    table = [(quarter_of(r.on), *(s.get(pid, NOT_KNOWN) for s in split), found.get(pid, NOT_KNOWN))
-             for pid, r in sorted(chosen.items())]
+
+async def rows(agencies: Agencies, facts: Facts, agency: str, outcome: Outcome, by: Sequence[Breakdown],
+               today: date) -> tuple[list[Dimension], list[tuple[str, ...]]]:
+    """The dimensions (period, each breakdown of ``by``, the outcome value) and a row per person and
+    release quarter."""
+    source = cohort_agency(agencies.descriptors.values())
+    assert source is not None  # the caller checks
+    chosen = cohort(await facts.releases(), outcome.follow_up, today)
+
+    async def broken_down(b: Breakdown) -> dict[tuple[str, str], str]:
+        if b.agency.name == source.name:  # a value of the release itself
+            return {at: r.values.get(b.field, NOT_KNOWN) for at, r in chosen.items()}
+        values = await facts.breakdown(b) if chosen else {}
+        return {at: values.get(at[0], NOT_KNOWN) for at in chosen}
+
+    found, *split = await asyncio.gather(outcomes(agencies, facts, agency, outcome, chosen),
+                                         *(broken_down(b) for b in by))
+    table = [(quarter, *(s[(pid, quarter)] for s in split), found.get((pid, quarter), NOT_KNOWN))
+             for pid, quarter in sorted(chosen)]
     dims = [period_dimension(sorted({row[0] for row in table})), *(Dimension(b.name) for b in by),
             Dimension("value")]
     return dims, table

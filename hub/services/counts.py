@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from hub.core.agency import Agency, Outcome
 from hub.core.errors import BadUserInput, HubError
@@ -81,6 +81,8 @@ class CountTable:
     measure: str
     cells: tuple[Cell, ...]
     total: int | None
+    #: the breakdowns of the protected table read (its suppression is shaped by each)
+    breakdowns: tuple[str, ...] = ()
 
 
 def read(table: ProtectedTable, measure: str, period: str | None = None, by: Sequence[str] = ()) -> CountTable:
@@ -104,14 +106,7 @@ def read(table: ProtectedTable, measure: str, period: str | None = None, by: Seq
     cells = tuple(Cell(key[value], table.cell(key), tuple((names[i], key[i]) for i in at))
                   for key in sorted(k for k in table.counts if wanted(k)))
     total = tuple((period or ALL) if n == "period" else ALL for n in names)
-    return CountTable(measure, cells, table.cell(total))
-
-
-def suppress(counts: dict[str, int], threshold: int = THRESHOLD) -> tuple[tuple[Cell, ...], int | None]:
-    """One distribution protected on its own: its cells and its total."""
-    table = distribution_table(counts, threshold)
-    found = read(table, "")
-    return found.cells, found.total
+    return CountTable(measure, cells, table.cell(total), tuple(n for n in names if n not in ("period", "value")))
 
 
 def distribution_table(counts: dict[str, int], threshold: int = THRESHOLD) -> ProtectedTable:
@@ -120,48 +115,80 @@ def distribution_table(counts: dict[str, int], threshold: int = THRESHOLD) -> Pr
 
 
 class CountTables:
-    """Each measure's protected table, computed once and kept ``ttl`` seconds (0: every time)."""
+    """Each measure's protected table, computed once and kept ``ttl`` seconds (0: every time).
 
-    def __init__(self, index: PersonIndex, agencies: Agencies, ttl: float) -> None:
-        self.index, self.agencies, self.ttl = index, agencies, ttl
-        self._kept: dict[str, tuple[float, ProtectedTable]] = {}
-        self._locks: dict[str, asyncio.Lock] = {}
+    An outcome measure's table is built over the breakdowns the caller may count (``over``), and kept
+    per measure and set: every caller allowed the same breakdowns reads the same protected table, and
+    no table's suppression is shaped by a field its reader may not count. What the tables built within
+    ``ttl`` of each other read besides the outcome is read once (``cohort.Facts``)."""
 
-    def check(self, measure: Measure) -> None:
-        """Refuse a measure whose agency, or the release cohort's, is not connected to this hub."""
+    def __init__(self, index: PersonIndex, agencies: Agencies, ttl: float,
+                 today: Callable[[], date] = lambda: datetime.now(UTC).date()) -> None:
+        self.index, self.agencies, self.ttl, self.today = index, agencies, ttl, today
+        self._kept: dict[tuple[str, tuple[str, ...]], tuple[float, ProtectedTable]] = {}
+        self._locks: dict[tuple[str, tuple[str, ...]], asyncio.Lock] = {}
+        self._facts: tuple[float, cohort.Facts] | None = None
+
+    def breakdowns(self, names: Iterable[str]) -> list[cohort.Breakdown]:
+        """The connected breakdowns of ``names``, in registration order."""
+        wanted = set(names)
+        return [b for b in cohort.breakdowns(self.agencies.descriptors.values()) if b.name in wanted]
+
+    def check(self, measure: Measure, by: Sequence[str] = ()) -> None:
+        """Refuse a measure whose agency, the release cohort's or an asked breakdown's is not connected."""
         if measure.agency not in self.agencies:
             raise MeasureUnavailable(f"{measure.name} needs the {measure.agency} agency, which this hub does not "
                                      "connect", measure=measure.name, agency=measure.agency)
-        if measure.outcome is not None and cohort.cohort_agency(self.agencies) is None:
+        if measure.outcome is not None and cohort.cohort_agency(self.agencies.descriptors.values()) is None:
             raise MeasureUnavailable(f"{measure.name} follows a release cohort, and no agency connected to this "
                                      "hub holds release dates", measure=measure.name)
-
-    async def table(self, measure: Measure) -> ProtectedTable:
-        self.check(measure)
-        async with self._locks.setdefault(measure.name, asyncio.Lock()):
-            kept = self._kept.get(measure.name)
-            if kept is not None and time.monotonic() - kept[0] < self.ttl:
-                return kept[1]
-            table = await self._compute(measure)
-            self._kept[measure.name] = (time.monotonic(), table)
-            return table
-
-    async def _compute(self, measure: Measure) -> ProtectedTable:
-        if measure.outcome is None:
-            return distribution_table(await self.agencies[measure.agency].counts(measure.field))
-        today = datetime.now(UTC).date()
-        dims, rows = await cohort.rows(self.agencies, self.index, measure.agency, measure.outcome, today)
-        # Tabulating and protecting is CPU work: off the event loop, so other requests keep being served.
-        return await asyncio.to_thread(lambda: protect(tabulate(rows, dims), dims, THRESHOLD))
-
-    async def count(self, measure: Measure, period: str | None = None, by: Sequence[str] = ()) -> CountTable:
-        if measure.outcome is None and (period is not None or by):
-            raise BadUserInput(f"{measure.name} counts the agency's records as they are today: it follows no "
-                               "release cohort, so it takes neither releasedBetween nor by", argument="measure")
-        table = await self.table(measure)
-        known = {d.name for d in table.dimensions}
+        known = {b.name for b in self.breakdowns(by)}
         missing = [b for b in by if b not in known]
         if missing:
             raise MeasureUnavailable(f"the breakdown {missing[0]} needs an agency this hub does not connect",
                                      breakdown=missing[0])
-        return read(table, measure.name, period, by)
+
+    async def table(self, measure: Measure, over: Sequence[str] = ()) -> ProtectedTable:
+        """The measure's protected table over the connected breakdowns of ``over`` (a distribution: none)."""
+        self.check(measure)
+        dims = tuple(b.name for b in self.breakdowns(over)) if measure.outcome is not None else ()
+        key = (measure.name, dims)
+        async with self._locks.setdefault(key, asyncio.Lock()):
+            kept = self._kept.get(key)
+            if kept is not None and time.monotonic() - kept[0] < self.ttl:
+                return kept[1]
+            # Kept from when its data was read (the shared reads' time), so no table outlives ``ttl``.
+            self._kept[key] = await self._compute(measure, dims)
+            return self._kept[key][1]
+
+    def facts(self) -> cohort.Facts:
+        """The shared reads of the tables being built, fresh once older than ``ttl``."""
+        return self._fresh_facts()[1]
+
+    def _fresh_facts(self) -> tuple[float, cohort.Facts]:
+        now = time.monotonic()
+        if self._facts is None or now - self._facts[0] >= self.ttl:
+            self._facts = (now, cohort.Facts(self.agencies, self.index))
+        return self._facts
+
+    async def _compute(self, measure: Measure, dims: tuple[str, ...]) -> tuple[float, ProtectedTable]:
+        if measure.outcome is None:
+            read_at = time.monotonic()
+            return read_at, distribution_table(await self.agencies[measure.agency].counts(measure.field))
+        read_at, facts = self._fresh_facts()
+        dimensions, rows = await cohort.rows(self.agencies, facts, measure.agency, measure.outcome,
+                                             self.breakdowns(dims), self.today())
+        # Tabulating and protecting is CPU work: off the event loop, so other requests keep being served.
+        return read_at, await asyncio.to_thread(lambda: protect(tabulate(rows, dimensions), dimensions, THRESHOLD))
+
+    async def count(self, measure: Measure, period: str | None = None, by: Sequence[str] = (),
+                    over: Sequence[str] = ()) -> CountTable:
+        """One query's cells, read from the table over ``over`` (the breakdowns the caller may count, which
+        must hold ``by``): refused before anything is read if an agency it needs is not connected."""
+        if measure.outcome is None and (period is not None or by):
+            raise BadUserInput(f"{measure.name} counts the agency's records as they are today: it follows no "
+                               "release cohort, so it takes neither releasedBetween nor by", argument="measure")
+        if not set(by) <= set(over):
+            raise ValueError("a breakdown asked for is not among those the table is built over")
+        self.check(measure, by)
+        return read(await self.table(measure, over), measure.name, period, by)

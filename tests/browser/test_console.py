@@ -88,11 +88,12 @@ async def test_an_officer_reviews_the_trail_in_the_console(settings: Settings, b
         assert page.url.endswith("/console/search")
         assert WHY in await page.locator("footer").inner_text()
 
-        # Search by the CRN: the practitioner's lookup is listed
+        # Find the person by the CRN (posted, never in the URL): the practitioner's lookup is listed
         await page.get_by_label("Identifier").select_option("crn")
         await page.get_by_label("Value").fill(crn)
-        await page.get_by_role("button", name="Search").click()
-        await page.get_by_role("status").get_by_text(f"is hub person {person_id}").wait_for()
+        await page.get_by_role("button", name="Find their records").click()
+        await page.get_by_role("status").get_by_text(f"hub person {person_id}").wait_for()
+        assert page.url.endswith(f"/console/search?subject={person_id}") and crn not in page.url
         lookup = page.locator("tbody tr").filter(has_text="Lookup")
         assert await lookup.count() == 1
         assert "om-001" in await lookup.inner_text() and "iom" in await lookup.inner_text()

@@ -45,7 +45,7 @@ def financial_year(d: date) -> str:
 
 @dataclass
 class Truth:
-    """Per measure, a row per person of the cohort: (quarter, borough, iom cohort, release type, value)."""
+    """Per measure, a row per person and release quarter: (quarter, borough, iom cohort, release type, value)."""
 
     rows: dict[str, list[tuple[str, str, str, str, str]]]
 
@@ -137,20 +137,21 @@ async def truth(settings: Settings) -> Truth:
     }
     found: dict[str, list[tuple[str, str, str, str, str]]] = {}
     for measure, follow in FOLLOW_UP.items():
-        latest: dict[str, tuple[date, str, str]] = {}
+        # Each person once per release quarter, at their first release in it; only the quarters whose
+        # every release has had the follow-up by today.
+        first_in: dict[tuple[str, str], tuple[date, str, str]] = {}
         for pid, on, kind, crn in releases:
-            held = latest.get(pid)
+            held = first_in.get((pid, quarter(on)))
             if last_day_of_quarter(on) + timedelta(days=follow) <= today and (
-                    held is None or (on, crn) > (held[0], held[2])):
-                latest[pid] = (on, kind, crn)
+                    held is None or (on, crn) < (held[0], held[2])):
+                first_in[(pid, quarter(on))] = (on, kind, crn)
         scheme, rule = rules[measure]
         rows = []
-        for pid, (on, kind, _) in sorted(latest.items()):
+        for (pid, q), (on, kind, _) in sorted(first_in.items()):
             said = [rule(k, on) for k in keys[scheme].get(pid, []) if scheme != "housingReference" or k in clients]
             said = [s for s in said if s != "absent"]
             value = ("not_known" if not said else "true" if True in said else "false" if False in said
                      else "not_known")
-            rows.append((quarter(on), first("housingReference", pid, borough), first("pncId", pid, iom), kind,
-                         value))
+            rows.append((q, first("housingReference", pid, borough), first("pncId", pid, iom), kind, value))
         found[measure] = rows
     return Truth(found)

@@ -4,6 +4,7 @@ view audited under purpose audit with the justification given at sign-in."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import html
 import io
 import re
@@ -18,12 +19,12 @@ from sqlalchemy import text as sqltext
 from audit.witness import witness_for
 from hub.core.settings import Settings
 from hub.web.app import create_app
-from hub.web.console.session import COOKIE, Session, seal, session_key
+from hub.web.console.session import COOKIE, Session, seal, session_key, unseal
 from hub.web.runtime import Hub
 from policies.loader import PACKAGED
 from tests.http.conftest import Governed
 from tests.http.console_client import csrf_of, sign_in
-from tests.http.seeded import rows
+from tests.http.seeded import rows, rows_at
 
 WHY = "SAR 2026/118 from the data subject"
 
@@ -79,8 +80,11 @@ async def test_an_expired_or_altered_session_is_no_sign_in(governed: Governed, c
     client.cookies.set(COOKIE, expired, path="/console")
     assert (await client.get("/console/search")).headers["location"] == "/console/sign-in"
     live = seal(Session(token, WHY, "c" * 32, int(time.time()) + 60), key)
-    body, _, mac = live.partition(".")
-    client.cookies.set(COOKIE, f"{body}x.{mac}", path="/console")
+    for at in (0, len(live) // 2, len(live) - 2):  # the nonce, the sealed text, the tag: each altered
+        altered = live[:at] + ("A" if live[at] != "A" else "B") + live[at + 1:]
+        client.cookies.set(COOKIE, altered, path="/console")
+        assert (await client.get("/console/search")).headers["location"] == "/console/sign-in", at
+    client.cookies.set(COOKIE, live[:-6], path="/console")  # cut short
     assert (await client.get("/console/search")).headers["location"] == "/console/sign-in"
     forged = seal(Session(token, WHY, "c" * 32, int(time.time()) + 60), b"another key" * 3)
     client.cookies.set(COOKIE, forged, path="/console")
@@ -115,11 +119,11 @@ async def test_forms_without_the_sessions_csrf_token_are_refused(governed: Gover
 
 async def test_every_page_has_a_strict_csp_and_is_audited_with_the_justification(
         governed: Governed, client: httpx.AsyncClient) -> None:
-    crn, person_id = await a_person_looked_up(governed)
+    _crn, person_id = await a_person_looked_up(governed)
     await sign_in(client, governed.token("ig-officer"), WHY)
     lookup_seq = max(r.seq for r in await governed.records() if person_id in r.event.subjects)
-    pages = {f"/console/search?scheme=crn&subject={crn}": ["ConsoleSubject", "ConsoleSearch"],
-             f"/console/records/{lookup_seq}": ["ConsoleRecord", "ConsoleRecordSubjects"],
+    pages = {f"/console/search?subject={person_id}": ["ConsoleSearch"],
+             f"/console/records/{lookup_seq}": ["ConsoleRecord"],
              f"/console/people/{person_id}": ["ConsoleSubjectAccess"],
              f"/console/people/{person_id}.csv": ["ConsoleSubjectAccess"],
              f"/console/people/{person_id}.pdf": ["ConsoleSubjectAccess"],
@@ -144,17 +148,37 @@ async def test_search_by_crn_finds_the_records_about_that_person(governed: Gover
     crn, person_id = await a_person_looked_up(governed)
     await sign_in(client, governed.token("ig-officer"))
     expected = {r.seq for r in await governed.records() if person_id in r.event.subjects}
-    page = await client.get("/console/search", params={"scheme": "crn", "subject": crn})
-    assert f"hub person {person_id}" in page.text
+    search = await client.get("/console/search")
+    before = len(await governed.records())
+    # The CRN is posted, looked up once, and the browser is sent on to a URL holding the hub person id alone.
+    found = await client.post("/console/subject", data={"csrf": csrf_of(search.text), "scheme": "crn",
+                                                         "identifier": crn})
+    assert found.status_code == 303 and found.headers["location"] == f"/console/search?subject={person_id}"
+    page = await client.get(found.headers["location"])
     shown = {int(s) for s in re.findall(r'href="/console/records/(\d+)"', page.text)}
     assert expected and expected <= shown
+    assert crn not in page.text.replace(f'value="{crn}"', "")  # nor in any link on the page
+    assert crn not in "".join(re.findall(r'href="([^"]+)"', page.text))
     # the lookup itself is recorded about that person: the answer tells who holds the CRN, so it is disclosed
-    lookup = next(r for r in reversed(await governed.records()) if r.event.operation_name == "ConsoleSubject")
+    new = (await governed.records())[before:]
+    assert [r.event.operation_name for r in new] == ["ConsoleSubject", "ConsoleSearch"]
+    lookup = new[0]
     assert lookup.event.subjects == (person_id,)
     about = lookup.event.about(person_id)
     assert about is not None and "Identifiers.crn" in about.disclosed and "Identifiers.crn" not in about.consulted
-    unknown = await client.get("/console/search", params={"scheme": "crn", "subject": "Z999999"})
-    assert "No one the hub links holds crn Z999999" in unknown.text
+    # the older records' links carry the hub person id and look nothing up again
+    assert all("subject=" not in link or f"subject={person_id}" in link
+               for link in re.findall(r'href="(/console/search\?[^"]+)"', page.text))
+    unknown = await client.post("/console/subject", data={"csrf": csrf_of(search.text), "scheme": "crn",
+                                                           "identifier": "Z999999"})
+    assert unknown.status_code == 200 and "No one the hub links holds crn Z999999" in unknown.text
+    # an identifier in a URL is refused before anything is asked, and a lookup needs the form's CSRF token
+    before = len(await governed.records())
+    by_get = await client.get("/console/search", params={"scheme": "crn", "subject": crn})
+    assert by_get.status_code == 400
+    forged = await client.post("/console/subject", data={"csrf": "guess", "scheme": "crn", "identifier": crn})
+    assert forged.status_code == 403
+    assert len(await governed.records()) == before
 
 
 async def test_subject_access_exports_hold_every_record_about_the_person(governed: Governed,
@@ -230,9 +254,14 @@ async def test_an_uploaded_candidate_shows_exactly_the_cells_it_changes(governed
     assert rule in shipped
     changed = shipped.replace(rule, "treatment-keyworker,*,housing_reference,allow,caseload,,Housing ISA,HOUS-ISA 3.4,")
     page = await client.get("/console/agreements")
+    before = len(await governed.records())
     answer = await client.post("/console/agreements", data={"csrf": csrf_of(page.text)},
                                files={"files": ("housing-isa.csv", changed.encode(), "text/csv")})
     assert answer.status_code == 200
+    # the people counts come through the governed API, audited as an aggregate about no one
+    new = (await governed.records())[before:]
+    assert [r.event.operation_name for r in new] == ["ConsoleAgreements", "ConsolePeopleHolding"]
+    assert new[1].event.subjects == () and new[1].event.aggregates[0].over == ("housing",)
     table = answer.text.split('<table id="diff">')[1].split("</table>")[0]
     cells = [re.findall(r"<td>([^<]*)</td>", row) for row in table.split("<tr>")[2:]]
     housed = len(await rows(governed.settings, "housing", "SELECT housing_ref FROM housing_client"))
@@ -281,3 +310,58 @@ async def test_the_integrity_page_shows_the_last_signed_checkpoint_and_the_witne
     assert f"<dd>{size} records</dd>" in page.text and html.escape(note) in page.text
     assert f"consulted: it holds {held} checkpoint(s), each consistent with the trail" in page.text
     assert 'role="status">Intact' in page.text
+
+
+async def test_the_session_cookie_holds_the_token_encrypted(governed: Governed, client: httpx.AsyncClient) -> None:
+    token = governed.token("ig-officer")
+    await sign_in(client, token, WHY)
+    cookie = client.cookies.get(COOKIE, path="/console")
+    assert cookie
+    raw = base64.urlsafe_b64decode(cookie + "=" * (-len(cookie) % 4))
+    for part in (token, *token.split("."), WHY):
+        for seen in (cookie, raw.decode("latin-1")):
+            assert part not in seen
+    # sealed under the console key it opens; each cookie has its own nonce, so two are never alike
+    key = session_key(governed.settings.keys_dir)
+    opened = unseal(cookie, key)
+    assert opened is not None and opened.token == token and opened.justification == WHY
+    again = Session(token, WHY, opened.csrf, opened.expires)
+    assert seal(again, key) != seal(again, key)
+    assert unseal(cookie, b"another key" * 3) is None
+
+
+async def test_the_record_page_is_one_audited_call_with_each_subjects_entry(
+        governed: Governed, client: httpx.AsyncClient) -> None:
+    _crn, person_id = await a_person_looked_up(governed)
+    await sign_in(client, governed.token("ig-officer"))
+    record = next(r for r in await governed.records() if person_id in r.event.subjects)
+    before = len(await governed.records())
+    page = await client.get(f"/console/records/{record.seq}")
+    assert page.status_code == 200
+    (viewed,) = (await governed.records())[before:]
+    assert viewed.event.operation_name == "ConsoleRecord"
+    # the subjects whose entries the page shows are recorded as consulted about, as a SAR is
+    assert viewed.event.subjects == (person_id,)
+    about = viewed.event.about(person_id)
+    assert about is not None and about.consulted == ("Query.auditRecord",) and not about.disclosed
+    section = page.text.split(f'<h3 id="p-{person_id}">')[1].split("</section>")[0]
+    assert "Identifiers.crn" in section  # the lookup disclosed the CRN's holder: that person's entry says so
+    missing = await client.get(f"/console/records/{record.seq + 10_000}")
+    assert missing.status_code == 404
+
+
+async def test_record_detail_and_people_holding_are_for_information_governance_only(governed: Governed) -> None:
+    for query in ("{ auditRecord(seq: 1) { moreSubjects } }",
+                  '{ peopleHoldingRecords(owners: ["police"]) { people } }'):
+        refused = await governed.ask(query, role="probation-practitioner", purpose="iom")
+        assert [e["extensions"]["code"] for e in refused["errors"]] == ["AUDIT_ACCESS_DENIED"], query
+    answer = await governed.ask('{ peopleHoldingRecords(owners: ["housing", "all", "nobody"]) { owner people } }',
+                                role="ig-officer", purpose="audit", justification=WHY)
+    housed = len(await rows(governed.settings, "housing", "SELECT housing_ref FROM housing_client"))
+    linked = len(await rows_at(governed.settings.index_url, "SELECT person_id FROM person"))
+    assert answer["data"]["peopleHoldingRecords"] == [{"owner": "all", "people": linked},
+                                                      {"owner": "housing", "people": housed}]
+    record = (await governed.records())[-1]
+    assert record.event.subjects == () and [(a.kind, a.over) for a in record.event.aggregates] == [
+        ("peopleHoldingRecords", ("all", "housing"))]
+    assert "Identifiers.housingReference (aggregate)" in record.event.disclosed["housing"]

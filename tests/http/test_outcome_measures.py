@@ -148,6 +148,11 @@ async def test_a_role_without_aggregate_access_is_refused_naming_the_field(gover
     assert result["data"] == {"partnershipCounts": None}
     (error,) = result["errors"]
     assert error["extensions"]["code"] == "FIELD_NOT_SHARED" and error["extensions"]["field"] == field
+    # said beside the data as every refusal is, and recorded as withheld
+    assert result["extensions"]["withheld"] == [{"path": ["partnershipCounts"], "field": field,
+                                                 "reason": "not shared in aggregate", "code": "FIELD_NOT_SHARED"}]
+    (record,) = await governed.records()
+    assert field in record.event.withheld and not record.event.aggregates
 
 
 def without_aggregate(directory: Path, group: str) -> Path:
@@ -229,8 +234,9 @@ async def test_a_distribution_takes_no_cohort_arguments_and_by_names_each_breakd
 async def test_the_audit_lists_every_field_read_and_no_person(governed: Governed) -> None:
     result = await ask(governed, "PROVEN_REOFFENDING_12_MONTHS", year_range("FY2025/26"), ["BOROUGH", "IOM_COHORT"])
     assert "errors" not in result
+    # asked, then the table's other breakdown: it shapes which cells are withheld, so it is read too
     read = ["PoliceRecord.arrests", "ProbationRecord.releaseDate", "HousingRecord.lastKnownBorough",
-            "PoliceRecord.iomCohort"]
+            "PoliceRecord.iomCohort", "ProbationRecord.releaseType"]
     assert result["data"]["partnershipCounts"]["fieldsRead"] == read
     (record,) = await governed.records()
     assert record.event.subjects == ()

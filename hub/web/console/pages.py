@@ -22,8 +22,7 @@ from connectors.registry import SCHEMES
 from hub.core.errors import HubError
 from hub.core.settings import Settings
 from hub.services.audit_review import READER_ROLE
-from hub.services.cursors import encode_audit, valid_person_id
-from hub.services.policy_impact import people_holding
+from hub.services.cursors import valid_person_id
 from hub.web.auth import issue_dev_token
 from hub.web.console import agreements, candidates, queries
 from hub.web.console.exports import sar_csv, sar_pdf
@@ -45,8 +44,6 @@ PAGE_SIZE = 25
 SUBJECTS_SHOWN = 20
 MAX_JUSTIFICATION = sanitise.MAX_JUSTIFICATION  # as the audit record keeps it
 OUTCOMES = ["ok", "partial", "refused", "unauthenticated", "malformed", "error"]
-#: "hub" (a hub person id) and every agency identifier scheme, as the search form offers them
-SUBJECT_SCHEMES = ["hub", *SCHEMES]
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$")
 
 
@@ -178,27 +175,21 @@ class Console:
                     return self.problem(request, f"{name} must be a date and time (YYYY-MM-DDTHH:MM, UTC).", 400,
                                         session)
                 flt[name] = (q[name] if q[name].count(":") == 2 else q[name] + ":00") + "+00:00"
-        note = None
         if q["subject"]:
-            scheme = q["scheme"] or "hub"
-            if scheme == "hub":
-                flt["subject"] = q["subject"]
-            elif scheme in SCHEMES:
-                found = await self.ask(request, session, queries.SUBJECT,
-                                       {"scheme": enum_name(scheme), "value": q["subject"]})
-                if found.problem():
-                    return self.refused(request, found, session)
-                person = (found.data or {}).get("auditSubject")
-                if person is None:
-                    note = f"No one the hub links holds {scheme} {q['subject']}."
-                else:
-                    flt["subject"] = person
-                    note = f"{scheme} {q['subject']} is hub person {person}."
-            else:
-                return self.problem(request, "Choose an identifier scheme from the list.", 400, session)
+            # An agency identifier never travels in a URL (browser history, access logs): it is looked up
+            # by the POST form below, which redirects here with the hub person id alone.
+            if (q["scheme"] or "hub") != "hub" or not valid_person_id(q["subject"]):
+                return self.problem(request, "Search by a hub person id here (H and eight digits); look an agency "
+                                             "identifier up with the identifier form.", 400, session)
+            flt["subject"] = q["subject"]
+        note = f"Records about hub person {q['subject']}." if q["subject"] else None
+        return await self._search_page(request, session, q, flt, note)
+
+    async def _search_page(self, request: Request, session: Session, q: dict[str, str], flt: dict[str, Any],
+                           note: str | None = None, read_trail: bool = True) -> Response:
         rows: list[dict[str, Any]] = []
         more, end = False, None
-        if note is None or "subject" in flt:
+        if read_trail:
             answer = await self.ask(request, session, queries.SEARCH,
                                     {"filter": flt, "first": PAGE_SIZE, "after": q["after"] or None})
             if answer.problem():
@@ -208,34 +199,47 @@ class Console:
             more, end = events["pageInfo"]["hasNextPage"], events["pageInfo"]["endCursor"]
         person = flt.get("subject") if valid_person_id(str(flt.get("subject", ""))) else None
         following = urlencode({**{k: v for k, v in q.items() if v and k != "after"}, "after": end}) if more else None
-        return self.render(request, "search.html", session=session, q=q, rows=rows, next_query=following, note=note,
-                           outcomes=OUTCOMES, schemes=SUBJECT_SCHEMES, person=person)
+        return self.render(request, "search.html", session=session, q=q, rows=rows,
+                           next_query=following, note=note, outcomes=OUTCOMES, schemes=SCHEMES, person=person)
+
+    async def look_up(self, request: Request) -> Response:
+        """An agency identifier, posted (never in a URL), resolved once through the governed ``auditSubject``:
+        on to the search by the hub person id it belongs to, or this page saying no one holds it."""
+        session = await self._checked(request)
+        if isinstance(session, Response):
+            return session
+        form = await request.form()
+        scheme, value = (_text(form.get("scheme")) or "").strip(), (_text(form.get("identifier")) or "").strip()
+        q = dict.fromkeys(("actor", "agency", "role", "purpose", "outcome", "since", "until", "scheme", "subject",
+                           "after"), "")
+        if scheme not in SCHEMES or not value:
+            return self.problem(request, "Choose an identifier scheme from the list and give its value.", 400, session)
+        found = await self.ask(request, session, queries.SUBJECT, {"scheme": enum_name(scheme), "value": value})
+        if found.problem():
+            return self.refused(request, found, session)
+        person = (found.data or {}).get("auditSubject")
+        if person is None:
+            # Said in this page's body, not in a URL; nothing more is asked of the trail.
+            return await self._search_page(request, session, q, {}, note=f"No one the hub links holds {scheme} "
+                                           f"{value}.", read_trail=False)
+        return _see(f"{PREFIX}/search?{urlencode({'subject': person})}")
 
     async def record(self, request: Request) -> Response:
         session = self._signed_in(request)
         if isinstance(session, Response):
             return session
         seq = int(request.path_params["seq"])
-        answer = await self.ask(request, session, queries.RECORD, {"after": encode_audit(seq + 1)})
+        # One call: the record and each shown subject's own entry for it (not a report per subject).
+        answer = await self.ask(request, session, queries.RECORD, {"seq": seq, "subjects": SUBJECTS_SHOWN})
         if answer.problem():
             return self.refused(request, answer, session)
-        edges = (answer.data or {})["auditEvents"]["edges"]
-        if not edges or edges[0]["node"]["seq"] != seq:
+        detail = (answer.data or {})["auditRecord"]
+        if detail is None:
             return self.problem(request, f"There is no audit record {seq}.", 404, session)
-        record = edges[0]["node"]
-        subjects = [s for s in record["subjects"] if valid_person_id(s)]
-        parts: dict[str, dict[str, Any] | None] = {}
-        shown = subjects[:SUBJECTS_SHOWN]
-        if shown:
-            body = "\n".join(queries.SUBJECT_PART.format(alias=f"s{i}", person_id=p) for i, p in enumerate(shown))
-            detail = await self.ask(request, session, f"query ConsoleRecordSubjects {{\n{body}\n}}")
-            if detail.problem():
-                return self.refused(request, detail, session)
-            for i, p in enumerate(shown):
-                found = [d for d in (detail.data or {})[f"s{i}"]["disclosures"] if d["seq"] == seq]
-                parts[p] = found[0] if found else None
+        record = detail["record"]
+        parts = {s["personId"]: s["disclosure"] for s in detail["subjects"]}
         return self.render(request, "record.html", session=session, r=record, parts=parts,
-                           more_subjects=len(subjects) - len(shown), trace_url=self._trace_url(record["traceId"]))
+                           more_subjects=detail["moreSubjects"], trace_url=self._trace_url(record["traceId"]))
 
     def _trace_url(self, trace_id: str) -> str | None:
         template = self.settings.trace_ui_url
@@ -324,11 +328,14 @@ class Console:
                 context["diff_error"] = f"The candidate could not be read as a policy version: {exc}"
             else:
                 changes = diff(live, new)
+                # People per owner through the governed API too: counted for IG only, and audited.
+                held = await self.ask(request, session, queries.HOLDINGS,
+                                      {"owners": sorted({c.owner for c in changes})})
+                if held.problem():
+                    return self.refused(request, held, session)
                 context.update(changes=changes, candidate_version=new.version,
                                kinds=agreements.counts_by_kind(changes),
-                               people=await people_holding(request.app.state.hub.index,
-                                                           request.app.state.hub.agencies,
-                                                           {c.owner for c in changes}))
+                               people={h["owner"]: h["people"] for h in (held.data or {})["peopleHoldingRecords"]})
         return self.render(request, "agreements.html", **context)
 
 
@@ -367,6 +374,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
         Route(f"{PREFIX}/sign-in", console.sign_in, methods=["POST"]),
         Route(f"{PREFIX}/sign-out", console.sign_out, methods=["POST"]),
         Route(f"{PREFIX}/search", console.search, methods=["GET"]),
+        Route(f"{PREFIX}/subject", console.look_up, methods=["POST"]),
         Route(f"{PREFIX}/records/{{seq:int}}", console.record, methods=["GET"]),
         Route(f"{PREFIX}/people/{{person_id}}.csv", console.person_csv, methods=["GET"]),
         Route(f"{PREFIX}/people/{{person_id}}.pdf", console.person_pdf, methods=["GET"]),

@@ -11,18 +11,15 @@ SUBJECT = """query ConsoleSubject($scheme: IdentifierScheme!, $value: String!) {
   auditSubject(scheme: $scheme, value: $value)
 }"""
 
-RECORD = """query ConsoleRecord($after: String!) {
-  auditEvents(first: 1, after: $after) {
-    edges { node { seq occurredAt actorId actorKind agency roles purpose justification legalBases clauses
+RECORD = """query ConsoleRecord($seq: Int!, $subjects: Int!) {
+  auditRecord(seq: $seq, subjects: $subjects) {
+    record { seq occurredAt actorId actorKind agency roles purpose justification legalBases clauses
       operationName operationType outcome errorCodes latencyMs policyVersion traceId sourceAddress hash prevHash
-      subjects disclosed { agency fields } withheld { field clause } masked { field clause } } }
+      subjects disclosed { agency fields } withheld { field clause } masked { field clause } }
+    subjects { personId disclosure { disclosed masked { field clause } withheld { field reason } consulted perPerson } }
+    moreSubjects
   }
 }"""
-
-#: one subject's part of one record, asked per subject shown (aliases s0, s1...)
-SUBJECT_PART = """{alias}: subjectAccessReport(personId: "{person_id}") {{
-  disclosures {{ seq disclosed masked {{ field clause }} withheld {{ field reason }} consulted perPerson }}
-}}"""
 
 REPORT = """query ConsoleSubjectAccess($personId: ID!) {
   subjectAccessReport(personId: $personId) {
@@ -39,4 +36,8 @@ INTEGRITY = """query ConsoleIntegrity {
 
 AGREEMENTS = """query ConsoleAgreements($role: Role) {
   agreementMatrix(role: $role) { role purpose group owner effect condition clause agreement legalBasis }
+}"""
+
+HOLDINGS = """query ConsolePeopleHolding($owners: [String!]!) {
+  peopleHoldingRecords(owners: $owners) { owner people }
 }"""

@@ -1,14 +1,15 @@
-"""The console's sign-in, held in one signed cookie: the officer's token, the justification they gave,
+"""The console's sign-in, held in one encrypted cookie: the officer's token, the justification they gave,
 a CSRF token for the forms, and when it expires. Nothing else.
 
-The signing key is generated once under the data folder's keys (never in the repository); a cookie
-signed with another key, altered, or past its time is no sign-in at all.
+The cookie is sealed with AES-GCM (a fresh nonce per cookie) under a key derived from the console key,
+which is generated once under the data folder's keys (never in the repository): the bearer token cannot
+be read from the cookie (a browser profile, a proxy log), and a cookie sealed with another key, altered,
+or past its time (the expiry is inside the sealed text) is no sign-in at all.
 """
 
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
 import json
 import os
@@ -17,11 +18,19 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
 KEY_FILE = "console-session.key"
 COOKIE = "hub_console"
 #: the sign-in form's own CSRF token, before there is a session
 PRE_COOKIE = "hub_console_signin"
 PRE_SECONDS = 600
+#: bound into every sealed cookie, so a value sealed for anything else under the same key does not open
+SEALED_FOR = b"hub console session v1"
+NONCE_BYTES = 12
 
 
 @dataclass(frozen=True)
@@ -71,22 +80,30 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
+def cookie_key(key: bytes) -> AESGCM:
+    """The cookie cipher: its own key derived from the console key (HKDF-SHA256), never the key itself."""
+    derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=SEALED_FOR).derive(key)
+    return AESGCM(derived)
+
+
 def seal(session: Session, key: bytes) -> str:
-    body = _b64(json.dumps(asdict(session), separators=(",", ":")).encode())
-    return f"{body}.{_b64(hmac.new(key, body.encode(), hashlib.sha256).digest())}"
+    nonce = secrets.token_bytes(NONCE_BYTES)
+    plain = json.dumps(asdict(session), separators=(",", ":")).encode()
+    return _b64(nonce + cookie_key(key).encrypt(nonce, plain, SEALED_FOR))
 
 
 def unseal(cookie: str | None, key: bytes) -> Session | None:
-    """The session a cookie carries, if it is signed with ``key`` and not yet expired."""
-    if not cookie or "." not in cookie:
-        return None
-    body, _, mac = cookie.partition(".")
-    if not hmac.compare_digest(_b64(hmac.new(key, body.encode(), hashlib.sha256).digest()), mac):
+    """The session a cookie carries, if it was sealed with ``key``, is unaltered and not yet expired."""
+    if not cookie:
         return None
     try:
-        fields = json.loads(_unb64(body))
+        raw = _unb64(cookie)
+        if len(raw) <= NONCE_BYTES:
+            return None
+        plain = cookie_key(key).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], SEALED_FOR)
+        fields = json.loads(plain)
         session = Session(str(fields["token"]), str(fields["justification"]), str(fields["csrf"]),
                           int(fields["expires"]))
-    except (ValueError, KeyError, TypeError):
+    except (InvalidTag, ValueError, KeyError, TypeError):
         return None
     return session if session.expires > time.time() else None

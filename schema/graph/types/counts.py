@@ -8,15 +8,42 @@ from typing import TYPE_CHECKING
 import strawberry
 
 from connectors.registry import AGENCIES
+from hub.services import cohort
 from hub.services.counts import measures
+from schema.governance.gate import Gate
 
 #: Every registered agency's measures (connectors/registry.py), by name.
 MEASURES = measures(a.agency for a in AGENCIES)
-#: Every registered agency's breakdowns: name -> (agency, the record's field key).
-BREAKDOWNS = {name: (a.agency.name, f"{a.agency.record_type}.{f}") for a in AGENCIES
-              for name, f in a.agency.breakdowns.items()}
+#: Every registered agency's breakdowns, by name, in registration order.
+BREAKDOWNS = {b.name: b for b in cohort.breakdowns(a.agency for a in AGENCIES)}
 #: The field key of the release date the release cohort follows.
-RELEASE_FIELD = next(f"{a.agency.record_type}.{a.agency.release_field}" for a in AGENCIES if a.agency.release_field)
+RELEASE_FIELD = cohort.release_field(a.agency for a in AGENCIES)
+#: why a count's field is withheld (``extensions.withheld``)
+NOT_IN_AGGREGATE = "not shared in aggregate"
+
+
+def countable(gate: Gate, field_key: str) -> bool:
+    """Whether the caller may count by the field: released in aggregate, or to them about everyone."""
+    if gate.plan is None:
+        return True
+    d = gate.plan.field(field_key)
+    return bool(d.aggregate or (d.visible and d.condition is None))
+
+
+def withhold_uncountable(gate: Gate, field_keys: list[str], path: list[str | int]) -> bool:
+    """Whether a field of ``field_keys`` may not be counted by the caller: then the first such is withheld at
+    ``path`` as any refused field is (a FIELD_NOT_SHARED error and ``extensions.withheld``, in the audit)."""
+    for key in field_keys:
+        if not countable(gate, key):
+            assert gate.plan is not None
+            gate.withhold(path, key, NOT_IN_AGGREGATE, gate.plan.field(key))
+            return True
+    return False
+
+
+def countable_breakdowns(gate: Gate) -> list[str]:
+    """The breakdowns the caller may count: the dimensions of the protected table they read."""
+    return [name for name, b in BREAKDOWNS.items() if countable(gate, b.field_key)]
 
 
 def _described(name: str) -> str:

@@ -196,14 +196,16 @@ async def http_phase(settings: Settings, scenario: Scenario, *, seconds: float, 
 def print_table(title: str, rows: dict[str, dict[str, Timing]]) -> None:
     print(f"\n{title}")
     print(f"{'scenario':<10} {'contender':<10} {'median ms':>10} {'p99 ms':>9} {'SQL':>5} {'rows':>5} "
-          f"{'withheld':>8} {'vs off':>7} {'vs bare':>8}")
+          f"{'withheld':>8} {'vs off':>7} {'vs bare':>8} {'py calls':>9}")
     for scenario, timings in rows.items():
         off, bare = timings.get("hub-off"), timings.get("bare")
         for name, t in timings.items():
             vs_off = f"{t.median_ms / off.median_ms:.2f}x" if off else ""
             vs_bare = f"{t.median_ms / bare.median_ms:.2f}x" if bare else ""
             print(f"{scenario:<10} {name:<10} {t.median_ms:>10.2f} {t.p99_ms:>9.2f} {t.statements:>5} {t.rows:>5} "
-                  f"{t.withheld:>8} {vs_off:>7} {vs_bare:>8}")
+                  f"{t.withheld:>8} {vs_off:>7} {vs_bare:>8} {t.calls:>9}")
+    print("py calls: Python function calls one request makes in the event loop's thread (cProfile), a count the "
+          "machine's load does not move")
     print("hub, traced, no-audit: governed, as the equal-work caller (bench/agreement.py; same answer as hub-off "
           "and bare, checked);\nas-caller: governed, as the question's realistic caller (e.g. an IOM officer): "
           "fields withheld, so less work than the others")
@@ -277,7 +279,8 @@ def ratios(timings: dict[str, dict[str, Timing]]) -> dict[str, dict[str, float]]
         r = {"overhead_equal_work": paired_ratio(t["hub"], t["hub-off"]),
              "hub_vs_bare_p50": t["hub"].median_ms / t["bare"].median_ms,
              "off_vs_bare_p50": t["hub-off"].median_ms / t["bare"].median_ms,
-             "as_caller_vs_off": paired_ratio(t["as-caller"], t["hub-off"])}
+             "as_caller_vs_off": paired_ratio(t["as-caller"], t["hub-off"]),
+             "python_calls_vs_bare": t["hub"].calls / t["bare"].calls if t["bare"].calls else 0.0}
         if "traced" in t:
             r["tracing_recorded_vs_hub"] = paired_ratio(t["traced"], t["hub"])
         out[name] = {k: round(v, 3) for k, v in r.items()}

@@ -3,7 +3,9 @@ so drift on a noisy machine hits all of them alike and the ratios hold."""
 
 from __future__ import annotations
 
+import cProfile
 import json
+import pstats
 import statistics
 import time
 from collections.abc import Callable
@@ -38,12 +40,15 @@ class Timing:
     statements: int
     rows: int
     withheld: int
+    #: Python function calls one request makes (cProfile): a count, not a time, so the same on a busy machine
+    calls: int = 0
     #: every timed call in order: call i of each contender ran back to back with call i of the others
     samples: tuple[float, ...] = ()
 
     def as_dict(self) -> dict[str, float | int]:
         return {"median_ms": round(self.median_ms, 3), "p99_ms": round(self.p99_ms, 3),
-                "statements": self.statements, "rows": self.rows, "withheld_errors": self.withheld}
+                "statements": self.statements, "rows": self.rows, "withheld_errors": self.withheld,
+                "python_calls": self.calls}
 
 
 class ContenderFailed(Exception):
@@ -84,7 +89,7 @@ async def call(c: Contender, s: Scenario) -> tuple[float, dict[str, Any]]:
 async def measure(contenders: list[Contender], scenario: Scenario, *, iterations: int,
                   warmup: int) -> dict[str, Timing]:
     samples: dict[str, list[float]] = {c.name: [] for c in contenders}
-    facts: dict[str, tuple[int, int, int]] = {}
+    facts: dict[str, tuple[int, int, int, int]] = {}
     for c in contenders:
         for _ in range(warmup):  # caches warm (parsed documents, caseloads) before statements are counted
             await call(c, scenario)
@@ -92,7 +97,7 @@ async def measure(contenders: list[Contender], scenario: Scenario, *, iterations
             _, result = await call(c, scenario)
         errors = result.get("errors") or []
         withheld = len(errors) if isinstance(errors, list) else 0
-        facts[c.name] = (sum(counted.values()), _rows(result["data"]), withheld)
+        facts[c.name] = (sum(counted.values()), _rows(result["data"]), withheld, await python_calls(c, scenario))
     for _ in range(iterations):
         for c in contenders:
             elapsed, _ = await call(c, scenario)
@@ -101,9 +106,21 @@ async def measure(contenders: list[Contender], scenario: Scenario, *, iterations
     for c in contenders:
         xs = sorted(samples[c.name])
         p99 = xs[min(len(xs) - 1, round(0.99 * (len(xs) - 1)))]
-        statements, rows, withheld = facts[c.name]
-        out[c.name] = Timing(statistics.median(xs), p99, statements, rows, withheld, tuple(samples[c.name]))
+        statements, rows, withheld, calls = facts[c.name]
+        out[c.name] = Timing(statistics.median(xs), p99, statements, rows, withheld, calls, tuple(samples[c.name]))
     return out
+
+
+async def python_calls(c: Contender, s: Scenario) -> int:
+    """Python function calls in the event loop's thread for one call (the audit's writer thread is not
+    counted; its commit is inline). Deterministic where times are not."""
+    profile = cProfile.Profile()
+    profile.enable()
+    try:
+        await call(c, s)
+    finally:
+        profile.disable()
+    return int(pstats.Stats(profile).total_calls)  # type: ignore[attr-defined]
 
 
 def paired_ratio(a: Timing, b: Timing) -> float:

@@ -86,6 +86,9 @@ class HttpConnector:
         except SourceUnavailable:
             self.breaker.failed()
             raise
+        except ValueError:  # the agency answered: it cannot count, order or break down by that field
+            self.breaker.succeeded()
+            raise
         except BaseException:  # cancelled with its request: no verdict on the agency
             self.breaker.abandoned()
             raise
@@ -124,6 +127,8 @@ class HttpConnector:
             raise Transient("token_refused")
         if status >= 500 or status == 429:
             raise Transient(f"http_{status}")
+        if status == 400 and _code(response) == "unsupported":
+            raise ValueError(f"{self.agency} cannot answer {path} for that field")
         if status != 200:
             raise SourceUnavailable(self.agency, f"http_{status}")
         if endpoint is None:
@@ -138,6 +143,14 @@ class HttpConnector:
         """Order values come back as JSON text: parsed as the agency's ``Order`` says (dates, times)."""
         parse = self._parse.get(field)
         return values if parse is None else {key: parse(value) for key, value in values.items()}
+
+
+def _code(response: httpx.Response) -> str | None:
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    return body.get("error") if isinstance(body, dict) else None
 
 
 def _method(endpoint: Endpoint, signature: inspect.Signature) -> Callable[..., Coroutine[Any, Any, Any]]:

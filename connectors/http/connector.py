@@ -77,21 +77,23 @@ class HttpConnector:
     async def call(self, path: str, body: bytes, endpoint: Endpoint | None) -> Any:
         if not self.breaker.allow():
             raise SourceUnavailable(self.agency, "circuit_open")
+        failure: SourceUnavailable | None = None
         try:
             async with asyncio.timeout(self.budget):
                 result = await self._attempts(path, body, endpoint)
         except TimeoutError:
-            self.breaker.failed()
-            raise SourceUnavailable(self.agency, "timeout") from None
-        except SourceUnavailable:
-            self.breaker.failed()
-            raise
+            failure = SourceUnavailable(self.agency, "timeout")
+        except SourceUnavailable as exc:
+            failure = exc
         except ValueError:  # the agency answered: it cannot count, order or break down by that field
             self.breaker.succeeded()
             raise
         except BaseException:  # cancelled with its request: no verdict on the agency
             self.breaker.abandoned()
             raise
+        if failure is not None:  # raised here, outside the handler: nothing chained to it
+            self.breaker.failed()
+            raise failure
         self.breaker.succeeded()
         return result
 
@@ -104,23 +106,30 @@ class HttpConnector:
                 with attempt:
                     return await self._once(path, body, endpoint)
         except Transient as exc:
-            raise SourceUnavailable(self.agency, exc.kind) from None
-        raise AssertionError("tenacity gave up without an outcome")  # pragma: no cover
+            kind = exc.kind
+        else:  # pragma: no cover
+            raise AssertionError("tenacity gave up without an outcome")
+        # Raised outside the handler, so no exception of the attempt (which may quote the answer) is chained.
+        raise SourceUnavailable(self.agency, kind)
 
     async def _once(self, path: str, body: bytes, endpoint: Endpoint | None) -> Any:
+        # Each failure is raised outside the handler that saw it: an exception chained to ours could carry
+        # the agency's answer (pydantic quotes its input) into a log or a trace.
+        failure: Exception | None = None
         try:
             token = await self.credentials.token(self.http)
             self.requests += 1
             response = await self.http.post(path, content=body, headers={"authorization": f"Bearer {token}",
                                                                          "content-type": "application/json"})
         except CredentialsRefused as exc:
-            if exc.kind.startswith("token_http_5"):
-                raise Transient(exc.kind) from None
-            raise SourceUnavailable(self.agency, exc.kind) from None
+            failure = Transient(exc.kind) if exc.kind.startswith("token_http_5") else \
+                SourceUnavailable(self.agency, exc.kind)
         except httpx.TimeoutException:
-            raise Transient("timeout") from None
+            failure = Transient("timeout")
         except httpx.TransportError:  # refused, reset, or not HTTP at all
-            raise Transient("unreachable") from None
+            failure = Transient("unreachable")
+        if failure is not None:
+            raise failure
         status = response.status_code
         if status == 401:  # expired or revoked: ask for a new one and try again
             self.credentials.forget()
@@ -133,11 +142,12 @@ class HttpConnector:
             raise SourceUnavailable(self.agency, f"http_{status}")
         if endpoint is None:
             return None
+        kind = None
         try:
             return endpoint.answer.validate_json(response.content)
         except ValidationError as exc:
             kind = "malformed" if any(e["type"] == "json_invalid" for e in exc.errors()) else "wrong_schema"
-            raise SourceUnavailable(self.agency, kind) from None
+        raise SourceUnavailable(self.agency, kind)
 
     def _ordered(self, field: str, values: dict[str, Any]) -> dict[str, Any]:
         """Order values come back as JSON text: parsed as the agency's ``Order`` says (dates, times)."""

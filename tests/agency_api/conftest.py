@@ -7,13 +7,15 @@ from pathlib import Path
 
 import pytest
 
+from connectors.http.connector import HttpConnector
 from connectors.registry import AGENCIES
 from hub.core.settings import Settings
 from hub.web.app import create_app
 from hub.web.runtime import Hub
 from tests.agency_api.services import Running, agency_services, over_http
 from tests.conftest import sqlite_settings
-from tests.http.conftest import Governed
+from tests.http.conftest import Governed, truth  # noqa: F401  (a fixture: the SQL truth)
+from tests.http.use_cases.conftest import seeded  # noqa: F401  (a fixture)
 
 
 @pytest.fixture(scope="session")
@@ -38,3 +40,11 @@ async def over_api(http_settings: Settings) -> AsyncIterator[Governed]:
     yield Governed(app, http_settings, hub)
     await app.state.governance.audit.close()
     await hub.close()
+
+
+@pytest.fixture
+async def governed(over_api: Governed) -> Governed:
+    """The governed matrix's tests imported here (test_matrix_over_http.py) get the hub over HTTP; what they
+    check it against (``truth``, ``tables``, ``seeded``) still reads the databases."""
+    assert all(isinstance(c, HttpConnector) for c in over_api.hub.agencies.values())
+    return over_api

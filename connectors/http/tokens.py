@@ -39,7 +39,7 @@ class ClientCredentials:
     def _secret(self) -> str:
         service = self._settings.agency_service(self.agency)
         if service.client_secret is not None:
-            return service.client_secret.get_secret_value()
+            return service.client_secret.get_secret_value().strip()  # as the agency's service reads it
         try:
             return self._settings.client_secret_file(self.agency).read_text().strip()
         except OSError:

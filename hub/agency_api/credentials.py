@@ -52,7 +52,7 @@ def client_secret(settings: Settings, agency: str, *, create: bool) -> str:
     (created with a random secret outside production when ``create``)."""
     service = settings.agency_service(agency)
     if service.client_secret is not None:
-        return service.client_secret.get_secret_value()
+        return service.client_secret.get_secret_value().strip()  # a Secret made from a file ends in a newline
     path = settings.client_secret_file(agency)
     if not path.exists():
         if not create or settings.environment == "production":

@@ -5,7 +5,6 @@ a circuit that opens, answers at once, and closes again through a probe (real pr
 
 from __future__ import annotations
 
-import asyncio
 import json
 import subprocess
 import sys
@@ -32,7 +31,7 @@ PAGE = """query { people(first: 5) { edges { node { id name police { iomCohort }
 #: mode -> the failure kind the connector reports, and how many calls the agency saw (retries)
 MODES = {"5xx": ("http_503", 3), "malformed": ("malformed", 1), "wrong_schema": ("wrong_schema", 1),
          "bad_token": ("token_refused", 3), "slow": ("timeout", 1)}
-BUDGET_MS = 400
+BUDGET_MS = 1000
 
 
 @pytest.fixture(scope="module")
@@ -141,7 +140,7 @@ async def test_the_circuit_opens_answers_at_once_and_closes_through_a_probe(
     app = create_app(configured, hub=hub)
     police = hub.agencies["police"]
     assert isinstance(police, HttpConnector)
-    police.breaker.reset_seconds = 0.5
+    police.breaker.reset_seconds = 60.0  # open until the test says the time is up (below)
     try:
         _set(faulty, "malformed")
         for _ in range(police.breaker.threshold):
@@ -161,7 +160,7 @@ async def test_the_circuit_opens_answers_at_once_and_closes_through_a_probe(
             ready = (await client.get("/readyz")).json()
             assert ready["circuits"]["police"] == "open" and ready["checks"]["police"] == "failing: circuit_open"
             assert ready["circuits"]["probation"] == "closed" if "probation" in ready["circuits"] else True
-            await asyncio.sleep(0.6)
+            police.breaker.reset_seconds = 0.0  # the time is up: the next call is a probe
             assert police.circuit == "half_open"
             assert await police.caseload("iom-officer-001") == set()  # the probe, answered
             assert police.circuit == "closed"

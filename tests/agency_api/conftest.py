@@ -29,7 +29,9 @@ def services(seeded_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
 
 @pytest.fixture
 def http_settings(settings: Settings, services: dict[str, Running]) -> Settings:
-    return over_http(settings, services)
+    # A generous budget: these tests compare answers, and a loaded machine must not turn them into outages
+    # (test_faults.py holds the budget to account).
+    return over_http(settings, services, timeout_ms=30_000)
 
 
 @pytest.fixture

@@ -27,6 +27,12 @@ $(JS_STAMP): tests/js/package.json tests/js/package-lock.json
 	cd tests/js && npm ci --no-audit --no-fund --silent
 	touch $(JS_STAMP)
 
+# Apollo's composition and gateway for the federation tests (tests/federation), at their lock's versions.
+FED_STAMP := tests/federation/node_modules/.installed
+$(FED_STAMP): tests/federation/package.json tests/federation/package-lock.json
+	cd tests/federation && npm ci --no-audit --no-fund --silent
+	touch $(FED_STAMP)
+
 # GraphiQL's assets, served by the hub itself (no CDN). Without npm the hub still runs; its page says
 # how to install them.
 IDE := hub/web/graphiql
@@ -44,7 +50,7 @@ $(TS_STAMP): docs/clients/typescript/package.json docs/clients/typescript/packag
 run: $(STAMP) $(IDE_STAMP)
 	$(BIN)/hub serve
 
-test: $(STAMP) $(JS_STAMP) $(IDE_STAMP) $(TS_STAMP)
+test: $(STAMP) $(JS_STAMP) $(FED_STAMP) $(IDE_STAMP) $(TS_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
@@ -54,4 +60,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench --quick
 
 clean:
-	rm -rf $(VENV) data tests/js/node_modules $(IDE)/node_modules docs/clients/typescript/node_modules
+	rm -rf $(VENV) data tests/js/node_modules tests/federation/node_modules $(IDE)/node_modules docs/clients/typescript/node_modules

@@ -19,6 +19,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("hub.cli.serve", "run the hub (seeds synthetic data on first run of the embedded default)"),
     "seed": ("hub.cli.seed", "generate deterministic synthetic agency data"),
     "agencies": ("hub.cli.agencies", "list the registered agencies, their identifiers, settings, measures and roles"),
+    "agency": ("hub.cli.agency", "run an agency's own API over its database (serve), or mint a token for it"),
     "roles": ("hub.cli.roles", "list the roles, the agencies that issue them and the purposes each may state"),
     "token": ("hub.cli.token", "print a signed development token"),
     "policy": ("hub.cli.policy", "check, explain and compare versions of the information sharing agreements"),

@@ -61,6 +61,8 @@ def create_app(settings: Settings, *, governance: bool = True, hub: Hub | None =
         ready = all(v is None for v in checks.values())
         body = {"status": "ready" if ready else "not ready",
                 "checks": {k: ("ok" if v is None else f"failing: {v}") for k, v in checks.items()}}
+        if circuits := running.circuits():  # agencies reached over their APIs (connectors/http)
+            body["circuits"] = circuits
         return JSONResponse(body, status_code=200 if ready else 503)
 
     # No queries over GET: variables in a URL end up in access logs and proxies.

@@ -37,6 +37,7 @@ from schema.graph.descriptions import describe
 from schema.graph.errors import as_hub_error
 from schema.graph.extensions.deadline import deadline_executor, timed_out
 from schema.graph.extensions.guards import QueryGuards, guards
+from schema.graph.federation import SubgraphSchema, describe_federation, standalone_sdl
 from schema.graph.query import AccessQuery, AuditQuery, CountsQuery, Query
 from schema.graph.scalars import SCALARS
 
@@ -54,7 +55,7 @@ Extension = type[SchemaExtension] | Callable[[], SchemaExtension]
 RootQuery = merge_types("Query", (Query, CountsQuery, AccessQuery, AuditQuery))
 
 
-class HubSchema(strawberry.Schema):
+class HubSchema(SubgraphSchema):  # also an Apollo Federation subgraph (schema/graph/federation.py)
     #: the execution time limit (None: none), and how much longer an operation may wait on something
     #: before it is cancelled
     timeout: float | None = None
@@ -108,6 +109,7 @@ def create_schema(extensions: Sequence[Extension] = (), *, limits: QueryLimits |
     built = HubSchema(query=RootQuery, extensions=[*extra, *extensions], config=config,
                       execution_context_class=deadline_executor(limits.timeout_seconds) if limits else None)
     describe(graphql_schema(built))
+    describe_federation(graphql_schema(built))
     index_enum_names(graphql_schema(built))
     # The governed resolvers of a person and their records, which a page calls hundreds of times each.
     call_directly(graphql_schema(built), ("Person", *(a.agency.record_type for a in AGENCIES)))
@@ -162,7 +164,7 @@ def introspection_lists(built: strawberry.Schema) -> dict[str, int]:
 
 
 def sdl() -> str:
-    return create_schema().as_str() + "\n"
+    return standalone_sdl(create_schema().as_str())
 
 
 if __name__ == "__main__":  # python -m schema.graph.build > schema/schema.graphql

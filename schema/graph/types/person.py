@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import strawberry
 from strawberry.dataloader import DataLoader
+from strawberry.federation.schema_directives import Key
 
 from connectors.agency_package import AgencyPackage
 from connectors.registry import AGENCIES, SCHEMES
@@ -110,7 +111,9 @@ if TYPE_CHECKING:
 else:
     #: A person with one field per registered agency (connectors/registry.py), each governed alike.
     Person = strawberry.type(type("Person", (_PersonCore,), {a.name: _agency_field(a) for a in AGENCIES}),
-                             description="One person across the partnership's agency systems")
+                             description="One person across the partnership's agency systems",
+                             # an Apollo Federation entity, keyed by hub person id (schema/graph/federation.py)
+                             directives=[Key(fields="id")])
 
 
 def person_of(p: IndexedPerson) -> Person:

@@ -2,6 +2,8 @@
 
 from sqlalchemy import Column, Date, ForeignKey, Integer, MetaData, String, Table
 
+from hub.core.capture import outbox_tables
+
 metadata = MetaData()
 
 housing_client = Table(
@@ -62,3 +64,6 @@ accommodation_spell = Table(
     Column("starts_on", Date, nullable=False),
     Column("ends_on", Date),
 )
+
+# change capture (connectors/housing/events.py): the outbox its triggers fill, and its consumers' cursors
+outbox, outbox_cursor = outbox_tables(metadata)

@@ -5,6 +5,8 @@ Keyed by CRN; PNC ID and prison number are held as the agency holds them.
 
 from sqlalchemy import Boolean, Column, Date, ForeignKey, Integer, MetaData, String, Table
 
+from hub.core.capture import outbox_tables
+
 metadata = MetaData()
 
 offender_manager = Table(
@@ -104,3 +106,6 @@ victim_case = Table(
     Column("domestic_abuse", Boolean, nullable=False),
     Column("opened_on", Date, nullable=False),
 )
+
+# change capture (connectors/probation/events.py): the outbox its triggers fill, and its consumers' cursors
+outbox, outbox_cursor = outbox_tables(metadata)

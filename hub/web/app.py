@@ -22,7 +22,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 
 from hub.core.errors import ConfigurationError
 from hub.core.settings import Settings
@@ -36,6 +36,7 @@ from hub.web.runtime import Hub
 if TYPE_CHECKING:
     from hub.web.audit_sink import AuditSink
     from hub.web.governance import Governance
+    from hub.web.subscriptions import SubscriptionsView
     from policies.store import PolicyStore
 
 
@@ -65,6 +66,8 @@ def create_app(settings: Settings, *, governance: bool = True, hub: Hub | None =
 
     # No queries over GET: variables in a URL end up in access logs and proxies.
     graphql = HubGraphQL(running, settings, governance=gov, graphql_ide="graphiql", allow_queries_via_get=False)
+    # events pushed to partners (hub/events/): subscriptions over a websocket, governed, so only with governance
+    subscriptions = subscriptions_view(settings, running, gov) if gov is not None else None
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -75,11 +78,15 @@ def create_app(settings: Settings, *, governance: bool = True, hub: Hub | None =
             if gov.sync is not None:
                 await gov.sync.start()
             await gov.policies.start()
+        if subscriptions is not None:
+            await subscriptions.stream.start()
         if serving:
             collector.settle(settings.gc_threshold)
         try:
             yield
         finally:
+            if subscriptions is not None:
+                await subscriptions.stream.stop()
             if gov is not None:
                 await gov.policies.stop()
                 if gov.sync is not None:
@@ -99,6 +106,7 @@ def create_app(settings: Settings, *, governance: bool = True, hub: Hub | None =
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            *([WebSocketRoute("/graphql", subscriptions)] if subscriptions is not None else []),
             *graphiql.ROUTES,
             # the IG console reads the trail through the API above, so only with governance on
             *(console_routes(settings) if gov is not None else []),
@@ -108,6 +116,7 @@ def create_app(settings: Settings, *, governance: bool = True, hub: Hub | None =
     )
     app.state.hub = running
     app.state.governance = gov
+    app.state.subscriptions = subscriptions
     return app
 
 
@@ -134,6 +143,13 @@ def open_governance(settings: Settings, policies: PolicyStore | None, audit: Aud
     authenticator = Authenticator.from_settings(settings, roles=lambda: store.current().agreements.roles)
     return Governance(policies=store, authenticator=authenticator,
                       audit=audit or AuditSink(settings), digest=load_digest(settings), sync=sync)
+
+
+def subscriptions_view(settings: Settings, running: Hub, gov: Governance) -> SubscriptionsView:
+    from hub.events.stream import EventStream, sources_of
+    from hub.web.subscriptions import SubscriptionsView
+
+    return SubscriptionsView(running, settings, gov, EventStream(sources_of(running.agencies), running.index))
 
 
 def governed_pipeline(settings: Settings, gov: Governance) -> list[Middleware]:

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import MetaData, func, insert, select, update
+from sqlalchemy import Connection, MetaData, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hub.core.capture import outbox_tables
@@ -35,9 +35,9 @@ class OutboxRow:
         return f"{self.agency}-{self.position}"
 
 
-async def ensure_tables(engine: AsyncEngine, agency: str) -> None:
-    async with engine.begin() as conn:
-        await conn.run_sync(_metadata.create_all, checkfirst=True)
+def create_tables(conn: Connection) -> None:
+    """The outbox and cursor tables where the agency's database lacks them."""
+    _metadata.create_all(conn, checkfirst=True)
 
 
 async def read_after(engine: AsyncEngine, agency: str, position: int, limit: int = 500) -> list[OutboxRow]:
@@ -77,3 +77,9 @@ async def move_cursor(engine: AsyncEngine, consumer: str, position: int) -> None
             exists = (await conn.execute(select(CURSORS.c.position).where(CURSORS.c.consumer == consumer))).first()
             if exists is None:
                 await conn.execute(insert(CURSORS).values(consumer=consumer, position=position))
+
+
+async def forget(engine: AsyncEngine, consumer: str) -> None:
+    """Drop a transient consumer's cursor (``hub events tail`` keeps none once it stops)."""
+    async with engine.begin() as conn:
+        await conn.execute(CURSORS.delete().where(CURSORS.c.consumer == consumer))

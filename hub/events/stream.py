@@ -88,6 +88,14 @@ class EventStream:
         for s in self.sources.values():
             await install(s.engine, s.agency, s.capture)
 
+    async def install_quietly(self) -> None:
+        """``install``, logging rather than raising: an agency down at start-up must not stop the hub (the
+        first subscriber installs again)."""
+        try:
+            await self.install()
+        except Exception as exc:
+            log.warning("installing change capture failed", extra={"error_type": type(exc).__name__})
+
     async def start(self) -> None:
         """Install the capture, begin at each outbox's head (a replay asks for more), read as it grows."""
         if self._tasks:

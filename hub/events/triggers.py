@@ -70,11 +70,13 @@ def postgres_statements(trigger: Trigger, agency: str) -> list[str]:
 
 async def install(engine: AsyncEngine, agency: str, capture: Capture) -> None:
     """Create the outbox (if missing) and the agency's triggers (replacing older versions of them)."""
-    from hub.events.outbox import ensure_tables
+    from hub.events.outbox import create_tables
 
-    await ensure_tables(engine, agency)
     dialect = engine.dialect.name
     async with engine.begin() as conn:
+        if dialect == "postgresql":  # replicas starting together install one at a time
+            await conn.execute(text(f"SELECT pg_advisory_xact_lock({OUTBOX_LOCK})"))
+        await conn.run_sync(create_tables)
         for trigger in capture.triggers:
             statements = sqlite_statements(trigger) if dialect == "sqlite" else postgres_statements(trigger, agency)
             for statement in statements:

@@ -79,7 +79,8 @@ def create_app(settings: Settings, *, governance: bool = True, hub: Hub | None =
                 await gov.sync.start()
             await gov.policies.start()
         if subscriptions is not None:
-            await subscriptions.stream.start()
+            # capture from now on; the stream itself is read once someone subscribes
+            await subscriptions.stream.install_quietly()
         if serving:
             collector.settle(settings.gc_threshold)
         try:

@@ -1,4 +1,6 @@
-"""``hub events tail``: information governance watching the event stream, people pseudonymised.
+"""``hub events tail|webhooks|dead-letters|replay``: information governance's view of the event stream.
+
+``tail`` shows the stream with people pseudonymised.
 
 Each line is an event: when, its id, kind and agency, and a keyed pseudonym of the person (the audit
 trail's digest key, so the same person reads the same within a deployment and cannot be looked up without
@@ -20,8 +22,12 @@ from audit.store import AuditStore
 from hub.core.errors import AuditUnavailable
 from hub.core.settings import Settings
 from hub.events import outbox
+from hub.events.delivery import Loads
 from hub.events.stream import ChangeEvent, DurableConsumer, EventStream, sources_of
+from hub.events.webhooks import WebhookSender, configured_endpoints, dead_letters
+from hub.services.caseload import CallerConditions
 from hub.web.runtime import Hub
+from policies.store import PolicyStore
 
 ROLE, PURPOSE = "ig-officer", "audit"
 
@@ -33,6 +39,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
     tail.add_argument("--justification", required=True, help="why (kept in the audit record)")
     tail.add_argument("--last", type=int, default=20, help="how many recent events per agency (default 20)")
     tail.add_argument("--follow", action="store_true", help="keep printing events as they are captured")
+    sub.add_parser("webhooks", help="check the webhook endpoints (policies/webhooks.csv) against the agreements")
+    sub.add_parser("dead-letters", help="events a webhook endpoint never accepted, after every retry")
+    replay = sub.add_parser("replay", help="send a dead-lettered event to its endpoint again")
+    replay.add_argument("--endpoint", required=True)
+    replay.add_argument("--agency", required=True)
+    replay.add_argument("--position", required=True, type=int, help="the event's outbox position (its id's number)")
 
 
 def pseudonym(digest: VariablesDigest, person_id: str | None) -> str:
@@ -95,7 +107,46 @@ async def show(events: list[ChangeEvent], store: AuditStore, digest: VariablesDi
             print(line, flush=True)
 
 
+async def _webhooks(settings: Settings, action: str, args: argparse.Namespace) -> int:
+    hub = Hub.open(settings)
+    try:
+        policy = PolicyStore.open(settings).current()
+        endpoints = configured_endpoints(settings, hub.agencies, policy)
+        stream = EventStream(sources_of(hub.agencies), hub.index)
+        if action == "webhooks":
+            for e in endpoints:
+                print(f"{e.name}: {e.client} ({e.agency}, {e.role}, {e.purpose}) "
+                      f"{' '.join(sorted(e.events))} -> {e.url}")
+            print(f"{len(endpoints)} endpoint(s), checked against policy version {policy.version}")
+            return 0
+        if action == "dead-letters":
+            for s in stream.sources.values():
+                for d in await dead_letters(s.engine):
+                    print(f"{d['dead_at']}  {d['endpoint']:<20} {s.agency}-{d['event_position']:<8} "
+                          f"{d['event_type']:<26} attempts={d['attempts']} last={d['last_error']}")
+            return 0
+        endpoint = next((e for e in endpoints if e.name == args.endpoint), None)
+        if endpoint is None:
+            print(f"hub events replay: no endpoint {args.endpoint!r}", file=sys.stderr)
+            return 2
+        store = await AuditStore.open(settings)
+        try:
+            sender = WebhookSender(endpoint, stream, policy.plan((endpoint.role,), endpoint.purpose),
+                                   CallerConditions(hub.index, hub.agencies, endpoint.agency, endpoint.client),
+                                   policy.version, Loads(hub.agencies, hub.index), store, schedule=(0,))
+            done = await sender.replay(args.agency, args.position)
+            await sender.close()
+        finally:
+            await store.close()
+        print("delivered" if done else "not delivered: still on the dead-letter list")
+        return 0 if done else 1
+    finally:
+        await hub.close()
+
+
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.action != "tail":
+        return asyncio.run(_webhooks(settings, args.action, args))
     if not args.justification.strip():
         print("hub events tail: a justification is required for purpose audit", file=sys.stderr)
         return 2

@@ -79,15 +79,15 @@ def create_app(settings: Settings, *, governance: bool = True, hub: Hub | None =
                 await gov.sync.start()
             await gov.policies.start()
         if subscriptions is not None:
-            # capture from now on; the stream itself is read once someone subscribes
-            await subscriptions.stream.install_quietly()
+            # capture from now on, and webhooks; the stream itself is read once someone subscribes
+            await subscriptions.start()
         if serving:
             collector.settle(settings.gc_threshold)
         try:
             yield
         finally:
             if subscriptions is not None:
-                await subscriptions.stream.stop()
+                await subscriptions.stop()
             if gov is not None:
                 await gov.policies.stop()
                 if gov.sync is not None:

@@ -10,6 +10,7 @@ holds the subscriber's planned access; each event is judged and audited as it is
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import uuid
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from hub.core.settings import Settings
 from hub.events.delivery import Loads, Subscriber
 from hub.events.feed import Feed
 from hub.events.stream import EventStream
+from hub.events.webhooks import WebhookSender, configured_endpoints
 from hub.services.caseload import CallerConditions
 from hub.web.runtime import Hub
 from schema.governance.context import Caller, HubContext
@@ -67,6 +69,32 @@ class SubscriptionsView(GraphQL[SubscriptionContext, None]):
         self.governance = governance
         self.stream = stream
         self.loads = Loads(hub.agencies, hub.index)
+        self.settings = settings
+        self._senders: list[asyncio.Task[None]] = []
+        self._webhooks: list[WebhookSender] = []
+
+    async def start(self) -> None:
+        """At start-up: change capture installed, and a sender for each configured webhook endpoint."""
+        await self.stream.install_quietly()
+        policy = self.governance.policies.current()
+        for endpoint in configured_endpoints(self.settings, self.hub.agencies, policy):
+            sender = WebhookSender(
+                endpoint, self.stream, policy.plan((endpoint.role,), endpoint.purpose),
+                CallerConditions(self.hub.index, self.hub.agencies, endpoint.agency, endpoint.client,
+                                 self.hub.caseloads), policy.version, self.loads, self.governance.audit)
+            self._webhooks.append(sender)
+            self._senders.append(asyncio.create_task(sender.run(), name=f"webhook-{endpoint.name}"))
+
+    async def stop(self) -> None:
+        for task in self._senders:
+            task.cancel()
+        for task in self._senders:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        for sender in self._webhooks:
+            await sender.close()
+        self._senders, self._webhooks = [], []
+        await self.stream.stop()
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket | None = None
                           ) -> SubscriptionContext:

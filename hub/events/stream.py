@@ -24,12 +24,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hub.core.capture import Capture, EventKind
 from hub.events import outbox
+from hub.events.broker import JetStreamBus, relay
 from hub.events.outbox import OutboxRow
 from hub.events.triggers import CHANNEL, install
 from hub.services.agencies import Agencies
 from hub.services.index.store import PersonIndex
 
 log = logging.getLogger("hub.events")
+#: the replicas' shared cursor relaying each outbox into the broker
+RELAY = "broker-relay"
 
 
 def trace_id_of(event_id: str) -> str:
@@ -74,8 +77,14 @@ class Source:
 
 
 class EventStream:
-    def __init__(self, sources: Iterable[Source], index: PersonIndex, *, poll_seconds: float = 0.05) -> None:
+    def __init__(self, sources: Iterable[Source], index: PersonIndex, *, poll_seconds: float = 0.05,
+                 bus: JetStreamBus | None = None, relays: bool = True) -> None:
         self.sources = {s.agency: s for s in sources}
+        #: replicas sharing one stream (hub/events/broker.py); None: this process reads the outboxes itself
+        self.bus = bus
+        #: with a broker, whether this replica relays the outboxes into it too (each may: JetStream drops copies)
+        self.relays = relays
+        self._stop = asyncio.Event()
         self.index = index
         self.poll_seconds = poll_seconds
         self.positions: dict[str, int] = {}
@@ -103,12 +112,41 @@ class EventStream:
         await self.install()
         for s in self.sources.values():
             self.positions[s.agency] = await outbox.head(s.engine)
+        if self.bus is not None:
+            await self._start_shared(self.bus)
+            return
         self._tasks.append(asyncio.create_task(self._run(), name="hub-events"))
         for s in self.sources.values():
             if s.engine.dialect.name == "postgresql":
                 self._tasks.append(asyncio.create_task(self._listen(s), name=f"hub-events-listen-{s.agency}"))
 
+    async def _start_shared(self, bus: JetStreamBus) -> None:
+        """Relay the outboxes into the broker (with the other replicas) and fan out what it holds."""
+        relayer = DurableConsumer(self, RELAY)
+        self._stop.clear()
+
+        async def read() -> list[OutboxRow]:
+            return [e.row for e in await relayer.next_batch()]
+
+        async def fan_out(row: OutboxRow) -> None:
+            if row.agency in self.sources:
+                self._fan_out(await self.resolve([row]))
+                self.positions[row.agency] = max(row.position, self.positions.get(row.agency, 0))
+
+        await bus.fan_out(fan_out)
+        if self.relays:
+            self._tasks.append(asyncio.create_task(
+                relay(bus, read, relayer.ack_row, self._stop, self.poll_seconds), name="hub-events-relay"))
+
+    def _fan_out(self, events: list[ChangeEvent]) -> None:
+        for event in events:
+            for queue in list(self._listeners):
+                queue.put_nowait(event)
+
     async def stop(self) -> None:
+        self._stop.set()
+        if self.bus is not None:
+            await self.bus.close()
         tasks, self._tasks = self._tasks, []
         for task in tasks:
             task.cancel()
@@ -148,9 +186,7 @@ class EventStream:
                 if not rows:
                     break
                 events = await self.resolve(rows)
-                for event in events:
-                    for queue in list(self._listeners):
-                        queue.put_nowait(event)
+                self._fan_out(events)
                 self.positions[s.agency] = rows[-1].position
                 total += len(events)
         return total
@@ -231,7 +267,10 @@ class DurableConsumer:
 
     async def ack(self, event: ChangeEvent) -> None:
         """Everything of the event's agency up to it is handled."""
-        await outbox.move_cursor(self.stream.sources[event.row.agency].engine, self.name, event.row.position)
+        await self.ack_row(event.row)
+
+    async def ack_row(self, row: OutboxRow) -> None:
+        await outbox.move_cursor(self.stream.sources[row.agency].engine, self.name, row.position)
 
 
 def sources_of(agencies: Agencies) -> list[Source]:

@@ -8,7 +8,6 @@ import asyncio
 import contextlib
 import os
 import signal
-import subprocess
 import sys
 import uuid
 from collections.abc import AsyncIterator
@@ -103,15 +102,16 @@ async def test_a_replica_killed_before_it_acknowledges_loses_nothing(own_setting
         await bus.publish(row)
     await bus.publish(rows[0])  # a second replica relaying the same event: dropped by its id
     work = f"work_{uuid.uuid4().hex[:8]}"
-    child = subprocess.Popen([sys.executable, "-c", KILLED, NATS_URL, stream_name, work], cwd=ROOT,
-                             stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    child = await asyncio.create_subprocess_exec(sys.executable, "-c", KILLED, NATS_URL, stream_name, work, cwd=ROOT,
+                                                 stdout=asyncio.subprocess.PIPE,
+                                                 env={**os.environ, "PYTHONPATH": str(ROOT)})
     try:
         assert child.stdout is not None
-        took = await asyncio.get_running_loop().run_in_executor(None, child.stdout.readline)
-        assert took.strip() == "police-1"
+        took = await asyncio.wait_for(child.stdout.readline(), 30)
+        assert took.decode().strip() == "police-1"
     finally:
         child.send_signal(signal.SIGKILL)
-        child.wait()
+        await child.wait()
     first, second = await bus.work_queue(work, ack_wait=1.0), await JetStreamBus(
         NATS_URL, stream=stream_name).work_queue(work, ack_wait=1.0)
     handled: list[tuple[str, str]] = []

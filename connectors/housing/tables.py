@@ -2,8 +2,6 @@
 
 from sqlalchemy import Column, Date, ForeignKey, Integer, MetaData, String, Table
 
-from hub.core.capture import outbox_tables
-
 metadata = MetaData()
 
 housing_client = Table(
@@ -64,6 +62,3 @@ accommodation_spell = Table(
     Column("starts_on", Date, nullable=False),
     Column("ends_on", Date),
 )
-
-# change capture (connectors/housing/events.py): the outbox its triggers fill, and its consumers' cursors
-outbox, outbox_cursor = outbox_tables(metadata)

@@ -6,8 +6,6 @@ data generator creates them for the embedded default only).
 
 from sqlalchemy import Boolean, Column, Date, DateTime, ForeignKey, Integer, MetaData, String, Table
 
-from hub.core.capture import outbox_tables
-
 metadata = MetaData()
 
 officer = Table(
@@ -71,6 +69,3 @@ warning_marker = Table(
     Column("marker", String(20), nullable=False),
     Column("recorded_on", Date, nullable=False),
 )
-
-# change capture (connectors/police/events.py): the outbox its triggers fill, and its consumers' cursors
-outbox, outbox_cursor = outbox_tables(metadata)

@@ -5,8 +5,6 @@ Keyed by CRN; PNC ID and prison number are held as the agency holds them.
 
 from sqlalchemy import Boolean, Column, Date, ForeignKey, Integer, MetaData, String, Table
 
-from hub.core.capture import outbox_tables
-
 metadata = MetaData()
 
 offender_manager = Table(
@@ -106,6 +104,3 @@ victim_case = Table(
     Column("domestic_abuse", Boolean, nullable=False),
     Column("opened_on", Date, nullable=False),
 )
-
-# change capture (connectors/probation/events.py): the outbox its triggers fill, and its consumers' cursors
-outbox, outbox_cursor = outbox_tables(metadata)

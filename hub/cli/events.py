@@ -64,9 +64,9 @@ async def tail(settings: Settings, user: str, justification: str, last: int, fol
         await stream.install()
         recent: list[ChangeEvent] = []
         for s in stream.sources.values():
-            end = await outbox.head(s.engine)
+            end = await outbox.head(s.engine, s.agency)
             recent.extend(await stream.resolve(await outbox.read_after(s.engine, s.agency, max(0, end - last), last)))
-            await outbox.move_cursor(s.engine, consumer.name, end)
+            await outbox.move_cursor(s.engine, s.agency, consumer.name, end)
         await show(sorted(recent, key=lambda e: e.row.occurred_at), store, digest, user, justification, out)
         while follow:
             batch = await consumer.next_batch()
@@ -76,7 +76,7 @@ async def tail(settings: Settings, user: str, justification: str, last: int, fol
             await asyncio.sleep(0.2)
     finally:
         for s in stream.sources.values():
-            await outbox.forget(s.engine, consumer.name)
+            await outbox.forget(s.engine, s.agency, consumer.name)
         await store.close()
         await hub.close()
 
@@ -121,7 +121,7 @@ async def _webhooks(settings: Settings, action: str, args: argparse.Namespace) -
             return 0
         if action == "dead-letters":
             for s in stream.sources.values():
-                for d in await dead_letters(s.engine):
+                for d in await dead_letters(s.engine, s.agency):
                     print(f"{d['dead_at']}  {d['endpoint']:<20} {s.agency}-{d['event_position']:<8} "
                           f"{d['event_type']:<26} attempts={d['attempts']} last={d['last_error']}")
             return 0

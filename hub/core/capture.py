@@ -14,14 +14,17 @@ from typing import Any
 
 from sqlalchemy import Column, Integer, MetaData, String, Table, Text
 
-OUTBOX = "hub_outbox"
-CURSORS = "hub_outbox_cursor"
+
+def outbox_name(agency: str) -> str:
+    """Named for the agency, so a demo database holding every agency's tables holds one outbox each."""
+    return f"hub_outbox_{agency}"
 
 
-def outbox_tables(metadata: MetaData) -> tuple[Table, Table]:
-    """The outbox and its consumers' durable cursors, in the agency's own database."""
+def outbox_tables(metadata: MetaData, agency: str) -> tuple[Table, Table]:
+    """The outbox and its consumers' durable cursors, in the agency's own database (created by the hub's
+    capture, hub/events/triggers.py, not by the agency's schema)."""
     outbox = Table(
-        OUTBOX, metadata,
+        outbox_name(agency), metadata,
         # ids only grow (AUTOINCREMENT on SQLite; on PostgreSQL the triggers serialise writers, so ids
         # commit in order and a reader never passes an id a later commit fills in)
         Column("event_id", Integer, primary_key=True, autoincrement=True),
@@ -34,7 +37,7 @@ def outbox_tables(metadata: MetaData) -> tuple[Table, Table]:
         sqlite_autoincrement=True,
     )
     cursors = Table(
-        CURSORS, metadata,
+        f"hub_outbox_cursor_{agency}", metadata,
         Column("consumer", String(120), primary_key=True),
         Column("position", Integer, nullable=False),
     )

@@ -11,13 +11,20 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, MetaData, func, insert, select, update
+from sqlalchemy import Connection, MetaData, Table, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hub.core.capture import outbox_tables
 
-_metadata = MetaData()
-OUTBOX, CURSORS = outbox_tables(_metadata)
+_TABLES: dict[str, tuple[MetaData, Table, Table]] = {}
+
+
+def tables(agency: str) -> tuple[MetaData, Table, Table]:
+    found = _TABLES.get(agency)
+    if found is None:
+        metadata = MetaData()
+        found = _TABLES[agency] = (metadata, *outbox_tables(metadata, agency))
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,12 +42,13 @@ class OutboxRow:
         return f"{self.agency}-{self.position}"
 
 
-def create_tables(conn: Connection) -> None:
+def create_tables(conn: Connection, agency: str) -> None:
     """The outbox and cursor tables where the agency's database lacks them."""
-    _metadata.create_all(conn, checkfirst=True)
+    tables(agency)[0].create_all(conn, checkfirst=True)
 
 
 async def read_after(engine: AsyncEngine, agency: str, position: int, limit: int = 500) -> list[OutboxRow]:
+    _, OUTBOX, _ = tables(agency)
     stmt = (select(OUTBOX).where(OUTBOX.c.event_id > position).order_by(OUTBOX.c.event_id).limit(limit))
     async with engine.connect() as conn:
         rows = (await conn.execute(stmt)).all()
@@ -48,28 +56,32 @@ async def read_after(engine: AsyncEngine, agency: str, position: int, limit: int
             for r in rows]
 
 
-async def head(engine: AsyncEngine) -> int:
+async def head(engine: AsyncEngine, agency: str) -> int:
     """The last position written (0: none)."""
+    _, OUTBOX, _ = tables(agency)
     async with engine.connect() as conn:
         return int((await conn.execute(select(func.coalesce(func.max(OUTBOX.c.event_id), 0)))).scalar_one())
 
 
-async def position_at(engine: AsyncEngine, occurred_at: str) -> int:
+async def position_at(engine: AsyncEngine, agency: str, occurred_at: str) -> int:
     """The last position written before ``occurred_at`` (ISO 8601 UTC text): where a replay ``since`` starts."""
+    _, OUTBOX, _ = tables(agency)
     stmt = select(func.coalesce(func.max(OUTBOX.c.event_id), 0)).where(OUTBOX.c.occurred_at < occurred_at)
     async with engine.connect() as conn:
         return int((await conn.execute(stmt)).scalar_one())
 
 
-async def cursor(engine: AsyncEngine, consumer: str) -> int | None:
+async def cursor(engine: AsyncEngine, agency: str, consumer: str) -> int | None:
     """The consumer's durable cursor; None for a consumer never seen."""
+    _, _, CURSORS = tables(agency)
     async with engine.connect() as conn:
         found = (await conn.execute(select(CURSORS.c.position).where(CURSORS.c.consumer == consumer))).first()
     return None if found is None else int(found.position)
 
 
-async def move_cursor(engine: AsyncEngine, consumer: str, position: int) -> None:
+async def move_cursor(engine: AsyncEngine, agency: str, consumer: str, position: int) -> None:
     """Record that ``consumer`` has handled everything up to ``position`` (never moves it back)."""
+    _, _, CURSORS = tables(agency)
     async with engine.begin() as conn:
         done = await conn.execute(update(CURSORS).where(CURSORS.c.consumer == consumer,
                                                         CURSORS.c.position < position).values(position=position))
@@ -79,7 +91,8 @@ async def move_cursor(engine: AsyncEngine, consumer: str, position: int) -> None
                 await conn.execute(insert(CURSORS).values(consumer=consumer, position=position))
 
 
-async def forget(engine: AsyncEngine, consumer: str) -> None:
+async def forget(engine: AsyncEngine, agency: str, consumer: str) -> None:
     """Drop a transient consumer's cursor (``hub events tail`` keeps none once it stops)."""
+    _, _, CURSORS = tables(agency)
     async with engine.begin() as conn:
         await conn.execute(CURSORS.delete().where(CURSORS.c.consumer == consumer))

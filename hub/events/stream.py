@@ -111,7 +111,7 @@ class EventStream:
             return
         await self.install()
         for s in self.sources.values():
-            self.positions[s.agency] = await outbox.head(s.engine)
+            self.positions[s.agency] = await outbox.head(s.engine, s.agency)
         if self.bus is not None:
             await self._start_shared(self.bus)
             return
@@ -214,7 +214,7 @@ class EventStream:
         """Events that occurred at or after ``since`` (ISO 8601 UTC) up to each agency's position in ``until``."""
         out: list[ChangeEvent] = []
         for s in self.sources.values():
-            position = await outbox.position_at(s.engine, since)
+            position = await outbox.position_at(s.engine, s.agency, since)
             end = until.get(s.agency, 0)
             while position < end:
                 rows = [r for r in await outbox.read_after(s.engine, s.agency, position) if r.position <= end]
@@ -258,10 +258,10 @@ class DurableConsumer:
         """The events after this consumer's cursors (a new consumer starts at each outbox's head)."""
         out: list[ChangeEvent] = []
         for s in self.stream.sources.values():
-            position = await outbox.cursor(s.engine, self.name)
+            position = await outbox.cursor(s.engine, s.agency, self.name)
             if position is None:
-                position = await outbox.head(s.engine)
-                await outbox.move_cursor(s.engine, self.name, position)
+                position = await outbox.head(s.engine, s.agency)
+                await outbox.move_cursor(s.engine, s.agency, self.name, position)
             out.extend(await self.stream.resolve(await outbox.read_after(s.engine, s.agency, position, limit)))
         return out
 
@@ -270,7 +270,7 @@ class DurableConsumer:
         await self.ack_row(event.row)
 
     async def ack_row(self, row: OutboxRow) -> None:
-        await outbox.move_cursor(self.stream.sources[row.agency].engine, self.name, row.position)
+        await outbox.move_cursor(self.stream.sources[row.agency].engine, row.agency, self.name, row.position)
 
 
 def sources_of(agencies: Agencies) -> list[Source]:

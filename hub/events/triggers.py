@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hub.core.capture import OUTBOX, Capture, Trigger
+from hub.core.capture import Capture, Trigger, outbox_name
 
 #: The channel PostgreSQL agencies notify on, with the agency's name as the payload.
 CHANNEL = "hub_outbox"
@@ -38,29 +38,29 @@ def _condition(trigger: Trigger, dialect: str) -> str | None:
     return " AND ".join(parts) or None
 
 
-def _insert(trigger: Trigger, dialect: str) -> str:
+def _insert(trigger: Trigger, agency: str, dialect: str) -> str:
     if dialect == "sqlite":
         data = "json_object(" + ", ".join(f"{_quote(k)}, {v}" for k, v in trigger.data) + ")"
         now = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
     else:
         data = "json_build_object(" + ", ".join(f"{_quote(k)}, {v}" for k, v in trigger.data) + ")::text"
         now = "to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
-    return (f"INSERT INTO {OUTBOX} (event_type, agency_key, occurred_at, data) "
+    return (f"INSERT INTO {outbox_name(agency)} (event_type, agency_key, occurred_at, data) "
             f"VALUES ({_quote(trigger.event_type)}, {trigger.key}, {now}, {data})")
 
 
-def sqlite_statements(trigger: Trigger) -> list[str]:
+def sqlite_statements(trigger: Trigger, agency: str) -> list[str]:
     of = f" OF {', '.join(trigger.changed)}" if trigger.operation == "UPDATE" and trigger.changed else ""
     condition = _condition(trigger, "sqlite")
     when = f" WHEN {condition}" if condition else ""
     return [f"CREATE TRIGGER IF NOT EXISTS {trigger.name} AFTER {trigger.operation}{of} ON {trigger.table} "
-            f"FOR EACH ROW{when} BEGIN {_insert(trigger, 'sqlite')}; END"]
+            f"FOR EACH ROW{when} BEGIN {_insert(trigger, agency, 'sqlite')}; END"]
 
 
 def postgres_statements(trigger: Trigger, agency: str) -> list[str]:
     condition = _condition(trigger, "postgresql") or "TRUE"
     body = (f"BEGIN IF {condition} THEN PERFORM pg_advisory_xact_lock({OUTBOX_LOCK}); "
-            f"{_insert(trigger, 'postgresql')}; PERFORM pg_notify({_quote(CHANNEL)}, {_quote(agency)}); "
+            f"{_insert(trigger, agency, 'postgresql')}; PERFORM pg_notify({_quote(CHANNEL)}, {_quote(agency)}); "
             "END IF; RETURN NULL; END;")
     of = f" OF {', '.join(trigger.changed)}" if trigger.operation == "UPDATE" and trigger.changed else ""
     return [f"CREATE OR REPLACE FUNCTION {trigger.name}() RETURNS trigger LANGUAGE plpgsql AS $hub$ {body} $hub$",
@@ -76,8 +76,9 @@ async def install(engine: AsyncEngine, agency: str, capture: Capture) -> None:
     async with engine.begin() as conn:
         if dialect == "postgresql":  # replicas starting together install one at a time
             await conn.execute(text(f"SELECT pg_advisory_xact_lock({OUTBOX_LOCK})"))
-        await conn.run_sync(create_tables)
+        await conn.run_sync(create_tables, agency)
         for trigger in capture.triggers:
-            statements = sqlite_statements(trigger) if dialect == "sqlite" else postgres_statements(trigger, agency)
+            statements = (sqlite_statements(trigger, agency) if dialect == "sqlite"
+                          else postgres_statements(trigger, agency))
             for statement in statements:
                 await conn.execute(text(statement))

@@ -52,6 +52,7 @@ _metadata = MetaData()
 DEAD = Table(
     "hub_webhook_dead", _metadata,
     Column("endpoint", String(120), primary_key=True),
+    Column("agency", String(40), primary_key=True),
     Column("event_position", Integer, primary_key=True),
     Column("attempts", Integer, nullable=False),
     Column("last_error", String(200), nullable=False),
@@ -218,9 +219,11 @@ class WebhookSender:
         async with engine.begin() as conn:
             await conn.run_sync(create_dead_table)
             await conn.execute(delete(DEAD).where(DEAD.c.endpoint == self.endpoint.name,
+                                                  DEAD.c.agency == event.row.agency,
                                                   DEAD.c.event_position == event.row.position))
             await conn.execute(insert(DEAD).values(
-                endpoint=self.endpoint.name, event_position=event.row.position, attempts=attempts,
+                endpoint=self.endpoint.name, agency=event.row.agency, event_position=event.row.position,
+                attempts=attempts,
                 last_error=error[:200], dead_at=datetime.now(UTC).isoformat(), event_type=event.kind.name))
 
     async def replay(self, agency: str, position: int) -> bool:
@@ -235,7 +238,7 @@ class WebhookSender:
         if not await self.send(event):
             return False
         async with source.engine.begin() as conn:
-            await conn.execute(delete(DEAD).where(DEAD.c.endpoint == self.endpoint.name,
+            await conn.execute(delete(DEAD).where(DEAD.c.endpoint == self.endpoint.name, DEAD.c.agency == agency,
                                                   DEAD.c.event_position == position))
         return True
 
@@ -244,9 +247,10 @@ class WebhookSender:
             await self.client.aclose()
 
 
-async def dead_letters(engine: AsyncEngine) -> list[dict[str, Any]]:
+async def dead_letters(engine: AsyncEngine, agency: str) -> list[dict[str, Any]]:
     """The dead-letter list of one agency's outbox: endpoint, event position and kind, attempts, last error."""
     async with engine.begin() as conn:
         await conn.run_sync(create_dead_table)
-        rows = (await conn.execute(select(DEAD).order_by(DEAD.c.dead_at))).mappings().all()
+        rows = (await conn.execute(select(DEAD).where(DEAD.c.agency == agency).order_by(DEAD.c.dead_at))
+                ).mappings().all()
     return [dict(r) for r in rows]

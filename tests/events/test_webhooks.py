@@ -149,13 +149,13 @@ async def test_dead_letters_are_listed_and_replayed(own_settings: Settings, monk
     async with receiving(Receiver(failures=100)) as down, sender(own_settings, down.url, (0, 0.05)) as out:
         await move_release(own_settings, 10)
         assert await out.once() == 1
-        [dead] = await dead_letters(out.stream.sources["probation"].engine)
+        [dead] = await dead_letters(out.stream.sources["probation"].engine, "probation")
         assert (dead["endpoint"], dead["attempts"], dead["last_error"]) == ("case-system", 2, "HTTP 503")
         assert dead["event_type"] == "ReleaseScheduled"
         # the receiver is back: information governance replays the dead letter
         down.failures = 0
         assert await out.replay("probation", dead["event_position"])
-        assert await dead_letters(out.stream.sources["probation"].engine) == []
+        assert await dead_letters(out.stream.sources["probation"].engine, "probation") == []
     assert len(down.accepted) == 1
 
 

@@ -85,6 +85,8 @@ class EventStream:
         #: with a broker, whether this replica relays the outboxes into it too (each may: JetStream drops copies)
         self.relays = relays
         self._stop = asyncio.Event()
+        self._starting = asyncio.Lock()
+        self._started = False
         self.index = index
         self.poll_seconds = poll_seconds
         self.positions: dict[str, int] = {}
@@ -106,9 +108,14 @@ class EventStream:
             log.warning("installing change capture failed", extra={"error_type": type(exc).__name__})
 
     async def start(self) -> None:
-        """Install the capture, begin at each outbox's head (a replay asks for more), read as it grows."""
-        if self._tasks:
-            return
+        """Install the capture, begin at each outbox's head (a replay asks for more), read as it grows.
+        Once: subscribers connecting together start one reader between them."""
+        async with self._starting:
+            if not self._started:
+                await self._start()
+                self._started = True
+
+    async def _start(self) -> None:
         await self.install()
         for s in self.sources.values():
             self.positions[s.agency] = await outbox.head(s.engine, s.agency)
@@ -144,6 +151,7 @@ class EventStream:
                 queue.put_nowait(event)
 
     async def stop(self) -> None:
+        self._started = False
         self._stop.set()
         if self.bus is not None:
             await self.bus.close()

@@ -98,3 +98,18 @@ def test_overnight_arrests_are_replayed_since_then_delivered_live(own_settings: 
         assert _arrest(live.receive_json())["eventId"] == second["eventId"] != replayed["eventId"]
         # the police system's own order: ids rise with each change
         assert int(second["eventId"].rsplit("-", 1)[1]) > int(replayed["eventId"].rsplit("-", 1)[1])
+
+
+async def test_subscribers_starting_together_share_one_reader(own_settings: Settings) -> None:
+    hub = Hub.open(own_settings)
+    stream = EventStream(sources_of(hub.agencies), hub.index)
+    try:
+        await asyncio.gather(*(stream.start() for _ in range(5)))
+        async with stream.listen() as queue:
+            await arrest(own_settings, PERSON)
+            first = await asyncio.wait_for(queue.get(), 2)
+            await asyncio.sleep(0.3)
+            assert first.kind.name == "Arrested" and queue.empty()  # once, not once per start
+    finally:
+        await stream.stop()
+        await hub.close()

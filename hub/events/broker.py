@@ -101,7 +101,9 @@ class JetStreamBus:
                 await self._fanout.unsubscribe()
         if self._nc is not None:
             with contextlib.suppress(Exception):
-                await self._nc.drain()
+                # close, not drain: a pull still waiting would hold a drain for its whole timeout, and whatever
+                # this replica took but did not acknowledge goes to another one anyway
+                await self._nc.close()
         self._nc, self._js, self._fanout = None, None, None
 
 

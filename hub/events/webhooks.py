@@ -18,7 +18,8 @@ import contextlib
 import json
 import logging
 import os
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import Enum
@@ -33,6 +34,7 @@ from standardwebhooks.webhooks import Webhook
 from audit.record import Operation
 from hub.core.errors import ConfigurationError
 from hub.core.settings import Settings
+from hub.events.broker import JetStreamBus
 from hub.events.delivery import AuditSink, Delivery, Loads, Subscriber, deliver
 from hub.events.stream import ChangeEvent, DurableConsumer, EventStream
 from hub.services.agencies import Agencies
@@ -154,6 +156,9 @@ def create_dead_table(conn: Connection) -> None:
 class WebhookSender:
     """Delivers one endpoint's events, in order, until stopped."""
 
+    #: seconds the broker waits for an acknowledgement before handing an event to another replica
+    ACK_WAIT = 30.0
+
     def __init__(self, endpoint: Endpoint, stream: EventStream, plan: Plan, conditions: CallerConditions,
                  policy_version: str, loads: Loads, audit: AuditSink, *, schedule: Sequence[float] = SCHEDULE,
                  client: httpx.AsyncClient | None = None, poll_seconds: float = 0.2) -> None:
@@ -172,10 +177,27 @@ class WebhookSender:
         self.poll_seconds = poll_seconds
 
     async def run(self) -> None:
+        if self.stream.bus is not None:
+            await self.run_shared(self.stream.bus)
         while True:
             delivered = await self.once()
             if not delivered:
                 await asyncio.sleep(self.poll_seconds)
+
+    async def run_shared(self, bus: JetStreamBus) -> None:
+        """With replicas: the endpoint's events come from the broker's durable consumer the replicas share, so
+        each is sent by one replica, and one a killed replica had taken is sent by another."""
+        queue = await bus.work_queue(f"webhook-{re.sub(r'[^A-Za-z0-9_-]', '_', self.endpoint.name)}",
+                                     ack_wait=self.ACK_WAIT)
+        while True:
+            taken = await queue.take(wait=self.poll_seconds * 5)
+            if taken is None:
+                continue
+            row, msg = taken
+            if row.agency in self.stream.sources and row.event_type in self.endpoint.events:
+                [event] = await self.stream.resolve([row])
+                await self.send(event, working=msg.in_progress)
+            await queue.done(msg)
 
     async def once(self) -> int:
         """Send (or dead-letter) every event waiting for the endpoint; how many were handled."""
@@ -186,7 +208,7 @@ class WebhookSender:
             await self.consumer.ack(event)
         return len(batch)
 
-    async def send(self, event: ChangeEvent) -> bool:
+    async def send(self, event: ChangeEvent, working: Callable[[], Awaitable[None]] | None = None) -> bool:
         """Deliver with retries; True once accepted, False once dead-lettered. Audited once, before the first
         attempt: what is disclosed is the event as judged, however many times the receiver needs it sent."""
         d = await deliver(event, self.subscriber, self.loads, self.audit)
@@ -196,7 +218,7 @@ class WebhookSender:
         signer = Webhook(self.endpoint.resolve_secret())
         error = ""
         for attempt, wait in enumerate(self.schedule, start=1):
-            await asyncio.sleep(wait)
+            await self._wait(wait, working)
             now = datetime.now(UTC)
             headers = {"webhook-id": event.event_id, "webhook-timestamp": str(int(now.timestamp())),
                        "webhook-signature": signer.sign(event.event_id, now, body),
@@ -213,6 +235,15 @@ class WebhookSender:
                                                        "error_type": error})
         await self.dead_letter(event, len(self.schedule), error)
         return False
+
+    async def _wait(self, seconds: float, working: Callable[[], Awaitable[None]] | None) -> None:
+        """Sleep until the next attempt; from the broker's queue, telling it the event is still in hand, so it is
+        not handed to another replica while retries wait hours."""
+        end = asyncio.get_running_loop().time() + seconds
+        while (left := end - asyncio.get_running_loop().time()) > 0:
+            if working is not None:
+                await working()
+            await asyncio.sleep(min(left, self.ACK_WAIT / 3))
 
     async def dead_letter(self, event: ChangeEvent, attempts: int, error: str) -> None:
         engine = self.stream.sources[event.row.agency].engine

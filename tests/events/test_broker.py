@@ -124,3 +124,44 @@ async def test_a_replica_killed_before_it_acknowledges_loses_nothing(own_setting
     assert {name for name, _ in handled} == {"a", "b"}  # shared out between the replicas
     assert await first.take(wait=0.5) is None
     await bus.close()
+
+
+async def test_webhook_deliveries_are_shared_out_and_sent_once(own_settings: Settings, stream_name: str,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from audit.store import AuditStore
+    from hub.events.delivery import Loads
+    from hub.events.webhooks import Endpoint, WebhookSender
+    from hub.services.caseload import CallerConditions
+    from policies.store import PolicyStore
+    from tests.events.test_webhooks import SECRET, Receiver, receiving
+
+    monkeypatch.setenv("HUB_TEST_WEBHOOK_SECRET", SECRET)
+    policy = PolicyStore.open(own_settings).current()
+    audit = await AuditStore.open(own_settings)
+    async with receiving(Receiver(failures=0)) as receiver, \
+            replica(own_settings, stream_name, relays=True) as a, replica(own_settings, stream_name, relays=True) as b:
+        endpoint = Endpoint("iom-system", "police-iom-system", "police", "police-iom-officer", "iom",
+                            frozenset({"Arrested"}), receiver.url, "env:HUB_TEST_WEBHOOK_SECRET")
+        tasks, hubs = [], []
+        for stream in (a, b):
+            hub = Hub.open(own_settings)
+            hubs.append(hub)
+            sender = WebhookSender(endpoint, stream, policy.plan((endpoint.role,), endpoint.purpose),
+                                   CallerConditions(hub.index, hub.agencies, "police", endpoint.client),
+                                   policy.version, Loads(hub.agencies, hub.index), audit, poll_seconds=0.05)
+            tasks.append(asyncio.create_task(sender.run()))
+        await asyncio.sleep(1)  # the shared consumer exists before the events
+        for _ in range(3):
+            await arrest(own_settings, PERSON)
+        for _ in range(100):
+            if len(receiver.accepted) == 3:
+                break
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(0.5)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        for hub in hubs:
+            await hub.close()
+    await audit.close()
+    assert len(receiver.accepted) == 3 and len(receiver.attempts) == 3  # each sent by one replica, once

@@ -165,3 +165,22 @@ async def test_webhook_deliveries_are_shared_out_and_sent_once(own_settings: Set
             await hub.close()
     await audit.close()
     assert len(receiver.accepted) == 3 and len(receiver.attempts) == 3  # each sent by one replica, once
+
+
+async def test_events_captured_while_no_replica_runs_are_relayed_on_restart(own_settings: Settings,
+                                                                           stream_name: str) -> None:
+    async with replica(own_settings, stream_name, relays=True):
+        await asyncio.sleep(0.3)  # its relay cursor is placed at each outbox's head
+    await arrest(own_settings, PERSON)  # every replica down: the outbox keeps them
+    await arrest(own_settings, PERSON)
+    async with replica(own_settings, stream_name, relays=True):
+        bus = JetStreamBus(NATS_URL, stream=stream_name)
+        queue = await bus.work_queue(f"restart_{uuid.uuid4().hex[:8]}")
+        got = []
+        for _ in range(2):
+            taken = await queue.take(wait=5)
+            assert taken is not None
+            got.append(taken[0])
+            await queue.done(taken[1])
+        await bus.close()
+    assert [row.event_type for row in got] == ["Arrested", "Arrested"] and got[0].position < got[1].position

@@ -19,7 +19,7 @@ from graphql import GraphQLError
 from connectors.housing.records import AccommodationStatus
 from connectors.police.records import ArrestOutcome
 from connectors.probation.graphql import LicenceCondition
-from connectors.probation.records import ReleaseType
+from connectors.probation.records import Pathway, ReleaseType
 from hub.core.errors import HubError, Unauthenticated
 from hub.core.offences import OffenceType
 from hub.events.delivery import Delivery
@@ -116,6 +116,51 @@ class ArrestEvent:
                    custody_suite=v.get("custodySuite"), outcome=_enum(ArrestOutcome, v.get("outcome")))
 
 
+@strawberry.type(description="A change of a person's accommodation status, as housing releases it to you")
+class AccommodationEvent:
+    event_id: strawberry.ID = strawberry.field(description="Unique and stable: drop a repeat you have seen")
+    occurred_at: datetime = strawberry.field(description="When the housing system recorded the change")
+    person_id: strawberry.ID = strawberry.field(description="The hub person it is about")
+    accommodation_status: AccommodationStatus | None = strawberry.field(description="The status now")
+    previous_accommodation_status: AccommodationStatus | None = strawberry.field(description="The status before")
+    status_since: date | None = strawberry.field(description="The day the status began")
+
+    @classmethod
+    def of(cls, d: Delivery) -> AccommodationEvent:
+        v, row = d.values, d.event.row
+        return cls(event_id=strawberry.ID(row.event_id), occurred_at=_at(row.occurred_at) or datetime.now(UTC),
+                   person_id=strawberry.ID(d.event.person_id or ""),
+                   accommodation_status=_enum(AccommodationStatus, v.get("accommodationStatus")),
+                   previous_accommodation_status=_enum(AccommodationStatus, v.get("previousAccommodationStatus")),
+                   status_since=_day(v.get("statusSince")))
+
+
+@strawberry.enum(description="A referral made or changed")
+class ReferralEventType(Enum):
+    REFERRAL_CREATED = strawberry.enum_value("ReferralCreated", description="A probation referral made")
+    REFERRAL_UPDATED = strawberry.enum_value("ReferralUpdated",
+                                             description="A probation referral opened, closed or moved")
+
+
+@strawberry.type(description="A probation referral made or changed, as the agreements release it to you")
+class ReferralEvent:
+    event_id: strawberry.ID = strawberry.field(description="Unique and stable: drop a repeat you have seen")
+    type: ReferralEventType = strawberry.field(description="What happened")
+    occurred_at: datetime = strawberry.field(description="When the probation system recorded the change")
+    person_id: strawberry.ID = strawberry.field(description="The hub person it is about")
+    pathway: Pathway | None = strawberry.field(description="The pathway referred on")
+    open: bool | None = strawberry.field(description="Whether the referral is open")
+
+    @classmethod
+    def of(cls, d: Delivery) -> ReferralEvent:
+        v, row = d.values, d.event.row
+        is_open = v.get("open")
+        return cls(event_id=strawberry.ID(row.event_id), type=ReferralEventType(row.event_type),
+                   occurred_at=_at(row.occurred_at) or datetime.now(UTC),
+                   person_id=strawberry.ID(d.event.person_id or ""), pathway=_enum(Pathway, v.get("pathway")),
+                   open=None if is_open is None else bool(is_open))
+
+
 def _feed(info: Info, query: str) -> Feed:
     feed = getattr(info.context, "feed", None)
     try:
@@ -164,5 +209,21 @@ class Subscription:
         async for delivered in _stream(feed, "arrests", since, lambda _e: True):
             yield ArrestEvent.of(delivered)
 
+    @strawberry.subscription(description="Accommodation status changes (housing)")
+    async def accommodation(self, info: Info, since: Annotated[datetime | None, strawberry.argument(
+            description="First replay the changes captured since then")] = None
+                            ) -> AsyncGenerator[AccommodationEvent, None]:
+        feed = _feed(info, "accommodation")
+        async for delivered in _stream(feed, "accommodation", since, lambda _e: True):
+            yield AccommodationEvent.of(delivered)
 
-__all__ = ["ArrestEvent", "ReleaseEvent", "Subscription"]
+    @strawberry.subscription(description="Probation referrals made or changed")
+    async def referrals(self, info: Info, since: Annotated[datetime | None, strawberry.argument(
+            description="First replay the referrals captured since then")] = None
+                        ) -> AsyncGenerator[ReferralEvent, None]:
+        feed = _feed(info, "referrals")
+        async for delivered in _stream(feed, "referrals", since, lambda _e: True):
+            yield ReferralEvent.of(delivered)
+
+
+__all__ = ["AccommodationEvent", "ArrestEvent", "ReferralEvent", "ReleaseEvent", "Subscription"]

@@ -1,7 +1,7 @@
 """Housing: the local authority's housing options service (status, duty stage, Duty to Refer, placements)."""
 
 from connectors.agency_package import AgencyPackage
-from connectors.housing import tables
+from connectors.housing import events, tables
 from connectors.housing.connector import HousingConnector, SqlHousingConnector
 from connectors.housing.graphql import GRAPH
 from connectors.housing.outcomes import OUTCOMES
@@ -23,5 +23,6 @@ PACKAGE = AgencyPackage(Agency(
     outcomes=OUTCOMES,
     breakdowns={"BOROUGH": "lastKnownBorough"},
     referral_pathway="accommodation",
+    capture=events.CAPTURE,
     synthetic=HousingSynthesiser(),
 ), GRAPH)

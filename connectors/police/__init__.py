@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from connectors.agency_package import AgencyPackage
-from connectors.police import tables
+from connectors.police import events, tables
 from connectors.police.connector import PoliceConnector, SqlPoliceConnector
 from connectors.police.graphql import GRAPH
 from connectors.police.outcomes import OUTCOMES
@@ -26,5 +26,6 @@ PACKAGE = AgencyPackage(Agency(
     measures={"IOM_COHORT": "iomCohort"},
     outcomes=OUTCOMES,
     breakdowns={"IOM_COHORT": "iomCohort"},
+    capture=events.CAPTURE,
     synthetic=PoliceSynthesiser(),
 ), GRAPH)

@@ -3,7 +3,7 @@
 from datetime import date
 
 from connectors.agency_package import AgencyPackage
-from connectors.probation import tables
+from connectors.probation import events, tables
 from connectors.probation.connector import ProbationConnector, SqlProbationConnector
 from connectors.probation.graphql import GRAPH
 from connectors.probation.synthetic import ProbationSynthesiser
@@ -26,5 +26,6 @@ PACKAGE = AgencyPackage(Agency(
     measures={"OGRS_BAND": "ogrsBand", "ROSH_LEVEL": "roshLevel", "MAPPA_LEVEL": "mappaLevel"},
     release_field="releaseDate",
     breakdowns={"RELEASE_TYPE": "releaseType"},
+    capture=events.CAPTURE,
     synthetic=ProbationSynthesiser(),
 ), GRAPH)

@@ -24,6 +24,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "token": ("hub.cli.token", "print a signed development token"),
     "policy": ("hub.cli.policy", "check, explain and compare versions of the information sharing agreements"),
     "audit": ("audit.cli", "verify, export and review the audit trail"),
+    "simulate": ("hub.cli.simulate", "change an agency's own records as its system would (a release, an arrest)"),
+    "events": ("hub.cli.events", "watch the partnership's event stream, people pseudonymised (information governance)"),
     "db": ("hub.cli.migrate", "apply migrations to the hub's own stores (person index, audit trail)"),
 }
 

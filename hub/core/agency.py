@@ -21,6 +21,8 @@ from typing import Any, ClassVar, Generic, Protocol, TypeVar
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from hub.core.capture import Capture
+
 CriteriaT = TypeVar("CriteriaT")
 
 #: A breakdown's value for a person the answering agency holds no record of (or holds none for).
@@ -209,6 +211,8 @@ class Agency:
     referral_pathway: str | None = None
     #: writes its synthetic records (the embedded default, tests, the bench)
     synthetic: Synthesiser | None = None
+    #: its change capture: outbox triggers and the events they write (hub/events/)
+    capture: Capture | None = None
 
     @property
     def key_scheme(self) -> str:

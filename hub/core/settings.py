@@ -141,6 +141,9 @@ class Settings(BaseSettings):
     #: the trace UI's page for one trace, ``{trace_id}`` standing for its id (Jaeger:
     #: ``https://jaeger.example/trace/{trace_id}``); empty: the console shows trace ids unlinked
     trace_ui_url: str = ""
+    #: replicas share one event stream on NATS JetStream (``nats://host:4222``, hub/events/broker.py); empty:
+    #: each process reads the agencies' outboxes itself (the embedded default)
+    events_broker: str = ""
     limits: QueryLimits = Field(default_factory=QueryLimits, validation_alias="HUB_LIMIT")
 
     @classmethod

@@ -22,7 +22,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 
 from hub.core.errors import ConfigurationError
 from hub.core.settings import Settings
@@ -36,6 +36,7 @@ from hub.web.runtime import Hub
 if TYPE_CHECKING:
     from hub.web.audit_sink import AuditSink
     from hub.web.governance import Governance
+    from hub.web.subscriptions import SubscriptionsView
     from policies.store import PolicyStore
 
 
@@ -67,6 +68,8 @@ def create_app(settings: Settings, *, governance: bool = True, hub: Hub | None =
 
     # No queries over GET: variables in a URL end up in access logs and proxies.
     graphql = HubGraphQL(running, settings, governance=gov, graphql_ide="graphiql", allow_queries_via_get=False)
+    # events pushed to partners (hub/events/): subscriptions over a websocket, governed, so only with governance
+    subscriptions = subscriptions_view(settings, running, gov) if gov is not None else None
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -77,11 +80,16 @@ def create_app(settings: Settings, *, governance: bool = True, hub: Hub | None =
             if gov.sync is not None:
                 await gov.sync.start()
             await gov.policies.start()
+        if subscriptions is not None:
+            # capture from now on, and webhooks; the stream itself is read once someone subscribes
+            await subscriptions.start()
         if serving:
             collector.settle(settings.gc_threshold)
         try:
             yield
         finally:
+            if subscriptions is not None:
+                await subscriptions.stop()
             if gov is not None:
                 await gov.policies.stop()
                 if gov.sync is not None:
@@ -101,6 +109,7 @@ def create_app(settings: Settings, *, governance: bool = True, hub: Hub | None =
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            *([WebSocketRoute("/graphql", subscriptions)] if subscriptions is not None else []),
             *graphiql.ROUTES,
             # the IG console reads the trail through the API above, so only with governance on
             *(console_routes(settings) if gov is not None else []),
@@ -110,6 +119,7 @@ def create_app(settings: Settings, *, governance: bool = True, hub: Hub | None =
     )
     app.state.hub = running
     app.state.governance = gov
+    app.state.subscriptions = subscriptions
     return app
 
 
@@ -136,6 +146,16 @@ def open_governance(settings: Settings, policies: PolicyStore | None, audit: Aud
     authenticator = Authenticator.from_settings(settings, roles=lambda: store.current().agreements.roles)
     return Governance(policies=store, authenticator=authenticator,
                       audit=audit or AuditSink(settings), digest=load_digest(settings), sync=sync)
+
+
+def subscriptions_view(settings: Settings, running: Hub, gov: Governance) -> SubscriptionsView:
+    from hub.events.broker import JetStreamBus
+    from hub.events.stream import EventStream, sources_of
+    from hub.web.subscriptions import SubscriptionsView
+
+    bus = JetStreamBus(settings.events_broker) if settings.events_broker else None
+    stream = EventStream(sources_of(running.agencies), running.index, bus=bus)
+    return SubscriptionsView(running, settings, gov, stream)
 
 
 def governed_pipeline(settings: Settings, gov: Governance) -> list[Middleware]:

@@ -40,6 +40,7 @@ from schema.graph.extensions.guards import QueryGuards, guards
 from schema.graph.federation import SubgraphSchema, describe_federation, standalone_sdl
 from schema.graph.query import AccessQuery, AuditQuery, CountsQuery, Query
 from schema.graph.scalars import SCALARS
+from schema.graph.subscriptions import Subscription
 
 log = logging.getLogger("hub.graphql")
 
@@ -106,7 +107,7 @@ def create_schema(extensions: Sequence[Extension] = (), *, limits: QueryLimits |
         batching_config={"max_operations": limits.max_batch} if limits is not None else None,
         scalar_map=SCALARS,
     )
-    built = HubSchema(query=RootQuery, extensions=[*extra, *extensions], config=config,
+    built = HubSchema(query=RootQuery, subscription=Subscription, extensions=[*extra, *extensions], config=config,
                       execution_context_class=deadline_executor(limits.timeout_seconds) if limits else None)
     describe(graphql_schema(built))
     describe_federation(graphql_schema(built))

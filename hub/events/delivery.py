@@ -1,0 +1,177 @@
+"""Judging one event for one subscriber, as a query would be judged, and recording it before it leaves.
+
+Each field of an event is the catalogue field it discloses (``ProbationRecord.releaseDate``...), judged by
+the gate with the subscriber's planned access and row conditions (caseload, victim's case, relationship)
+at delivery time. An event reaches a subscriber only if one of its primary fields is released to them
+(whether an agency holds a record about someone is itself data); values pass through their masks (the
+victim liaison officer's exclusion zones). The delivery's audit record is written first: no record, no
+delivery (``AuditUnavailable``).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from opentelemetry import trace
+
+from audit.record import AuditEvent, Disclosure, Operation
+from hub.core.capture import EventField
+from hub.core.errors import AuditUnavailable
+from hub.events.stream import ChangeEvent
+from hub.services.agencies import Agencies
+from hub.services.index.store import PersonIndex
+from schema.governance.gate import Conditions, Gate, Plan, Verdict
+from schema.governance.release import transformed
+
+
+class AuditSink(Protocol):
+    async def append(self, event: AuditEvent) -> int: ...
+
+
+@dataclass(frozen=True)
+class Subscriber:
+    """Who is told, and why: a verified subscriber's access as planned for its roles and purpose."""
+
+    subject: str
+    kind: str
+    agency: str
+    roles: tuple[str, ...]
+    purpose: str
+    justification: str | None
+    policy_version: str
+    plan: Plan
+    conditions: Conditions
+    #: the subscription (operation) it receives events on, and where it connected from
+    operation: Operation
+    connection_id: str
+    source_address: str = ""
+    user_agent: str = ""
+
+
+@dataclass(frozen=True)
+class Delivery:
+    event: ChangeEvent
+    #: each released field's value (through its mask); withheld fields are absent
+    values: Mapping[str, Any]
+    disclosure: Disclosure
+    audit_seq: int
+
+
+class Loads:
+    """Values read from the agencies at delivery, once per event whoever it is delivered to."""
+
+    def __init__(self, agencies: Agencies, index: PersonIndex) -> None:
+        self.agencies = agencies
+        self.index = index
+        self._cache: dict[tuple[str, str], Any] = {}
+
+    async def value(self, event: ChangeEvent, f: EventField) -> Any:
+        assert f.load is not None and event.person_id is not None
+        cache_key = (event.event_id, f.name)
+        if cache_key in self._cache:
+            return self._cache[cache_key]
+        load = f.load
+        value: Any = None
+        descriptor = self.agencies.descriptors.get(load.agency)
+        if descriptor is not None:
+            person = (await self.index.get_many([event.person_id])).get(event.person_id)
+            key = person.links.get(descriptor.key_scheme) if person is not None else None
+            if key is not None:
+                connector = self.agencies[load.agency]
+                # descriptors name the interface's method; the connector's own implements it
+                if load.list_name is not None:
+                    fetch = getattr(connector, descriptor.lists[load.list_name].__name__)
+                    value = (await fetch([key])).get(key, [])
+                else:
+                    record = (await getattr(connector, descriptor.records.__name__)([key])).get(key)
+                    value = getattr(record, load.attribute or "", None) if record is not None else None
+        if len(self._cache) > 10_000:
+            self._cache.clear()
+        self._cache[cache_key] = value
+        return value
+
+
+async def judge(event: ChangeEvent, subscriber: Subscriber) -> tuple[Gate, list[tuple[EventField, Verdict]]] | None:
+    """The gate's verdict on each field of the event for this subscriber; None if it may not learn of it."""
+    if event.person_id is None:  # a key the person index cannot place: no one can be told about no one
+        return None
+    gate = Gate(subscriber.plan, subscriber.conditions)
+    by_type: dict[str, list[EventField]] = defaultdict(list)
+    for f in event.kind.fields:
+        by_type[f.field_key.split(".", 1)[0]].append(f)
+    judged: list[tuple[EventField, Verdict]] = []
+    for type_name, fields in by_type.items():
+        pairs = tuple((f.field_key.split(".", 1)[1], f.name) for f in fields)
+        # No record is loaded to judge consent against, so a consent condition keeps its field back.
+        verdicts = await gate.judge(type_name, event.person_id, pairs, consent=None)
+        judged.extend(zip(fields, verdicts, strict=True))
+    if not any(v.show for f, v in judged if f.primary):
+        return None
+    return gate, judged
+
+
+async def deliver(event: ChangeEvent, subscriber: Subscriber, loads: Loads, audit: AuditSink) -> Delivery | None:
+    """The event as released to this subscriber, once its audit record is written; None: not for them."""
+    tracer = trace.get_tracer("hub.events")
+    with tracer.start_as_current_span("events.deliver", context=event.span_context(), attributes={
+            "hub.event.id": event.event_id, "hub.event.type": event.kind.name, "hub.purpose": subscriber.purpose}):
+        found = await judge(event, subscriber)
+        if found is None:
+            return None
+        gate, judged = found
+        assert event.person_id is not None
+        ledger = gate.ledger
+        op = subscriber.operation
+        # the event delivered, under the subscription's document and variables
+        ledger.operation = Operation(event.kind.name, "subscription", op.query_hash, op.variables_hash)
+        subject = ledger.of(event.person_id)
+        subject.disclosed.add("Person.id")
+        values: dict[str, Any] = {}
+        for f, v in judged:
+            if not v.show:
+                if v.decision is not None and v.reason is not None:
+                    subject.withheld[v.field_key] = v.reason
+                    gate.withhold([f.name], v.field_key, v.reason, v.decision)
+                continue
+            raw = await loads.value(event, f) if f.load is not None else event.data.get(f.data or "")
+            values[f.name] = transformed(v.transform, raw) if v.transform is not None else raw
+            if v.decision is not None:
+                ledger.cite(v.decision)
+                if v.decision.effect == "mask":
+                    subject.masked[v.field_key] = v.decision.clause
+                    continue
+            subject.disclosed.add(v.field_key)
+        disclosure = ledger.disclosure(gate.owner_of)
+        record = audit_record(event, subscriber, disclosure)
+        try:
+            seq = await audit.append(record)
+        except Exception as exc:
+            raise AuditUnavailable("the audit trail cannot be written, so the event is not delivered") from exc
+        return Delivery(event, values, disclosure, seq)
+
+
+def audit_record(event: ChangeEvent, subscriber: Subscriber, disclosure: Disclosure) -> AuditEvent:
+    return AuditEvent(
+        occurred_at=datetime.now(UTC),
+        trace_id=event.trace_id,
+        request_id=f"{event.event_id}/{subscriber.connection_id}",
+        actor_id=subscriber.subject,
+        actor_kind=subscriber.kind,
+        agency=subscriber.agency,
+        roles=subscriber.roles,
+        source_address=subscriber.source_address,
+        user_agent=subscriber.user_agent,
+        purpose=subscriber.purpose,
+        justification=subscriber.justification or "",
+        outcome="partial" if disclosure.withheld else "ok",
+        error_codes=(),
+        # from the hub reading the change to the record of its delivery
+        latency_ms=round((time.monotonic() - event.read_at) * 1000, 3),
+        policy_version=subscriber.policy_version,
+        **disclosure.record_fields(),
+    )

@@ -99,7 +99,7 @@ async def test_every_method_answers_the_same_over_http(pairs: list[Pair]) -> Non
                 await same("breakdown_values", field)
         releases = await same("releases")
         assert bool(releases) == (agency.release_field is not None)
-        released = {k: date(2025, 6, 1) for k in keys[::2]}
+        released = {k: [date(2025, 6, 1), date(2026, 2, 1)] for k in keys[::2]}
         for outcome in agency.outcomes.values():
             await same("outcomes", outcome.source_field, released)
         for pathway in Pathway:

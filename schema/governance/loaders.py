@@ -76,6 +76,8 @@ class Loaders:
     lists: Mapping[tuple[str, str], DataLoader[str, list[Any]]]
     #: agency -> its connector, for reading a record and one of its lists together
     connectors: Mapping[str, Connector[Any]] = dataclasses.field(default_factory=dict)
+    #: agency -> the name of its records' load (``nominals``), for the span of a joined read
+    record_loads: Mapping[str, str] = dataclasses.field(default_factory=dict)
     tracer: Tracer | None = None
 
     async def load_with_list(self, agency: str, keys: Sequence[str], name: str) -> bool:
@@ -97,7 +99,8 @@ class Loaders:
             return found[0]
 
         try:
-            records = await _traced(fetch, self.tracer, agency, f"with_{name}")(keys)
+            kind = f"{self.record_loads.get(agency, 'records')}+{name}"  # one span: police.nominals+arrests
+            records = await _traced(fetch, self.tracer, agency, kind)(keys)
         except SourceUnavailable as exc:
             # Held, not retried: asking a system that did not answer once more would only double the wait.
             _hold_failure(self.records[agency], keys, exc)
@@ -124,7 +127,8 @@ class Loaders:
             return _many(_bound(fetch, agencies[name]), tracer, name, fetch.__name__)
 
         return cls(person=_one(people.index.get_many, tracer), records=_OnFirstUse(record),
-                   lists=_OnFirstUse(listed), connectors=_OnFirstUse(lambda name: agencies[name]), tracer=tracer)
+                   lists=_OnFirstUse(listed), connectors=_OnFirstUse(lambda name: agencies[name]),
+                   record_loads=_OnFirstUse(lambda name: agencies.descriptors[name].records.__name__), tracer=tracer)
 
     def prime_people(self, people: Iterable[IndexedPerson]) -> None:
         for person in people:

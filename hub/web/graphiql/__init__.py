@@ -1,11 +1,13 @@
 """GraphiQL served by the hub itself, offline: no CDN, which police and council networks do not reach.
 
-Its assets (GraphiQL, React, React DOM) come from the npm registry at install time (``npm ci`` here,
-at the versions and integrity hashes of ``package-lock.json``; ``make run`` does it) and are never
-copied into the repository. The hub serves them under a path carrying the lock's hash, so browsers may
-keep them for a year, behind a Content-Security-Policy that lets the page load nothing but the hub's
-own scripts and talk to nothing but the hub. The page opens on an example query with the two headers
-every request needs already named in its Headers pane.
+Its assets (GraphiQL, React, React DOM, and graphql-ws for subscriptions) come from the npm registry at
+install time (``npm ci`` here, at the versions and integrity hashes of ``package-lock.json``; ``make run``
+does it) and are never copied into the repository. The hub serves them under a path carrying the lock's
+hash, so browsers may keep them for a year, behind a Content-Security-Policy that lets the page load
+nothing but the hub's own scripts and talk to nothing but the hub (``connect-src 'self'`` covers the
+same-origin ws:// or wss:// of subscriptions in Chromium; the browser test would see a violation).
+The page opens on an example query with the two headers every request needs already named in its
+Headers pane.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ ASSETS = {
     "react-dom.production.min.js": MODULES / "react-dom" / "umd" / "react-dom.production.min.js",
     "graphiql.min.js": MODULES / "graphiql" / "graphiql.min.js",
     "graphiql.min.css": MODULES / "graphiql" / "graphiql.min.css",
+    "graphql-ws.min.js": MODULES / "graphql-ws" / "umd" / "graphql-ws.min.js",
     "hub-graphiql.js": HERE / "static" / "hub-graphiql.js",
 }
 PREFIX = "/graphiql"
@@ -88,6 +91,7 @@ def page() -> Response:
 <script src="{base}/react.production.min.js"></script>
 <script src="{base}/react-dom.production.min.js"></script>
 <script src="{base}/graphiql.min.js"></script>
+<script src="{base}/graphql-ws.min.js"></script>
 <script src="{base}/hub-graphiql.js"></script>
 </body>
 </html>

@@ -9,8 +9,9 @@ officer, say: fields withheld, so less work, labelled as such). Then over HTTP w
 each, plus a plain Starlette JSON endpoint as the floor. Prints every ratio next to its target and the
 machine yardstick, and writes JSON under bench/results/.
 
-``--quick`` is the CI mode: small data, well under a minute, and a non-zero exit when governance at
-equal work costs more than its gate or the cohort page's SQL statements grow with the page size.
+``--quick`` is the CI mode: small data, about a minute, and a non-zero exit when the hub's Python calls
+per request pass their gates (against governance off, and against the bare server: counts, which a busy
+machine does not move) or when the cohort page's SQL statements grow with the page size.
 """
 
 from __future__ import annotations
@@ -79,11 +80,18 @@ class Target:
         return text + ")"
 
 
-OVERHEAD = Target("governance on / off at equal work, in-process, median of paired ratios", 1.10, True, gate=1.25)
+# Times are printed against the speed issue's targets; CI's gates are counts a busy machine cannot move. The
+# governance-on/off time ratio gated before moved by 0.1 between runs of the same code on a loaded machine,
+# and grows when the hub's shared machinery gets faster while governance costs the same. The issue's own
+# guard (0.7x the bare server's requests a second) is printed, not enforced: at the quick size, the median of
+# three short rounds still gave 0.65x to 1.02x in four runs of the same code on one quiet machine.
+OVERHEAD = Target("governance on / off at equal work, in-process, median of paired ratios", 1.10, True)
 P50_VS_BARE = Target("governed hub / expert bare, in-process median at equal output", 1.25, True)
-# The speed issue's CI guard is 0.7x; the hub is about 0.5x today, so the guard would fail every CI run
-# until that issue lands. It is printed against the target, and enforced by --quick once it holds.
-RPS_VS_BARE = Target("governed hub / expert bare, HTTP requests per second at equal output", 0.8, False)
+RPS_VS_BARE = Target("governed hub / expert bare, HTTP requests per second at equal output (CI guard 0.7x, "
+                     "not enforced)", 0.8, False)
+#: Python function calls per request (cProfile): governance's own work, and the hub's against the bare server's.
+CALLS_VS_OFF = Target("governance on / off at equal work, Python calls per request", 1.10, True, gate=1.30)
+CALLS_VS_BARE = Target("governed hub / expert bare, Python calls per request", 1.25, True, gate=1.75)
 
 
 class DiscardingExporter(SpanExporter):
@@ -280,7 +288,8 @@ def ratios(timings: dict[str, dict[str, Timing]]) -> dict[str, dict[str, float]]
              "hub_vs_bare_p50": t["hub"].median_ms / t["bare"].median_ms,
              "off_vs_bare_p50": t["hub-off"].median_ms / t["bare"].median_ms,
              "as_caller_vs_off": paired_ratio(t["as-caller"], t["hub-off"]),
-             "python_calls_vs_bare": t["hub"].calls / t["bare"].calls if t["bare"].calls else 0.0}
+             "python_calls_vs_bare": t["hub"].calls / t["bare"].calls if t["bare"].calls else 0.0,
+             "python_calls_vs_off": t["hub"].calls / t["hub-off"].calls if t["hub-off"].calls else 0.0}
         if "traced" in t:
             r["tracing_recorded_vs_hub"] = paired_ratio(t["traced"], t["hub"])
         out[name] = {k: round(v, 3) for k, v in r.items()}
@@ -352,10 +361,16 @@ async def run(args: argparse.Namespace) -> int:
             if backend == "sqlite" and not args.no_http:
                 by_name = {s.name: s for s in scenarios}
                 modes = ("hub", "bare") if args.quick else ("hub", "hub-noaudit", "hub-off", "bare", "floor")
-                http = {"profile": await http_phase(settings, by_name["profile"], seconds=http_seconds,
-                                                    connections=args.connections, modes=modes)}
+                # Quick runs are short, so a burst on the machine can sink one contender's second and a half:
+                # three alternating rounds, and the round with the median hub / bare ratio stands.
+                rounds = [await http_phase(settings, by_name["profile"], seconds=http_seconds,
+                                           connections=args.connections, modes=modes)
+                          for _ in range(3 if args.quick else 1)]
+                rounds.sort(key=lambda result: http_ratio(result, "hub", "bare"))
+                http = {"profile": rounds[len(rounds) // 2]}
                 print_http(f"HTTP, one uvicorn worker each, profile query, {args.connections} connections, "
-                           f"{http_seconds:g} s (hub modes as the equal-work caller):", http["profile"])
+                           f"{http_seconds:g} s (hub modes as the equal-work caller"
+                           f"{'; the median of three rounds' if args.quick else ''}):", http["profile"])
                 if not args.quick:
                     http["cohort"] = await http_phase(settings, by_name["cohort"], seconds=http_seconds,
                                                       connections=args.connections, modes=("hub", "hub-off", "bare"))
@@ -397,15 +412,16 @@ def print_ratios(backend: str, by_scenario: dict[str, dict[str, float]]) -> list
         r = by_scenario.get(name)
         if r is None:
             continue
-        overhead = r["overhead_equal_work"]
-        print(f"  {name}: {OVERHEAD.what}: {OVERHEAD.describe(overhead)}")
-        if OVERHEAD.gate is not None and not OVERHEAD.met(overhead, OVERHEAD.gate):
-            failures.append(f"{backend}: governance overhead at equal work on {name} is {overhead:.2f}x "
-                            f"> {OVERHEAD.gate}")
+        print(f"  {name}: {OVERHEAD.what}: {OVERHEAD.describe(r['overhead_equal_work'])}")
         print(f"  {name}: {P50_VS_BARE.what}: {P50_VS_BARE.describe(r['hub_vs_bare_p50'])}"
               f"  (governance off / bare: {r['off_vs_bare_p50']:.2f}x)")
+        checked = [(CALLS_VS_OFF, r["python_calls_vs_off"]), (CALLS_VS_BARE, r["python_calls_vs_bare"])]
         if "hub_vs_bare_rps" in r:
-            print(f"  {name}: {RPS_VS_BARE.what}: {RPS_VS_BARE.describe(r['hub_vs_bare_rps'])}")
+            checked.append((RPS_VS_BARE, r["hub_vs_bare_rps"]))
+        for target, ratio in checked:
+            print(f"  {name}: {target.what}: {target.describe(ratio)}")
+            if target.gate is not None and not target.met(ratio, target.gate):
+                failures.append(f"{backend}: {name}: {target.what} is {ratio:.2f}x, beyond the CI gate {target.gate}")
         print(f"  {name}: realistic caller (fields withheld: not equal work) / governance off: "
               f"{r['as_caller_vs_off']:.2f}x")
     others = [n for n in by_scenario if n not in GATED]

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bench import agreement
-from bench.__main__ import EQUAL, as_caller, equal_work, inprocess_phase, ratios
+from bench.__main__ import EQUAL, as_caller, equal_work, inprocess_phase, print_ratios, ratios
 from bench.bare import bare_app
 from bench.dataset import AS_OF
 from bench.equal_output import UnequalOutput, differences, require_equal
@@ -112,7 +112,7 @@ async def test_the_smallest_bench_path_computes_every_ratio(bench_settings: Sett
     computed = ratios(timings)
     for name in ("profile", "cohort"):
         assert set(computed[name]) == {"overhead_equal_work", "hub_vs_bare_p50", "off_vs_bare_p50",
-                                       "as_caller_vs_off", "python_calls_vs_bare"}
+                                       "as_caller_vs_off", "python_calls_vs_bare", "python_calls_vs_off"}
         assert all(math.isfinite(v) and v > 0 for v in computed[name].values())
 
 
@@ -150,3 +150,17 @@ async def test_the_no_audit_contender_starts_and_stops_like_the_hub(bench_settin
     app = create_app(bench_settings, audit=NoAudit())  # type: ignore[arg-type]
     async with app.router.lifespan_context(app):
         assert app.state.governance is not None
+
+
+def test_the_quick_gates_fail_on_counts_not_on_noisy_times() -> None:
+    within = {"overhead_equal_work": 1.6, "hub_vs_bare_p50": 1.5, "off_vs_bare_p50": 1.0, "as_caller_vs_off": 1.2,
+              "python_calls_vs_bare": 1.5, "python_calls_vs_off": 1.2, "hub_vs_bare_rps": 0.9}
+    assert print_ratios("sqlite", {"profile": within, "cohort": within}) == []
+    noisy = {**within, "hub_vs_bare_rps": 0.6, "overhead_equal_work": 2.0}  # printed, not gated
+    heavy = {**within, "python_calls_vs_off": 1.4}
+    sprawling = {**within, "python_calls_vs_bare": 1.9}
+    assert print_ratios("sqlite", {"profile": noisy, "cohort": within}) == []
+    failures = print_ratios("sqlite", {"profile": heavy, "cohort": sprawling})
+    assert len(failures) == 2
+    assert "profile" in failures[0] and "governance on / off" in failures[0]
+    assert "cohort" in failures[1] and "expert bare" in failures[1]

@@ -19,13 +19,12 @@ import pytest
 from playwright.async_api import Browser, Locator, Page, Route, WebSocket
 
 from hub.cli.simulate import release
-from hub.core.db import create_engine
 from hub.core.settings import Settings
-from hub.services.index.store import PersonIndex
 from hub.web import graphiql
 from hub.web.auth import issue_dev_token
 from tests.conftest import sqlite_settings
 from tests.events.conftest import sql
+from tests.http.seeded import person_of
 from tests.served import served
 
 ARTEFACTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
@@ -90,13 +89,7 @@ def own_settings(seeded_dir: Path, tmp_path: Path) -> Settings:
 
 
 async def person_with(settings: Settings, crn: str) -> str:
-    index = PersonIndex(create_engine(settings.index_url))
-    try:
-        found = await index.find("crn", crn)
-    finally:
-        await index.close()
-    assert found is not None
-    return found
+    return (await person_of(settings, "crn"))[crn]
 
 
 async def replace(page: Page, editor: Locator, text: str) -> None:

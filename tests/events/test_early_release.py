@@ -11,6 +11,7 @@ from typing import Any
 from hub.cli.simulate import release
 from hub.core.settings import Settings
 from tests.events.conftest import WebSocketTestSession, audit_records, serving, sql, subscriber
+from tests.http.seeded import person_of as people_by_key
 
 RELEASES = """subscription Releases { releases {
   eventId type occurredAt personId releaseDate previousReleaseDate releaseType releaseNoticeDays
@@ -20,20 +21,7 @@ CRN = "X191204"
 
 
 def person_of(settings: Settings, crn: str) -> str:
-    return asyncio.run(_find(settings, crn))
-
-
-async def _find(settings: Settings, crn: str) -> str:
-    from hub.core.db import create_engine
-    from hub.services.index.store import PersonIndex
-
-    index = PersonIndex(create_engine(settings.index_url))
-    try:
-        found = await index.find("crn", crn)
-    finally:
-        await index.close()
-    assert found is not None
-    return found
+    return asyncio.run(people_by_key(settings, "crn"))[crn]
 
 
 def next_event(ws: WebSocketTestSession) -> dict[str, Any]:

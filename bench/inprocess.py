@@ -40,7 +40,7 @@ class Timing:
     statements: int
     rows: int
     withheld: int
-    #: Python function calls one request makes (cProfile): a count, not a time, so the same on a busy machine
+    #: Python function calls one request makes (cProfile): a count, not a time, so a busy machine barely moves it
     calls: int = 0
     #: every timed call in order: call i of each contender ran back to back with call i of the others
     samples: tuple[float, ...] = ()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -74,10 +73,8 @@ class Loaders:
     records: Mapping[str, DataLoader[str, Any]]
     #: (agency, list field of its record) -> the list, by the same key
     lists: Mapping[tuple[str, str], DataLoader[str, list[Any]]]
-    #: agency -> its connector, for reading a record and one of its lists together
-    connectors: Mapping[str, Connector[Any]] = dataclasses.field(default_factory=dict)
-    #: agency -> the name of its records' load (``nominals``), for the span of a joined read
-    record_loads: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    #: the connected agencies, for reading a record and one of its lists together (None: never together)
+    agencies: Agencies | None = None
     tracer: Tracer | None = None
 
     async def load_with_list(self, agency: str, keys: Sequence[str], name: str) -> bool:
@@ -85,9 +82,9 @@ class Loaders:
         loaders, or the agency's failure to answer, as each load would have held it (a resolver needing one
         raises it where it stands). False, with nothing held, where the agency's system cannot answer both
         at once: the caller loads each the usual way."""
-        connector = self.connectors.get(agency)
-        if connector is None or not keys:
+        if self.agencies is None or agency not in self.agencies or not keys:
             return False
+        connector = self.agencies[agency]
 
         answered: list[dict[str, list[Any]]] = []
 
@@ -99,7 +96,7 @@ class Loaders:
             return found[0]
 
         try:
-            kind = f"{self.record_loads.get(agency, 'records')}+{name}"  # one span: police.nominals+arrests
+            kind = f"{self.agencies.descriptors[agency].records.__name__}+{name}"  # one span: nominals+arrests
             records = await _traced(fetch, self.tracer, agency, kind)(keys)
         except SourceUnavailable as exc:
             # Held, not retried: asking a system that did not answer once more would only double the wait.
@@ -127,8 +124,7 @@ class Loaders:
             return _many(_bound(fetch, agencies[name]), tracer, name, fetch.__name__)
 
         return cls(person=_one(people.index.get_many, tracer), records=_OnFirstUse(record),
-                   lists=_OnFirstUse(listed), connectors=_OnFirstUse(lambda name: agencies[name]),
-                   record_loads=_OnFirstUse(lambda name: agencies.descriptors[name].records.__name__), tracer=tracer)
+                   lists=_OnFirstUse(listed), agencies=agencies, tracer=tracer)
 
     def prime_people(self, people: Iterable[IndexedPerson]) -> None:
         for person in people:
@@ -146,12 +142,6 @@ class _OnFirstUse(dict[K, V]):
     def __missing__(self, key: K) -> V:
         value = self[key] = self._make(key)
         return value
-
-    def get(self, key: K, default: Any = None) -> Any:
-        try:
-            return self[key]
-        except KeyError:
-            return default
 
 
 def _hold_failure(loader: DataLoader[str, Any], keys: Iterable[str], exc: Exception) -> None:

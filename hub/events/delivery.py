@@ -96,11 +96,21 @@ class Loads:
         return value
 
 
+#: The Person fields that say who someone is (the agreements' identity group, as schema/graph/person_level.py).
+_IDENTITY = (("name", "name"), ("dateOfBirth", "dateOfBirth"), ("birthYear", "birthYear"))
+
+
 async def judge(event: ChangeEvent, subscriber: Subscriber) -> tuple[Gate, list[tuple[EventField, Verdict]]] | None:
     """The gate's verdict on each field of the event for this subscriber; None if it may not learn of it."""
     if event.person_id is None:  # a key the person index cannot place: no one can be told about no one
         return None
     gate = Gate(subscriber.plan, subscriber.conditions)
+    # As person(id:) and searches: only someone whose identity the subscriber may see can be named to them.
+    # Otherwise an event released under a wider condition than identity would say who the person is and
+    # that the agency holds a record about them.
+    identity = await gate.judge("Person", event.person_id, _IDENTITY, consent=None)
+    if not any(v.show for v in identity):
+        return None
     by_type: dict[str, list[EventField]] = defaultdict(list)
     for f in event.kind.fields:
         by_type[f.field_key.split(".", 1)[0]].append(f)

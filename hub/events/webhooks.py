@@ -211,11 +211,12 @@ class WebhookSender:
     async def send(self, event: ChangeEvent, working: Callable[[], Awaitable[None]] | None = None) -> bool:
         """Deliver with retries; True once accepted, False once dead-lettered. Audited once, before the first
         attempt: what is disclosed is the event as judged, however many times the receiver needs it sent."""
+        # The signer first: a secret that cannot be read must fail before the delivery is audited as made.
+        signer = Webhook(self.endpoint.resolve_secret())
         d = await deliver(event, self.subscriber, self.loads, self.audit)
         if d is None:  # not for this endpoint's client under the agreements
             return True
         body = payload(d)
-        signer = Webhook(self.endpoint.resolve_secret())
         error = ""
         for attempt, wait in enumerate(self.schedule, start=1):
             await self._wait(wait, working)

@@ -10,9 +10,10 @@ delivery (``AuditUnavailable``).
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -63,37 +64,50 @@ class Delivery:
 
 
 class Loads:
-    """Values read from the agencies at delivery, once per event whoever it is delivered to."""
+    """Values read from the agencies at delivery, once per event whoever it is delivered to.
+
+    An event reaches every subscriber's queue at once, so reads are shared as tasks, not as finished values:
+    concurrent deliveries of one event wait on one read of the person and one of each record or list."""
 
     def __init__(self, agencies: Agencies, index: PersonIndex) -> None:
         self.agencies = agencies
         self.index = index
-        self._cache: dict[tuple[str, str], Any] = {}
+        self._reads: dict[tuple[str, ...], asyncio.Future[Any]] = {}
 
     async def value(self, event: ChangeEvent, f: EventField) -> Any:
         assert f.load is not None and event.person_id is not None
-        cache_key = (event.event_id, f.name)
-        if cache_key in self._cache:
-            return self._cache[cache_key]
         load = f.load
-        value: Any = None
         descriptor = self.agencies.descriptors.get(load.agency)
-        if descriptor is not None:
-            person = (await self.index.get_many([event.person_id])).get(event.person_id)
-            key = person.links.get(descriptor.key_scheme) if person is not None else None
-            if key is not None:
-                connector = self.agencies[load.agency]
-                # descriptors name the interface's method; the connector's own implements it
-                if load.list_name is not None:
-                    fetch = getattr(connector, descriptor.lists[load.list_name].__name__)
-                    value = (await fetch([key])).get(key, [])
-                else:
-                    record = (await getattr(connector, descriptor.records.__name__)([key])).get(key)
-                    value = getattr(record, load.attribute or "", None) if record is not None else None
-        if len(self._cache) > 10_000:
-            self._cache.clear()
-        self._cache[cache_key] = value
-        return value
+        if descriptor is None:
+            return None
+        person = await self._once((event.event_id, "person"), lambda: self._person(event.person_id or ""))
+        key = person.links.get(descriptor.key_scheme) if person is not None else None
+        if key is None:
+            return None
+        connector = self.agencies[load.agency]
+        # descriptors name the interface's method; the connector's own implements it
+        if load.list_name is not None:
+            fetch = getattr(connector, descriptor.lists[load.list_name].__name__)
+            found = await self._once((event.event_id, load.agency, load.list_name), lambda: fetch([key]))
+            return found.get(key, [])
+        read = getattr(connector, descriptor.records.__name__)
+        record = (await self._once((event.event_id, load.agency, ""), lambda: read([key]))).get(key)
+        return getattr(record, load.attribute or "", None) if record is not None else None
+
+    async def _person(self, person_id: str) -> Any:
+        return (await self.index.get_many([person_id])).get(person_id)
+
+    async def _once(self, key: tuple[str, ...], read: Callable[[], Awaitable[Any]]) -> Any:
+        found = self._reads.get(key)
+        if found is None:
+            if len(self._reads) > 10_000:
+                self._reads.clear()
+            found = self._reads[key] = asyncio.ensure_future(read())
+        try:
+            return await asyncio.shield(found)
+        except Exception:
+            self._reads.pop(key, None)  # a failed read is not kept: the next delivery asks again
+            raise
 
 
 #: The Person fields that say who someone is (the agreements' identity group, as schema/graph/person_level.py).

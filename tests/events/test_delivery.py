@@ -4,15 +4,16 @@ and no delivery without its audit record."""
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from audit.record import AuditEvent, Operation
-from hub.cli.simulate import arrest
+from hub.cli.simulate import arrest, release
 from hub.core.errors import AuditUnavailable
 from hub.core.settings import Settings
+from hub.core.statement_counter import count_statements
 from hub.events.delivery import Loads, Subscriber, deliver
 from hub.events.stream import DurableConsumer, EventStream, sources_of
 from hub.services.caseload import CallerConditions
@@ -113,3 +114,30 @@ async def test_subscribers_starting_together_share_one_reader(own_settings: Sett
     finally:
         await stream.stop()
         await hub.close()
+
+
+async def test_concurrent_deliveries_of_one_event_read_the_agencies_once(own_settings: Settings) -> None:
+    """An event reaches every subscriber's queue at once: their deliveries share one read of the person and of
+    each record or list, rather than each missing the other's and asking again."""
+    hub = Hub.open(own_settings)
+    stream = EventStream(sources_of(hub.agencies), hub.index)
+    try:
+        await stream.install()
+        consumer = DurableConsumer(stream, "shared-reads")
+        await consumer.next_batch()
+        await release(own_settings, PERSON, date.today() + timedelta(days=20), early=True)
+        [event] = [e for e in await consumer.next_batch() if e.row.agency == "probation"]
+        loaded = [f for f in event.kind.fields if f.load is not None]
+        assert {f.load.agency for f in loaded if f.load} == {"probation", "housing"}
+        loads = Loads(hub.agencies, hub.index)
+        with count_statements(hub.sql_engines()) as counted:
+            await asyncio.gather(*(loads.value(event, f) for _ in range(5) for f in loaded))
+        # the person once, probation's licence conditions once, housing's record once
+        assert {k: v for k, v in counted.items() if v} == {"index": 1, "probation": 1, "housing": 1}, counted
+    finally:
+        await hub.close()
+
+
+class Recorded:
+    async def append(self, event: AuditEvent) -> int:
+        return 1

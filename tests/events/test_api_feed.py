@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -19,6 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 from connectors.http.connector import HttpConnector
 from connectors.registry import named
@@ -28,10 +30,11 @@ from hub.core.errors import ConfigurationError
 from hub.core.settings import Settings
 from hub.events import outbox
 from hub.events.ids import EventIds, load_event_ids
-from hub.events.stream import DurableConsumer, event_stream, trace_id_of
+from hub.events.stream import DurableConsumer, EventStream, Source, event_stream, trace_id_of
 from hub.web.runtime import Hub
 from tests.agency_api.services import Running, over_http, stop, wait_until_up
-from tests.events.conftest import audit_records, serving, subscriber
+from tests.conftest import admin_sql, postgres_base_url
+from tests.events.conftest import audit_records, serving, sql, subscriber
 from tests.production.test_replicas import ROOT, free_port
 
 #: On om-001's caseload and in iom-officer-001's cohort (synthetic/population.py's guarantees).
@@ -68,8 +71,20 @@ class PoliceService:
             stop(self.process)
 
 
+def _without_capture(settings: Settings) -> None:
+    """Police's database as an agency's system that has never captured a change (a hub on the shared seeded
+    data may have installed capture before it was copied)."""
+    capture = named("police").agency.capture
+    assert capture is not None
+    sql(settings, "police", "DROP TABLE IF EXISTS hub_outbox_police")
+    sql(settings, "police", "DROP TABLE IF EXISTS hub_outbox_cursor_police")
+    for trigger in capture.triggers:
+        sql(settings, "police", f"DROP TRIGGER IF EXISTS {trigger.name}")
+
+
 @pytest.fixture
 def police(own_settings: Settings, tmp_path: Path) -> Iterator[PoliceService]:
+    _without_capture(own_settings)
     service = PoliceService(own_settings, tmp_path / "police-service", free_port())
     service.start()
     try:
@@ -98,6 +113,10 @@ def _tables(settings: Settings, store: str) -> set[str]:
 
 
 def test_an_arrest_reaches_a_subscriber_of_a_hub_that_reaches_police_over_its_api(api_settings: Settings) -> None:
+    capture = named("police").agency.capture
+    assert capture is not None
+    # the agency's service installed its own capture at start, before any hub or simulated change
+    assert {"hub_outbox_police", *(t.name for t in capture.triggers)} <= _tables(api_settings, "police")
     with serving(api_settings) as client:
         ws = subscriber(client, api_settings, "probation-practitioner", ARRESTS)
         time.sleep(0.3)  # the stream has placed itself at the feed's head
@@ -117,11 +136,9 @@ def test_an_arrest_reaches_a_subscriber_of_a_hub_that_reaches_police_over_its_ap
     [record] = [r.event for r in audit_records(api_settings) if r.event.operation_name == "Arrested"]
     assert record.request_id.startswith(event["eventId"] + "/") and record.subjects == (PERSON,)
     assert record.trace_id == trace_id_of(event["eventId"]) != trace_id_of(f"police-{rows[-1].position}")
-    # the agency's service captures in its own database; the hub keeps only its cursors, in its own store
-    capture = named("police").agency.capture
-    assert capture is not None
-    assert {"hub_outbox_police", *(t.name for t in capture.triggers)} <= _tables(api_settings, "police")
-    assert "hub_outbox_police" not in _tables(api_settings, "index")
+    # the hub keeps only its cursors, in its own store: no outbox of police's there
+    index_tables = _tables(api_settings, "index")
+    assert "hub_outbox_cursor_police" in index_tables and "hub_outbox_police" not in index_tables
 
 
 async def test_replay_since_and_a_durable_cursor_work_over_the_feed(api_settings: Settings) -> None:
@@ -184,6 +201,38 @@ async def test_a_feed_that_is_down_is_retried_and_loses_nothing(api_settings: Se
     assert any(r.getMessage() == "reading an agency's change capture again" for r in caplog.records)
     for r in failed:  # the kind of failure, never a value, a key or the agency's answer
         assert set(vars(r)) & {"error_type", "failure"} and PERSON not in r.getMessage()
+
+
+async def test_an_api_agencys_consumer_state_may_live_in_postgresql(api_settings: Settings) -> None:
+    """The hub's index database on PostgreSQL (production): replicas installing together create the cursor
+    table once, and a durable cursor over the feed lives there."""
+    base = postgres_base_url()
+    if base is None:
+        pytest.skip("HUB_TEST_POSTGRES_URL not set (CI sets it)")
+    name = f"hubtest_feedstate_{uuid.uuid4().hex[:10]}"
+    await admin_sql(base, f'CREATE DATABASE "{name}"')
+    state = create_engine(make_url(base).set(database=name).render_as_string(hide_password=False))
+    hub = Hub.open(api_settings)
+    try:
+        connector = hub.agencies["police"]
+        assert isinstance(connector, HttpConnector)
+        agency = named("police").agency
+        assert agency.capture is not None
+        source = Source("police", state, agency.capture, agency.key_scheme, connector.change_feed())
+        replicas = [EventStream([source], hub.index,
+                                ids=load_event_ids(api_settings)) for _ in range(3)]
+        await asyncio.gather(*(r.install() for r in replicas))
+        assert await DurableConsumer(replicas[0], "partner-pg").next_batch() == []
+        await arrest(api_settings, PERSON)
+        [event] = await DurableConsumer(replicas[1], "partner-pg").next_batch()
+        await DurableConsumer(replicas[1], "partner-pg").ack(event)
+        assert await outbox.cursor(state, "police", "partner-pg") == event.row.position
+        assert await DurableConsumer(replicas[2], "partner-pg").next_batch() == []
+        assert event.event_id == load_event_ids(api_settings)("police", event.row.position)
+    finally:
+        await hub.close()
+        await state.dispose()
+        await admin_sql(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def test_the_feed_refuses_an_unauthenticated_caller(police: PoliceService) -> None:

@@ -44,7 +44,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     replay = sub.add_parser("replay", help="send a dead-lettered event to its endpoint again")
     replay.add_argument("--endpoint", required=True)
     replay.add_argument("--agency", required=True)
-    replay.add_argument("--position", required=True, type=int, help="the event's outbox position, as dead-letters lists it")
+    replay.add_argument("--position", required=True, type=int, help="the event's outbox position (as listed)")
 
 
 def pseudonym(digest: VariablesDigest, person_id: str | None) -> str:

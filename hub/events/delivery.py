@@ -96,6 +96,13 @@ class Loads:
         record = (await self._once((event.event_id, load.agency, ""), lambda: read([key]))).get(key)
         return getattr(record, load.attribute or "", None) if record is not None else None
 
+    async def judged(self, event: ChangeEvent, subscriber: Subscriber) -> list[tuple[EventField, Verdict]] | None:
+        """``judge``, once per event for every subscriber with the same user, roles, purpose and policy."""
+        s = subscriber
+        key = (event.event_id, "judged", s.subject, s.agency, *s.roles, "\x00", s.purpose, s.policy_version)
+        found: list[tuple[EventField, Verdict]] | None = await self._once(key, lambda: judge(event, subscriber))
+        return found
+
     async def _person(self, person_id: str) -> Any:
         return (await self.index.get_many([person_id])).get(person_id)
 
@@ -126,7 +133,18 @@ def shows_change(f: EventField, v: Verdict, data: Mapping[str, Any]) -> bool:
     return bool(before != after)
 
 
-async def judge(event: ChangeEvent, subscriber: Subscriber) -> tuple[Gate, list[tuple[EventField, Verdict]]] | None:
+def may_concern(event: ChangeEvent, subscriber: Subscriber) -> bool:
+    """False only when the subscriber certainly may not learn of the event: its person's identity is withheld
+    from them under the condition sets already loaded (no await). Checked for every subscriber as an event
+    fans out, so those it cannot concern are not woken, judged or read for; True sends it on to ``judge``."""
+    if event.person_id is None:
+        return False
+    verdicts = Gate(subscriber.plan, subscriber.conditions).judge_now("Person", event.person_id, _IDENTITY,
+                                                                      consent=None)
+    return verdicts is None or any(v.show for v in verdicts)
+
+
+async def judge(event: ChangeEvent, subscriber: Subscriber) -> list[tuple[EventField, Verdict]] | None:
     """The gate's verdict on each field of the event for this subscriber; None if it may not learn of it."""
     if event.person_id is None:  # a key the person index cannot place: no one can be told about no one
         return None
@@ -148,7 +166,7 @@ async def judge(event: ChangeEvent, subscriber: Subscriber) -> tuple[Gate, list[
         judged.extend(zip(fields, verdicts, strict=True))
     if not any(v.show and shows_change(f, v, event.data) for f, v in judged if f.primary):
         return None
-    return gate, judged
+    return judged
 
 
 async def deliver(event: ChangeEvent, subscriber: Subscriber, loads: Loads, audit: AuditSink, *,
@@ -161,11 +179,13 @@ async def deliver(event: ChangeEvent, subscriber: Subscriber, loads: Loads, audi
     tracer = trace.get_tracer("hub.events")
     with tracer.start_as_current_span("events.deliver", context=event.span_context(), attributes={
             "hub.event.id": event.event_id, "hub.event.type": event.kind.name, "hub.purpose": subscriber.purpose}):
-        found = await judge(event, subscriber)
-        if found is None:
+        # Subscribers alike (one user's several subscriptions, under one plan) share one judgement of the event;
+        # each delivery is still accounted and audited on its own.
+        judged = await loads.judged(event, subscriber)
+        if judged is None:
             return None
-        gate, judged = found
         assert event.person_id is not None
+        gate = Gate(subscriber.plan, subscriber.conditions)
         ledger = gate.ledger
         op = operation or subscriber.operation
         # the event delivered, under the subscription's document and variables

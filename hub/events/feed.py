@@ -16,7 +16,8 @@ from typing import Any
 from audit.digest import VariablesDigest
 from audit.record import Operation
 from hub.core.errors import HubError
-from hub.events.delivery import AuditSink, Delivery, Loads, Subscriber, deliver
+from hub.events.delivery import AuditSink, Delivery, Loads, Subscriber, deliver, may_concern
+from hub.events.router import Router
 from hub.events.stream import ChangeEvent, EventStream
 
 
@@ -31,7 +32,7 @@ class TokenExpired(HubError):
 class Feed:
     def __init__(self, stream: EventStream, subscriber: Subscriber, loads: Loads, audit: AuditSink,
                  expires_at: float | None, *, replan: Callable[[Subscriber], Subscriber] | None = None,
-                 digest: VariablesDigest | None = None) -> None:
+                 digest: VariablesDigest | None = None, router: Router | None = None) -> None:
         self.stream = stream
         self.subscriber = subscriber
         self.loads = loads
@@ -42,6 +43,8 @@ class Feed:
         self.replan = replan
         #: keys the digests of a subscription's document and variables in its deliveries' audit records
         self.digest = digest
+        #: the process's router, sending only the events that may concern this subscriber (None: every event)
+        self.router = router
 
     def operation(self, name: str | None, document: str, variables: Mapping[str, Any] | None) -> Operation:
         """The subscription's operation as its deliveries' audit records name it: digests, never the text."""
@@ -77,9 +80,10 @@ class Feed:
                                  operation=operation)
 
         def wanted(event: ChangeEvent) -> bool:
-            return event.kind.topic == topic and accept(event)
+            return event.kind.topic == topic and accept(event) and may_concern(event, self.current())
 
-        async with self.stream.listen() as queue:
+        listening = self.router.join(topic, self.current) if self.router is not None else self.stream.listen()
+        async with listening as queue:
             # taken with the queue already listening: older events come from the replay, newer from the queue
             replayed = dict(self.stream.positions)
             if since is not None:

@@ -31,6 +31,7 @@ from hub.core.errors import HubError, JustificationRequired, PurposeNotPermitted
 from hub.core.settings import Settings
 from hub.events.delivery import Loads, Subscriber
 from hub.events.feed import Feed
+from hub.events.router import Router
 from hub.events.stream import EventStream
 from hub.events.webhooks import WebhookSender, configured_endpoints
 from hub.services.caseload import CallerConditions
@@ -69,6 +70,8 @@ class SubscriptionsView(GraphQL[SubscriptionContext, None]):
         self.governance = governance
         self.stream = stream
         self.loads = Loads(hub.agencies, hub.index)
+        kinds = (k for d in hub.agencies.descriptors.values() if d.capture for k in d.capture.kinds)
+        self.router = Router(stream, kinds, version=lambda: governance.policies.current().version)
         self.settings = settings
         self._senders: list[asyncio.Task[None]] = []
         self._webhooks: list[WebhookSender] = []
@@ -94,6 +97,7 @@ class SubscriptionsView(GraphQL[SubscriptionContext, None]):
         for sender in self._webhooks:
             await sender.close()
         self._senders, self._webhooks = [], []
+        await self.router.stop()
         await self.stream.stop()
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket | None = None
@@ -140,7 +144,7 @@ class SubscriptionsView(GraphQL[SubscriptionContext, None]):
         context.caller = Caller(subject=principal.subject, agency=principal.agency, roles=principal.roles,
                                 purpose=purpose, justification=justification)
         context.feed = Feed(self.stream, subscriber, self.loads, gov.audit, _expiry(auth), replan=self._replan,
-                            digest=gov.digest)
+                            digest=gov.digest, router=self.router)
         return {"connection": connection}
 
     def _replan(self, subscriber: Subscriber) -> Subscriber:

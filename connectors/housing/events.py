@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hub.core.capture import Capture, EventField, EventKind, Trigger
+from hub.core.capture import Capture, EventField, EventKind, Trigger, before_after
 
 TRIGGERS = (
     Trigger("hub_housing_status", "housing_client", "UPDATE", "AccommodationStatusChanged", "NEW.housing_ref",
@@ -14,9 +14,8 @@ TRIGGERS = (
 KINDS = (
     EventKind("AccommodationStatusChanged", "accommodation", (
         EventField("accommodationStatus", "HousingRecord.accommodationStatus", data="accommodation_status",
-                   primary=True),
-        EventField("previousAccommodationStatus", "HousingRecord.accommodationStatus", data="previous_status",
-                   primary=True),
+                   primary=True, change=before_after("previous_status", "accommodation_status")),
+        EventField("previousAccommodationStatus", "HousingRecord.accommodationStatus", data="previous_status"),
         EventField("statusSince", "HousingRecord.statusSince", data="status_since")),
         "A client's accommodation status changed (housed, no fixed abode, approved premises...)"),
 )

@@ -3,11 +3,15 @@ and referrals, each written to its outbox by a trigger in the same transaction a
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from hub.core.capture import Capture, EventField, EventKind, Load, Trigger
+from connectors.probation.records import LicenceCondition, LicenceConditionKind
+from hub.core.capture import Capture, EventField, EventKind, Load, Trigger, before_after
 
+#: a licence condition's columns, old and new, so a subscriber is told of a change only if it is one they may see
+_CONDITION = ("condition_id", "kind", "description", "starts_on", "ends_on")
 _SENTENCE = (("sentence_id", "NEW.sentence_id"), ("release_date", "NEW.release_date"),
              ("release_type", "NEW.release_type"), ("decided_on", "NEW.release_decided_on"),
              ("establishment", "NEW.release_establishment"))
@@ -19,6 +23,15 @@ def _notice(data: dict[str, Any]) -> dict[str, Any]:
     if released and decided:
         data["notice_days"] = (date.fromisoformat(str(released)[:10]) - date.fromisoformat(str(decided)[:10])).days
     return data
+
+
+def _licence(operation: str) -> Trigger:
+    """A licence condition added, changed or ended, carrying its columns before (``previous_``) and after."""
+    rows = {"INSERT": (("NEW", ""),), "UPDATE": (("OLD", "previous_"), ("NEW", "")),
+            "DELETE": (("OLD", "previous_"),)}[operation]
+    return Trigger(f"hub_probation_licence_{operation.lower()}", "licence_condition", operation,
+                   "LicenceConditionsChanged", f"{rows[-1][0]}.crn",
+                   tuple((f"{prefix}{column}", f"{row}.{column}") for row, prefix in rows for column in _CONDITION))
 
 
 TRIGGERS = (
@@ -33,9 +46,7 @@ TRIGGERS = (
     Trigger("hub_probation_recalled", "sentence", "UPDATE", "Recalled", "NEW.crn",
             (("sentence_id", "NEW.sentence_id"), ("recalled_on", "NEW.recalled_on")),
             changed=("recalled_on",), when="NEW.recalled_on IS NOT NULL"),
-    *(Trigger(f"hub_probation_licence_{op.lower()}", "licence_condition", op, "LicenceConditionsChanged",
-              f"{row}.crn", (("condition_id", f"{row}.condition_id"),))
-      for op, row in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD"))),
+    *(_licence(op) for op in ("INSERT", "UPDATE", "DELETE")),
     Trigger("hub_probation_referral_new", "referral", "INSERT", "ReferralCreated", "NEW.crn",
             (("referral_id", "NEW.referral_id"), ("pathway", "NEW.pathway"), ("open", "NEW.open"))),
     Trigger("hub_probation_referral_changed", "referral", "UPDATE", "ReferralUpdated", "NEW.crn",
@@ -43,11 +54,28 @@ TRIGGERS = (
             changed=("open", "pathway")),
 )
 
-#: What a release event can carry, each judged as the probation (or housing) field it is.
+def _conditions(data: Mapping[str, Any], prefix: str) -> list[LicenceCondition]:
+    """The changed condition as the one-item list ``licenceConditions`` would hold (none: added or removed)."""
+    if data.get(f"{prefix}kind") is None:
+        return []
+    starts, ends = data.get(f"{prefix}starts_on"), data.get(f"{prefix}ends_on")
+    return [LicenceCondition(int(data[f"{prefix}condition_id"]), LicenceConditionKind(data[f"{prefix}kind"]),
+                             str(data[f"{prefix}description"]), date.fromisoformat(str(starts)[:10]),
+                             None if ends is None else date.fromisoformat(str(ends)[:10]))]
+
+
+def _condition_change(data: Mapping[str, Any]) -> tuple[Any, Any]:
+    return _conditions(data, "previous_"), _conditions(data, "")
+
+
+#: What a release event can carry, each judged as the probation (or housing) field it is. A release type
+#: changed alone is news only to those who see the type; the previous date rides with the date.
 _RELEASE = (
-    EventField("releaseDate", "ProbationRecord.releaseDate", data="release_date", primary=True),
-    EventField("previousReleaseDate", "ProbationRecord.releaseDate", data="previous_release_date", primary=True),
-    EventField("releaseType", "ProbationRecord.releaseType", data="release_type", primary=True),
+    EventField("releaseDate", "ProbationRecord.releaseDate", data="release_date", primary=True,
+               change=before_after("previous_release_date", "release_date")),
+    EventField("previousReleaseDate", "ProbationRecord.releaseDate", data="previous_release_date"),
+    EventField("releaseType", "ProbationRecord.releaseType", data="release_type", primary=True,
+               change=before_after("previous_release_type", "release_type")),
     EventField("releaseNoticeDays", "ProbationRecord.releaseNoticeDays", data="notice_days"),
     EventField("releaseEstablishment", "ProbationRecord.releaseEstablishment", data="establishment"),
     EventField("licenceConditions", "ProbationRecord.licenceConditions",
@@ -76,9 +104,11 @@ KINDS = (
     EventKind("Released", "releases", _RELEASED, "Released from custody on licence"),
     EventKind("Recalled", "releases", (EventField("recalledOn", "ProbationRecord.sentences", data="recalled_on",
                                                   primary=True),), "Recalled to custody"),
+    # judged on the condition that changed, through the subscriber's mask: victim services hear of an
+    # exclusion zone's change, not of a curfew's
     EventKind("LicenceConditionsChanged", "releases", (
         EventField("licenceConditions", "ProbationRecord.licenceConditions",
-                   load=Load("probation", list_name="licenceConditions"), primary=True),),
+                   load=Load("probation", list_name="licenceConditions"), primary=True, change=_condition_change),),
         "A licence condition added, changed or ended"),
     *(EventKind(name, "referrals", (
         EventField("pathway", "ProbationRecord.referrals", data="pathway", primary=True),

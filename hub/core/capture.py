@@ -8,7 +8,7 @@ in the same transaction as the change, so an event exists exactly when the chang
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -82,6 +82,21 @@ class EventField:
     #: an event is delivered only if at least one primary field is released: the rest ride along, so an
     #: enrichment released more widely (housing's own accommodation status) tells no one of the event
     primary: bool = False
+    #: for a primary field, its value before and after the change (from the outbox row's data), shaped as the
+    #: field holds it: the field counts as showing the event only if the two differ as released to the
+    #: subscriber (through its mask), so a change to what they may not see (the release type alone, a
+    #: curfew for victim services) does not tell them it happened. None: the field showing is the news (an
+    #: arrest recorded, a release)
+    change: Callable[[Mapping[str, Any]], tuple[Any, Any]] | None = None
+
+
+def before_after(before: str, after: str) -> Callable[[Mapping[str, Any]], tuple[Any, Any]]:
+    """A ``change`` read from two keys of the row's data (the trigger's ``OLD`` and ``NEW`` values)."""
+
+    def change(data: Mapping[str, Any]) -> tuple[Any, Any]:
+        return data.get(before), data.get(after)
+
+    return change
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,11 @@
 
 Each field of an event is the catalogue field it discloses (``ProbationRecord.releaseDate``...), judged by
 the gate with the subscriber's planned access and row conditions (caseload, victim's case, relationship)
-at delivery time. An event reaches a subscriber only if one of its primary fields is released to them
-(whether an agency holds a record about someone is itself data); values pass through their masks (the
-victim liaison officer's exclusion zones). The delivery's audit record is written first: no record, no
-delivery (``AuditUnavailable``).
+at delivery time. An event reaches a subscriber only if one of its primary fields is released to them and
+shows them the change (whether an agency holds a record about someone is itself data, and so is a change
+to a field withheld from them); values pass through their masks (the victim liaison officer's exclusion
+zones). Only the fields the subscription selects are read, sent and recorded. The delivery's audit record
+is written first: no record, no delivery (``AuditUnavailable``).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from hub.events.stream import ChangeEvent
 from hub.services.agencies import Agencies
 from hub.services.index.store import PersonIndex
 from schema.governance.gate import Conditions, Gate, Plan, Verdict
+from schema.governance.person_level import IDENTITY
 from schema.governance.release import transformed
 
 
@@ -94,6 +96,13 @@ class Loads:
         record = (await self._once((event.event_id, load.agency, ""), lambda: read([key]))).get(key)
         return getattr(record, load.attribute or "", None) if record is not None else None
 
+    async def judged(self, event: ChangeEvent, subscriber: Subscriber) -> list[tuple[EventField, Verdict]] | None:
+        """``judge``, once per event for every subscriber with the same user, roles, purpose and policy."""
+        s = subscriber
+        key = (event.event_id, "judged", s.subject, s.agency, *s.roles, "\x00", s.purpose, s.policy_version)
+        found: list[tuple[EventField, Verdict]] | None = await self._once(key, lambda: judge(event, subscriber))
+        return found
+
     async def _person(self, person_id: str) -> Any:
         return (await self.index.get_many([person_id])).get(person_id)
 
@@ -110,11 +119,32 @@ class Loads:
             raise
 
 
-#: The Person fields that say who someone is (the agreements' identity group, as schema/graph/person_level.py).
-_IDENTITY = (("name", "name"), ("dateOfBirth", "dateOfBirth"), ("birthYear", "birthYear"))
+#: The Person fields that say who someone is (the agreements' identity group), as the gate judges them.
+_IDENTITY = tuple((name, name) for name in (key.split(".", 1)[1] for key in IDENTITY))
 
 
-async def judge(event: ChangeEvent, subscriber: Subscriber) -> tuple[Gate, list[tuple[EventField, Verdict]]] | None:
+def shows_change(f: EventField, v: Verdict, data: Mapping[str, Any]) -> bool:
+    """Whether a released field shows the subscriber that something changed (``EventField.change``)."""
+    if f.change is None:
+        return True
+    before, after = f.change(data)
+    if v.transform is not None:
+        before, after = transformed(v.transform, before), transformed(v.transform, after)
+    return bool(before != after)
+
+
+def may_concern(event: ChangeEvent, subscriber: Subscriber) -> bool:
+    """False only when the subscriber certainly may not learn of the event: its person's identity is withheld
+    from them under the condition sets already loaded (no await). Checked for every subscriber as an event
+    fans out, so those it cannot concern are not woken, judged or read for; True sends it on to ``judge``."""
+    if event.person_id is None:
+        return False
+    verdicts = Gate(subscriber.plan, subscriber.conditions).judge_now("Person", event.person_id, _IDENTITY,
+                                                                      consent=None)
+    return verdicts is None or any(v.show for v in verdicts)
+
+
+async def judge(event: ChangeEvent, subscriber: Subscriber) -> list[tuple[EventField, Verdict]] | None:
     """The gate's verdict on each field of the event for this subscriber; None if it may not learn of it."""
     if event.person_id is None:  # a key the person index cannot place: no one can be told about no one
         return None
@@ -134,29 +164,38 @@ async def judge(event: ChangeEvent, subscriber: Subscriber) -> tuple[Gate, list[
         # No record is loaded to judge consent against, so a consent condition keeps its field back.
         verdicts = await gate.judge(type_name, event.person_id, pairs, consent=None)
         judged.extend(zip(fields, verdicts, strict=True))
-    if not any(v.show for f, v in judged if f.primary):
+    if not any(v.show and shows_change(f, v, event.data) for f, v in judged if f.primary):
         return None
-    return gate, judged
+    return judged
 
 
-async def deliver(event: ChangeEvent, subscriber: Subscriber, loads: Loads, audit: AuditSink) -> Delivery | None:
-    """The event as released to this subscriber, once its audit record is written; None: not for them."""
+async def deliver(event: ChangeEvent, subscriber: Subscriber, loads: Loads, audit: AuditSink, *,
+                  selected: frozenset[str] | None = None, operation: Operation | None = None) -> Delivery | None:
+    """The event as released to this subscriber, once its audit record is written; None: not for them.
+
+    ``selected``: the event's fields the subscription asks for (None: all, as a webhook's payload carries);
+    whether the event is delivered at all does not depend on it. ``operation``: the subscription's document
+    and variables digests, for the record (default: the subscriber's)."""
     tracer = trace.get_tracer("hub.events")
     with tracer.start_as_current_span("events.deliver", context=event.span_context(), attributes={
             "hub.event.id": event.event_id, "hub.event.type": event.kind.name, "hub.purpose": subscriber.purpose}):
-        found = await judge(event, subscriber)
-        if found is None:
+        # Subscribers alike (one user's several subscriptions, under one plan) share one judgement of the event;
+        # each delivery is still accounted and audited on its own.
+        judged = await loads.judged(event, subscriber)
+        if judged is None:
             return None
-        gate, judged = found
         assert event.person_id is not None
+        gate = Gate(subscriber.plan, subscriber.conditions)
         ledger = gate.ledger
-        op = subscriber.operation
+        op = operation or subscriber.operation
         # the event delivered, under the subscription's document and variables
         ledger.operation = Operation(event.kind.name, "subscription", op.query_hash, op.variables_hash)
         subject = ledger.of(event.person_id)
         subject.disclosed.add("Person.id")
         values: dict[str, Any] = {}
         for f, v in judged:
+            if selected is not None and f.name not in selected:
+                continue  # not asked for: neither read, sent nor recorded
             if not v.show:
                 if v.decision is not None and v.reason is not None:
                     subject.withheld[v.field_key] = v.reason

@@ -38,6 +38,11 @@ class CaseloadCache:
         hit = self._entries.get(key)
         return hit[1] if hit is not None else None
 
+    def fresh_until(self, key: Key) -> float | None:
+        """When the cached answer stops being used (``time.monotonic()``); None if none is cached."""
+        hit = self._entries.get(key)
+        return hit[0] + self.ttl if hit is not None else None
+
     async def get(self, key: Key, load: Callable[[], Awaitable[frozenset[str]]]) -> frozenset[str]:
         if self.ttl <= 0:
             return await load()
@@ -78,6 +83,10 @@ class CallerConditions:
     def cached(self, kind: str) -> frozenset[str] | None:
         """``caseload``, ``victim_case`` or ``relationship`` if the cache holds a fresh answer (no await, no task)."""
         return self._cache.fresh((self._agency, self._user_id, kind))
+
+    def fresh_until(self, kind: str) -> float | None:
+        """Until when ``cached(kind)`` gives the answer it gives now (monotonic clock); None if nothing is cached."""
+        return self._cache.fresh_until((self._agency, self._user_id, kind))
 
     async def caseload(self) -> frozenset[str]:
         """Offender manager's caseload, IOM officer's cohort, housing officer's or keyworker's cases."""

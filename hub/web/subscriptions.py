@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +31,7 @@ from hub.core.errors import HubError, JustificationRequired, PurposeNotPermitted
 from hub.core.settings import Settings
 from hub.events.delivery import Loads, Subscriber
 from hub.events.feed import Feed
+from hub.events.router import Router
 from hub.events.stream import EventStream
 from hub.events.webhooks import WebhookSender, configured_endpoints
 from hub.services.caseload import CallerConditions
@@ -69,6 +70,8 @@ class SubscriptionsView(GraphQL[SubscriptionContext, None]):
         self.governance = governance
         self.stream = stream
         self.loads = Loads(hub.agencies, hub.index)
+        kinds = (k for d in hub.agencies.descriptors.values() if d.capture for k in d.capture.kinds)
+        self.router = Router(stream, kinds, version=lambda: governance.policies.current().version)
         self.settings = settings
         self._senders: list[asyncio.Task[None]] = []
         self._webhooks: list[WebhookSender] = []
@@ -94,6 +97,7 @@ class SubscriptionsView(GraphQL[SubscriptionContext, None]):
         for sender in self._webhooks:
             await sender.close()
         self._senders, self._webhooks = [], []
+        await self.router.stop()
         await self.stream.stop()
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket | None = None
@@ -139,8 +143,24 @@ class SubscriptionsView(GraphQL[SubscriptionContext, None]):
         context.gate = Gate(plan, conditions)
         context.caller = Caller(subject=principal.subject, agency=principal.agency, roles=principal.roles,
                                 purpose=purpose, justification=justification)
-        context.feed = Feed(self.stream, subscriber, self.loads, gov.audit, _expiry(auth))
+        context.feed = Feed(self.stream, subscriber, self.loads, gov.audit, _expiry(auth), replan=self._replan,
+                            digest=gov.digest, router=self.router)
         return {"connection": connection}
+
+    def _replan(self, subscriber: Subscriber) -> Subscriber:
+        """The subscriber under the policy in force: planned again once a new version is published, and refused
+        (ending the subscription) where it no longer permits their purpose."""
+        policy = self.governance.policies.current()
+        if policy.version == subscriber.policy_version:
+            return subscriber
+        if not policy.purpose_permitted(subscriber.roles, subscriber.purpose):
+            raise PurposeNotPermitted(f"purpose {subscriber.purpose!r} is no longer permitted for roles "
+                                      f"{', '.join(subscriber.roles)}", purpose=subscriber.purpose)
+        if policy.justification_required(subscriber.purpose) and not subscriber.justification:
+            raise JustificationRequired(f"purpose {subscriber.purpose!r} now needs X-Justification: subscribe again",
+                                        purpose=subscriber.purpose)
+        return replace(subscriber, plan=policy.plan(subscriber.roles, subscriber.purpose),
+                       policy_version=policy.version)
 
     async def _refused(self, exc: HubError, principal: Any, purpose: str, justification: str | None,
                        policy_version: str, websocket: WebSocket | None) -> None:

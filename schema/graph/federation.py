@@ -20,7 +20,7 @@ from strawberry.federation.schema import FederationAny
 
 from hub.core.errors import BadUserInput
 from hub.services.cursors import valid_person_id
-from schema.graph.person_level import identified, refuse_person_level
+from schema.governance.person_level import identified, refuse_person_level
 from schema.graph.prefetch import person_nodes, prefetch
 from schema.graph.query import returned
 

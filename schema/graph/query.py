@@ -18,12 +18,12 @@ from hub.services.people import Page, PeopleQuery
 from schema.governance.agency_graph import DateRange
 from schema.governance.context import Info
 from schema.governance.gate import Gate
+from schema.governance.person_level import identified, own_people, refuse_person_level
 from schema.governance.selection import children, field_names
 from schema.governance.strawberry_adapter import resolve_info
 from schema.graph.access import scope_for
 from schema.graph.filters import FILTER_FIELDS, MAX_BRANCHES, UNMASKED_ONLY, to_query
 from schema.graph.names import python_name
-from schema.graph.person_level import identified, own_people, refuse_person_level
 from schema.graph.prefetch import person_nodes, prefetch
 from schema.graph.schemes import IdentifierScheme
 from schema.graph.types.access import AccessExplanation, AgreementCell, MyAccessReport

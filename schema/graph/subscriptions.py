@@ -14,7 +14,7 @@ from enum import Enum
 from typing import Annotated, Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import DocumentNode, GraphQLError, ast_from_value, print_ast, type_from_ast, value_from_ast_untyped
 
 from connectors.housing.records import AccommodationStatus
 from connectors.police.records import ArrestOutcome
@@ -25,7 +25,8 @@ from hub.core.offences import OffenceType
 from hub.events.delivery import Delivery
 from hub.events.feed import Feed
 from schema.governance.context import Info
-from schema.graph.person_level import refuse_person_level
+from schema.governance.person_level import refuse_person_level
+from schema.governance.selection import field_names
 
 
 @strawberry.enum(description="Events about a person's release from custody and licence")
@@ -177,9 +178,32 @@ def _error(exc: HubError) -> GraphQLError:
     return GraphQLError(exc.message, extensions=exc.as_extensions())
 
 
-async def _stream(feed: Feed, topic: str, since: datetime | None, accept: Any) -> AsyncGenerator[Delivery, None]:
+def _sent(raw: Any) -> dict[str, Any]:
+    """The variables as the client sent them, as a query's are digested: a subscription's resolver is handed
+    them coerced (enum members, datetimes), so they are written back as the JSON the schema takes."""
+    coerced: Any = raw.variable_values
+    coerced = getattr(coerced, "coerced", coerced) or {}
+    out: dict[str, Any] = {}
+    for definition in raw.operation.variable_definitions or ():
+        name = definition.variable.name.value
+        kind = type_from_ast(raw.schema, definition.type)
+        if name in coerced and kind is not None:
+            literal = ast_from_value(coerced[name], kind)
+            out[name] = None if literal is None else value_from_ast_untyped(literal)
+    return out
+
+
+async def _stream(info: Info, feed: Feed, topic: str, since: datetime | None, accept: Any
+                  ) -> AsyncGenerator[Delivery, None]:
+    """The feed's deliveries of the fields this subscription selects, audited under its document's digest (the
+    operation and its fragments, re-printed) and its variables'."""
+    raw = info._raw_info
+    selected = frozenset(field_names(raw.field_nodes, raw.fragments, raw.variable_values))
+    document = print_ast(DocumentNode(definitions=(raw.operation, *raw.fragments.values())))
+    operation = feed.operation(raw.operation.name.value if raw.operation.name else None, document, _sent(raw))
     try:
-        async for delivered in feed.deliveries(topic, since=since, accept=accept):
+        async for delivered in feed.deliveries(topic, since=since, accept=accept, selected=selected,
+                                               operation=operation):
             yield delivered
     except HubError as exc:  # the token expired, the audit trail cannot be written: the subscription ends
         raise _error(exc) from None
@@ -198,7 +222,7 @@ class Subscription:
         def accept(event: Any) -> bool:
             return (types is None or event.kind.name in types) and (people is None or event.person_id in people)
 
-        async for delivered in _stream(feed, "releases", filter.since if filter else None, accept):
+        async for delivered in _stream(info, feed, "releases", filter.since if filter else None, accept):
             yield ReleaseEvent.of(delivered)
 
     @strawberry.subscription(description="Arrests and custody outcomes, e.g. overnight arrests of a caseload")
@@ -206,7 +230,7 @@ class Subscription:
             description="First replay the arrests captured since then (overnight arrests: since last evening)")] = None
                       ) -> AsyncGenerator[ArrestEvent, None]:
         feed = _feed(info, "arrests")
-        async for delivered in _stream(feed, "arrests", since, lambda _e: True):
+        async for delivered in _stream(info, feed, "arrests", since, lambda _e: True):
             yield ArrestEvent.of(delivered)
 
     @strawberry.subscription(description="Accommodation status changes (housing)")
@@ -214,7 +238,7 @@ class Subscription:
             description="First replay the changes captured since then")] = None
                             ) -> AsyncGenerator[AccommodationEvent, None]:
         feed = _feed(info, "accommodation")
-        async for delivered in _stream(feed, "accommodation", since, lambda _e: True):
+        async for delivered in _stream(info, feed, "accommodation", since, lambda _e: True):
             yield AccommodationEvent.of(delivered)
 
     @strawberry.subscription(description="Probation referrals made or changed")
@@ -222,7 +246,7 @@ class Subscription:
             description="First replay the referrals captured since then")] = None
                         ) -> AsyncGenerator[ReferralEvent, None]:
         feed = _feed(info, "referrals")
-        async for delivered in _stream(feed, "referrals", since, lambda _e: True):
+        async for delivered in _stream(info, feed, "referrals", since, lambda _e: True):
             yield ReferralEvent.of(delivered)
 
 

@@ -1,0 +1,211 @@
+"""Routing each event only to the subscriptions it may concern, so a thousand open subscriptions cost a few
+per event rather than a thousand.
+
+A subscription told only about people under a condition (an offender manager's caseload, a victim liaison
+officer's victims' cases, a keyworker's clients) is indexed under those people; one told about anyone, or
+whose people are not known yet, receives every event of its topic and is judged for each as before. The
+people come from the condition sets the gate itself judges by, as cached (``HUB_CASELOAD_TTL_SECONDS``),
+and a subscription leaves the index before those sets expire or a new policy version comes into force:
+it is then sent everything until its people are worked out again. So routing never holds back an event
+that judging would have let through; each event that arrives is still judged and audited in full
+(hub/events/delivery.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+import time
+from collections import defaultdict
+from collections.abc import AsyncIterator, Callable, Iterable
+from dataclasses import dataclass, field
+
+from hub.core.capture import EventKind
+from hub.events.delivery import Subscriber
+from hub.events.stream import ChangeEvent, EventStream
+from schema.governance.gate import SETS, Decision, Gate
+from schema.governance.person_level import IDENTITY
+
+log = logging.getLogger("hub.events")
+
+People = frozenset[str] | None  # None: anyone
+
+
+@dataclass(eq=False)
+class _Entry:
+    topic: str
+    queue: asyncio.Queue[ChangeEvent]
+    #: the subscriber as the policy in force plans them (the feed's ``current``)
+    subscriber: Callable[[], Subscriber]
+    #: indexed under these people until ``until`` (monotonic); None: sent every event of the topic
+    people: People = None
+    until: float = 0.0
+    version: str = ""
+    refreshing: bool = field(default=False)
+    #: found to concern anyone (an IOM officer and arrests) until then, under ``version``: not worked out again
+    anyone_until: float = 0.0
+
+
+async def interest(subscriber: Subscriber, kinds: Iterable[EventKind]) -> tuple[People, float]:
+    """The people the subscriber may be told about on events of these kinds (None: anyone), and until when
+    (monotonic clock) that holds: when the first condition set it rests on leaves the cache."""
+    gate = Gate(subscriber.plan, subscriber.conditions)
+    until = math.inf
+
+    async def under(d: Decision) -> People:
+        nonlocal until
+        if not d.visible:
+            return frozenset()
+        if d.condition is None:
+            return None
+        parts = d.condition.split("+")
+        if "consent" in parts:  # an event carries no record to find consent in: judged as not recorded
+            return frozenset()
+        if any(p not in SETS for p in parts):
+            return None  # a condition this index does not know: send everything, let the gate judge
+        people = await gate.people_under(d.condition)
+        fresh_until = getattr(subscriber.conditions, "fresh_until", None)
+        ends = [fresh_until(p) if fresh_until is not None else None for p in parts]
+        until = min(until, *(e if e is not None else -math.inf for e in ends))
+        return people
+
+    async def union(decisions: Iterable[Decision]) -> People:
+        out: frozenset[str] = frozenset()
+        for d in decisions:
+            people = await under(d)
+            if people is None:
+                return None
+            out |= people
+        return out
+
+    plan = subscriber.plan
+    identity = await union(plan.field(key) for key in IDENTITY)
+    primary = await union(plan.field(f.field_key) for k in kinds for f in k.fields if f.primary)
+    people = primary if identity is None else identity if primary is None else identity & primary
+    return people, until
+
+
+class Router:
+    """One listener on the stream for every subscription of this process, routing by topic and person."""
+
+    def __init__(self, stream: EventStream, kinds: Iterable[EventKind], *,
+                 version: Callable[[], str] | None = None, tick: float = 0.5) -> None:
+        self.stream = stream
+        self.kinds: dict[str, list[EventKind]] = defaultdict(list)
+        for kind in kinds:
+            self.kinds[kind.topic].append(kind)
+        #: the policy version in force: a new one sends everything until each subscription is indexed again
+        self.version = version
+        self.tick = tick
+        self._entries: set[_Entry] = set()
+        self._everyone: dict[str, set[_Entry]] = defaultdict(set)
+        self._by_person: dict[str, dict[str, set[_Entry]]] = defaultdict(lambda: defaultdict(set))
+        self._indexed_version = version() if version is not None else ""
+        #: the earliest moment an indexed subscription must leave the index
+        self._due = math.inf
+        self._tasks: list[asyncio.Task[None]] = []
+        self._starting = asyncio.Lock()
+
+    @contextlib.asynccontextmanager
+    async def join(self, topic: str, subscriber: Callable[[], Subscriber]) -> AsyncIterator[asyncio.Queue[ChangeEvent]]:
+        """A queue receiving the topic's events that may concern the subscriber, until the block ends."""
+        await self._start()
+        entry = _Entry(topic, asyncio.Queue(), subscriber)
+        self._entries.add(entry)
+        self._everyone[topic].add(entry)
+        try:
+            yield entry.queue
+        finally:
+            self._unindex(entry)
+            self._everyone[topic].discard(entry)
+            self._entries.discard(entry)
+
+    def route(self, event: ChangeEvent) -> None:
+        topic = event.kind.topic
+        if self.version is not None and self.version() != self._indexed_version:
+            self._indexed_version = self.version()
+            self._expire(math.inf)
+        if time.monotonic() >= self._due:
+            self._expire(time.monotonic() + self.tick)
+        for entry in self._everyone.get(topic, ()):
+            entry.queue.put_nowait(event)
+        if event.person_id is not None:
+            for entry in self._by_person[topic].get(event.person_id, ()):
+                entry.queue.put_nowait(event)
+
+    async def stop(self) -> None:
+        tasks, self._tasks = self._tasks, []
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+
+    async def _start(self) -> None:
+        async with self._starting:
+            if not self._tasks:
+                await self.stream.start()
+                ready = asyncio.Event()
+                self._tasks = [asyncio.create_task(self._listen(ready), name="hub-events-router"),
+                               asyncio.create_task(self._refresh(), name="hub-events-router-index")]
+                await ready.wait()
+
+    async def _listen(self, ready: asyncio.Event) -> None:
+        async with self.stream.listen() as queue:
+            ready.set()
+            while True:
+                self.route(await queue.get())
+
+    async def _refresh(self) -> None:
+        """Index each subscription sent everything, and take out those whose sets are about to expire."""
+        while True:
+            try:
+                self._expire(time.monotonic() + 2 * self.tick)
+                soon = time.monotonic() + 2 * self.tick
+                for entry in [e for e in self._entries if e.people is None and not e.refreshing and not (
+                        e.anyone_until > soon and e.version == self._indexed_version)]:
+                    await self._index(entry)
+            except Exception as exc:  # a condition set that cannot load: those entries stay sent everything
+                log.warning("indexing subscriptions failed", extra={"error_type": type(exc).__name__})
+            await asyncio.sleep(self.tick)
+
+    async def _index(self, entry: _Entry) -> None:
+        entry.refreshing = True
+        try:
+            version = self._indexed_version
+            people, until = await interest(entry.subscriber(), self.kinds.get(entry.topic, ()))
+            if people is None:
+                entry.anyone_until, entry.version = until, version
+                return
+            soon = time.monotonic() + 2 * self.tick
+            if entry not in self._entries or version != self._indexed_version or until <= soon:
+                return  # gone, outdated, or about to expire: it stays sent everything
+            self._everyone[entry.topic].discard(entry)
+            entry.people, entry.until, entry.version = people, until, version
+            for person in people:
+                self._by_person[entry.topic][person].add(entry)
+            self._due = min(self._due, until - self.tick)
+        finally:
+            entry.refreshing = False
+
+    def _expire(self, before: float) -> None:
+        """Send the indexed subscriptions whose sets expire by ``before`` everything again (they are indexed
+        afresh on the next tick)."""
+        for entry in [e for e in self._entries if e.people is not None and e.until <= before]:
+            self._unindex(entry)
+            self._everyone[entry.topic].add(entry)
+        self._due = min((e.until - self.tick for e in self._entries if e.people is not None), default=math.inf)
+
+    def _unindex(self, entry: _Entry) -> None:
+        if entry.people is None:
+            return
+        index = self._by_person[entry.topic]
+        for person in entry.people:
+            found = index.get(person)
+            if found is not None:
+                found.discard(entry)
+                if not found:
+                    del index[person]
+        entry.people, entry.until = None, 0.0

@@ -18,10 +18,11 @@ from collections.abc import Callable, Coroutine
 from typing import Any, ClassVar, cast
 
 import httpx
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_random_exponential
 
 from connectors.http.circuit import CircuitBreaker
+from connectors.http.feed import HttpChangeFeed
 from connectors.http.interface import Endpoint, endpoints, interface_of
 from connectors.http.tokens import ClientCredentials, CredentialsRefused
 from hub.core.agency import Agency, Connector, SourceUnavailable
@@ -71,16 +72,22 @@ class HttpConnector:
     async def health(self) -> None:
         await self.call("/v1/health", b"{}", None)
 
+    def change_feed(self) -> HttpChangeFeed:
+        """The agency's change feed (its outbox), read through this connector's client, token, budget,
+        retries and circuit (connectors/http/feed.py)."""
+        return HttpChangeFeed(self)
+
     async def close(self) -> None:
         await self.http.aclose()
 
-    async def call(self, path: str, body: bytes, endpoint: Endpoint | None) -> Any:
+    async def call(self, path: str, body: bytes, answer: TypeAdapter[Any] | None) -> Any:
+        """POST ``body`` to ``path`` and validate the answer against ``answer`` (None: the status alone)."""
         if not self.breaker.allow():
             raise SourceUnavailable(self.agency, "circuit_open")
         failure: SourceUnavailable | None = None
         try:
             async with asyncio.timeout(self.budget):
-                result = await self._attempts(path, body, endpoint)
+                result = await self._attempts(path, body, answer)
         except TimeoutError:
             failure = SourceUnavailable(self.agency, "timeout")
         except SourceUnavailable as exc:
@@ -97,14 +104,14 @@ class HttpConnector:
         self.breaker.succeeded()
         return result
 
-    async def _attempts(self, path: str, body: bytes, endpoint: Endpoint | None) -> Any:
+    async def _attempts(self, path: str, body: bytes, answer: TypeAdapter[Any] | None) -> Any:
         retrying = AsyncRetrying(stop=stop_after_attempt(ATTEMPTS),
                                  wait=wait_random_exponential(multiplier=0.05, max=0.5),
                                  retry=retry_if_exception_type(Transient), reraise=True)
         try:
             async for attempt in retrying:
                 with attempt:
-                    return await self._once(path, body, endpoint)
+                    return await self._once(path, body, answer)
         except Transient as exc:
             kind = exc.kind
         else:  # pragma: no cover
@@ -112,7 +119,7 @@ class HttpConnector:
         # Raised outside the handler, so no exception of the attempt (which may quote the answer) is chained.
         raise SourceUnavailable(self.agency, kind)
 
-    async def _once(self, path: str, body: bytes, endpoint: Endpoint | None) -> Any:
+    async def _once(self, path: str, body: bytes, answer: TypeAdapter[Any] | None) -> Any:
         # Each failure is raised outside the handler that saw it: an exception chained to ours could carry
         # the agency's answer (pydantic quotes its input) into a log or a trace.
         failure: Exception | None = None
@@ -140,11 +147,11 @@ class HttpConnector:
             raise ValueError(f"{self.agency} cannot answer {path} for that field")
         if status != 200:
             raise SourceUnavailable(self.agency, f"http_{status}")
-        if endpoint is None:
+        if answer is None:
             return None
         kind = None
         try:
-            return endpoint.answer.validate_json(response.content)
+            return answer.validate_json(response.content)
         except ValidationError as exc:
             kind = "malformed" if any(e["type"] == "json_invalid" for e in exc.errors()) else "wrong_schema"
         raise SourceUnavailable(self.agency, kind)
@@ -175,7 +182,7 @@ def _method(endpoint: Endpoint, signature: inspect.Signature) -> Callable[..., C
                 return {}
             values[name] = keys
         body = endpoint.body.model_validate(values).model_dump_json().encode()
-        result = await self.call(endpoint.path, body, endpoint)
+        result = await self.call(endpoint.path, body, endpoint.answer)
         if endpoint.method == "order_values":
             return self._ordered(values["field"], result)
         return result

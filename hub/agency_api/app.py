@@ -1,7 +1,8 @@
 """The agency service's ASGI app: its connector interface over HTTP, behind client-credentials tokens.
 
-Routes: ``POST /v1/<method>`` per method of the interface (connectors/http/interface.py) and
-``POST /v1/health``, all needing a bearer token from ``POST /oauth/token``; ``GET /openapi.json`` and
+Routes: ``POST /v1/<method>`` per method of the interface (connectors/http/interface.py),
+``POST /v1/health`` and, for an agency that captures changes, its change feed (``/v1/changes``...,
+hub/agency_api/changes.py), all needing a bearer token from ``POST /oauth/token``; ``GET /openapi.json`` and
 ``GET /healthz`` (liveness, nothing of the data) need none. Answers to a refused or failed call are a
 code only (``{"error": "invalid_token"}``): never a driver's message, a value or a key.
 """
@@ -24,6 +25,8 @@ from starlette.routing import Route
 
 from connectors.agency_package import AgencyPackage
 from connectors.http.interface import Endpoint, endpoints
+from hub.agency_api.changes import Changes
+from hub.agency_api.changes import routes as change_routes
 from hub.agency_api.credentials import SCOPE, TOKEN_TTL_SECONDS, TokenIssuer, TokenRefused
 from hub.agency_api.openapi import document
 from hub.core.agency import Connector, SourceUnavailable
@@ -46,7 +49,9 @@ def create_agency_app(settings: Settings, package: AgencyPackage, connector: Con
     running = connector or agency.connect(create_engine(settings.agency_url(agency.name)))
     issuer = TokenIssuer.from_settings(settings, agency.name)
     eps = endpoints(agency)
-    openapi = document(agency, eps)
+    db = getattr(running, "db", None)  # a connector over the agency's database (its SqlSource)
+    changes = Changes(agency, db.engine) if agency.capture is not None and db is not None else None
+    openapi = document(agency, eps, feed=changes is not None)
 
     def guarded(call: Handler) -> Handler:
         async def handle(request: Request) -> Response:
@@ -106,6 +111,8 @@ def create_agency_app(settings: Settings, package: AgencyPackage, connector: Con
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        if changes is not None:  # as the agency's system keeps its own change table
+            await changes.install_quietly()
         try:
             yield
         finally:
@@ -115,6 +122,8 @@ def create_agency_app(settings: Settings, package: AgencyPackage, connector: Con
     routes += [Route("/v1/health", guarded(health), methods=["POST"]),
                Route("/oauth/token", token, methods=["POST"]),
                Route("/openapi.json", openapi_json), Route("/healthz", healthz)]
+    if changes is not None:
+        routes += change_routes(changes, guarded, MAX_BODY_BYTES)
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.connector = running
     return app

@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
+from connectors.http import feed as change_feed
 from connectors.http.interface import Endpoint
 from hub.agency_api.credentials import SCOPE
 from hub.core.agency import Agency
@@ -13,7 +14,8 @@ from hub.core.agency import Agency
 REF = "#/components/schemas/{model}"
 
 
-def document(agency: Agency, endpoints: dict[str, Endpoint]) -> dict[str, Any]:
+def document(agency: Agency, endpoints: dict[str, Endpoint], *, feed: bool = False) -> dict[str, Any]:
+    """The document; with ``feed``, the agency's change feed too (connectors/http/feed.py)."""
     schemas: dict[str, Any] = {}
 
     def schema(adapter: TypeAdapter[Any], mode: str) -> dict[str, Any]:
@@ -43,6 +45,23 @@ def document(agency: Agency, endpoints: dict[str, Endpoint]) -> dict[str, Any]:
         "security": [{"hubClient": [SCOPE]}],
         "responses": {"200": {"description": "it answers"}, "401": error, "503": error},
     }}
+    if feed:
+        for path, op, summary, request, reply in (
+                (change_feed.READ_PATH, "changes", "Outbox rows after a position, in position order",
+                 change_feed.ReadAfter, change_feed.FeedPage),
+                (change_feed.HEAD_PATH, "changesHead", "The last outbox position written (0: none)",
+                 change_feed.Empty, change_feed.FeedPosition),
+                (change_feed.POSITION_AT_PATH, "changesPositionAt",
+                 "The last outbox position written before a moment (where a replay since starts)",
+                 change_feed.PositionAt, change_feed.FeedPosition)):
+            paths[path] = {"post": {
+                "operationId": op, "summary": summary, "security": [{"hubClient": [SCOPE]}],
+                "requestBody": {"required": True, "content": {"application/json": {
+                    "schema": schema(TypeAdapter(request), "validation")}}},
+                "responses": {"200": {"description": "the answer", "content": {"application/json": {
+                    "schema": schema(TypeAdapter(reply), "serialization")}}}, "400": error, "401": error,
+                    "503": error},
+            }}
     schemas["Error"] = {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}}
     return {
         "openapi": "3.1.0",

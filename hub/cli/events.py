@@ -23,7 +23,7 @@ from hub.core.errors import AuditUnavailable
 from hub.core.settings import Settings
 from hub.events import outbox
 from hub.events.delivery import Loads
-from hub.events.stream import ChangeEvent, DurableConsumer, EventStream, sources_of
+from hub.events.stream import ChangeEvent, DurableConsumer, event_stream
 from hub.events.webhooks import WebhookSender, configured_endpoints, dead_letters
 from hub.services.caseload import CallerConditions
 from hub.web.runtime import Hub
@@ -44,7 +44,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     replay = sub.add_parser("replay", help="send a dead-lettered event to its endpoint again")
     replay.add_argument("--endpoint", required=True)
     replay.add_argument("--agency", required=True)
-    replay.add_argument("--position", required=True, type=int, help="the event's outbox position (its id's number)")
+    replay.add_argument("--position", required=True, type=int, help="the event's outbox position (as listed)")
 
 
 def pseudonym(digest: VariablesDigest, person_id: str | None) -> str:
@@ -58,14 +58,14 @@ async def tail(settings: Settings, user: str, justification: str, last: int, fol
     hub = Hub.open(settings)
     store = await AuditStore.open(settings)
     digest = load_digest(settings)
-    stream = EventStream(sources_of(hub.agencies), hub.index)
+    stream = event_stream(settings, hub.agencies, hub.index)
     consumer = DurableConsumer(stream, f"tail-{uuid.uuid4().hex}")
     try:
         await stream.install()
         recent: list[ChangeEvent] = []
         for s in stream.sources.values():
-            end = await outbox.head(s.engine, s.agency)
-            recent.extend(await stream.resolve(await outbox.read_after(s.engine, s.agency, max(0, end - last), last)))
+            end = await s.feed.head()
+            recent.extend(await stream.resolve(await s.feed.read_after(max(0, end - last), last)))
             await outbox.move_cursor(s.engine, s.agency, consumer.name, end)
         await show(sorted(recent, key=lambda e: e.row.occurred_at), store, digest, user, justification, out)
         while follow:
@@ -112,7 +112,7 @@ async def _webhooks(settings: Settings, action: str, args: argparse.Namespace) -
     try:
         policy = PolicyStore.open(settings).current()
         endpoints = configured_endpoints(settings, hub.agencies, policy)
-        stream = EventStream(sources_of(hub.agencies), hub.index)
+        stream = event_stream(settings, hub.agencies, hub.index)
         if action == "webhooks":
             for e in endpoints:
                 print(f"{e.name}: {e.client} ({e.agency}, {e.role}, {e.purpose}) "

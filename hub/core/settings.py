@@ -110,6 +110,9 @@ class Settings(BaseSettings):
     jwt_jwks_url: str | None = None
     #: the secret the audit's variables digest is keyed with (production must set it; see audit/digest.py)
     audit_digest_key_file: Path | None = None
+    #: the secret public event ids are keyed with, so they say nothing of the outbox's order or gaps
+    #: (production must set it; see hub/events/ids.py)
+    event_id_key_file: Path | None = None
     #: introspection is only ever open to authenticated callers; this turns it off for them too
     introspection: bool = True
     persisted_operations: Path | None = None

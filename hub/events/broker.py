@@ -2,8 +2,10 @@
 
 Without a broker each hub process reads the agencies' outboxes itself (the embedded default). With
 ``HUB_EVENTS_BROKER=nats://...``: every replica relays the outboxes into one JetStream stream (the relay's
-cursor is shared, kept in each outbox's database, and each message carries its event id as ``Nats-Msg-Id``
-so JetStream drops the copy a second replica relays at the same time); each replica then fans out, to its
+cursor is shared, kept with each source's consumer state, and each message carries its agency and outbox
+position as ``Nats-Msg-Id`` so JetStream drops the copy a second replica relays at the same time: the broker is
+the hub's own infrastructure, so it keeps positions as cursors do, and the public, opaque id is given as each
+replica resolves the row); each replica then fans out, to its
 own subscribers, every event of the stream whoever relayed it, and work that must be done once (a webhook
 endpoint's deliveries) is a durable pull consumer shared by the replicas: each message goes to one of them,
 and a message one took but never acknowledged (killed by SIGKILL) is delivered to another after ``ack_wait``.
@@ -38,6 +40,11 @@ DUPLICATE_WINDOW = 3600.0
 def encode_row(row: OutboxRow) -> bytes:
     return json.dumps({"agency": row.agency, "position": row.position, "event_type": row.event_type,
                        "agency_key": row.agency_key, "occurred_at": row.occurred_at, "data": row.data}).encode()
+
+
+def msg_id(row: OutboxRow) -> str:
+    """JetStream's de-duplication key: internal, like a cursor (never shown to a subscriber)."""
+    return f"{row.agency}-{row.position}"
 
 
 def decode_row(body: bytes) -> OutboxRow:
@@ -76,7 +83,7 @@ class JetStreamBus:
 
     async def publish(self, row: OutboxRow) -> None:
         js = await self.connect()
-        await js.publish(self.subject(row), encode_row(row), headers={"Nats-Msg-Id": row.event_id})
+        await js.publish(self.subject(row), encode_row(row), headers={"Nats-Msg-Id": msg_id(row)})
 
     async def fan_out(self, deliver: Callable[[OutboxRow], Awaitable[None]]) -> None:
         """Call ``deliver`` with every event published from now on, in stream order (this replica's copy)."""

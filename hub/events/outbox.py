@@ -1,20 +1,26 @@
-"""Reading an agency's outbox, and its consumers' durable cursors (kept beside it, in the agency's database).
+"""Reading an agency's outbox, and its consumers' durable cursors.
 
 A consumer reads rows after its cursor in id order (one agency's ids are its order of commits, so each
 person's events come in the order they happened), delivers them, then moves its cursor: a consumer that
 stops between the two reads them again (at least once; event ids let the receiver drop a repeat).
+
+Rows are read through a :class:`ChangeFeed`: the outbox in the agency's database (:class:`SqlFeed`), or the
+change feed its own service publishes (connectors/http/feed.py). Cursors are kept wherever the source keeps
+its consumer state (``Source.engine``): beside the outbox for a database the hub opens, in the hub's own
+store for an agency reached over its API.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import Any, Protocol
 
 from sqlalchemy import Connection, MetaData, Table, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hub.core.capture import outbox_tables
+from hub.events.ids import EventIds
 
 _TABLES: dict[str, tuple[MetaData, Table, Table]] = {}
 
@@ -35,16 +41,59 @@ class OutboxRow:
     agency_key: str
     occurred_at: str
     data: dict[str, Any]
+    #: the public id (hub/events/ids.py), given when the event stream resolves the row
+    public_id: str | None = None
 
     @property
     def event_id(self) -> str:
-        """Stable across restarts and replicas: the agency and its outbox position."""
-        return f"{self.agency}-{self.position}"
+        """The opaque public id: stable across restarts and replicas, saying nothing of position or gaps."""
+        if self.public_id is None:
+            raise LookupError("an outbox row has no public id until the event stream names it")
+        return self.public_id
+
+    def named(self, ids: EventIds) -> OutboxRow:
+        return replace(self, public_id=ids(self.agency, self.position))
+
+
+class ChangeFeed(Protocol):
+    """Where one agency's outbox rows are read, in position order."""
+
+    async def read_after(self, position: int, limit: int = 500) -> list[OutboxRow]: ...
+
+    async def head(self) -> int:
+        """The last position written (0: none)."""
+        ...
+
+    async def position_at(self, occurred_at: str) -> int:
+        """The last position written before ``occurred_at`` (ISO 8601 UTC text)."""
+        ...
+
+
+@dataclass(frozen=True)
+class SqlFeed:
+    """The outbox in the agency's own database."""
+
+    engine: AsyncEngine
+    agency: str
+
+    async def read_after(self, position: int, limit: int = 500) -> list[OutboxRow]:
+        return await read_after(self.engine, self.agency, position, limit)
+
+    async def head(self) -> int:
+        return await head(self.engine, self.agency)
+
+    async def position_at(self, occurred_at: str) -> int:
+        return await position_at(self.engine, self.agency, occurred_at)
 
 
 def create_tables(conn: Connection, agency: str) -> None:
     """The outbox and cursor tables where the agency's database lacks them."""
     tables(agency)[0].create_all(conn, checkfirst=True)
+
+
+def create_cursor_table(conn: Connection, agency: str) -> None:
+    """The cursor table alone: in the hub's own store, for an agency whose outbox is read over its API."""
+    tables(agency)[2].create(conn, checkfirst=True)
 
 
 async def read_after(engine: AsyncEngine, agency: str, position: int, limit: int = 500) -> list[OutboxRow]:

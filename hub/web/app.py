@@ -150,11 +150,11 @@ def open_governance(settings: Settings, policies: PolicyStore | None, audit: Aud
 
 def subscriptions_view(settings: Settings, running: Hub, gov: Governance) -> SubscriptionsView:
     from hub.events.broker import JetStreamBus
-    from hub.events.stream import EventStream, sources_of
+    from hub.events.stream import event_stream
     from hub.web.subscriptions import SubscriptionsView
 
     bus = JetStreamBus(settings.events_broker) if settings.events_broker else None
-    stream = EventStream(sources_of(running.agencies), running.index, bus=bus)
+    stream = event_stream(settings, running.agencies, running.index, bus=bus)
     return SubscriptionsView(running, settings, gov, stream)
 
 

@@ -2,7 +2,8 @@
 
 ``python -m tests.agency_api.faulty_agency PORT``; ``POST /_mode {"mode": ...}`` sets how every API call
 is answered from then on: ``empty`` (a valid, empty answer), ``slow`` (after 5 s), ``5xx`` (503),
-``malformed`` (not JSON), ``wrong_schema`` (JSON of another shape), ``bad_token`` (401 for any token).
+``malformed`` (not JSON), ``wrong_schema`` (JSON of another shape), ``bad_token`` (401 for any token),
+``disordered`` (a change feed whose rows go back in position).
 Error bodies carry ``SECRET-DETAIL`` and an identifier, which must never reach a hub's caller.
 ``GET /_calls`` says how many API calls it has answered.
 """
@@ -36,7 +37,14 @@ async def api(request: Request) -> Response:
         return JSONResponse({"2001/0000001Z": {"detail": LEAK}, "rows": [LEAK]})
     if mode == "bad_token":
         return JSONResponse({"error": "invalid_token", "detail": LEAK}, status_code=401)
-    return JSONResponse([] if request.url.path in ("/v1/search", "/v1/caseload") else {})
+    path = request.url.path
+    if path == "/v1/changes":
+        positions = (3, 2) if mode == "disordered" else ()
+        return JSONResponse({"rows": [{"position": p, "event_type": "Arrested", "agency_key": LEAK,
+                                       "occurred_at": "2026-12-02T06:00:00Z", "data": {}} for p in positions]})
+    if path.startswith("/v1/changes/"):
+        return JSONResponse({"position": 0})
+    return JSONResponse([] if path in ("/v1/search", "/v1/caseload") else {})
 
 
 async def token(_request: Request) -> Response:
@@ -56,7 +64,9 @@ async def healthz(_request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
 
-app = Starlette(routes=[Route("/v1/{method}", api, methods=["POST"]), Route("/oauth/token", token, methods=["POST"]),
+app = Starlette(routes=[Route("/v1/{method}", api, methods=["POST"]),
+                        Route("/v1/changes/{what}", api, methods=["POST"]),
+                        Route("/oauth/token", token, methods=["POST"]),
                         Route("/_mode", mode, methods=["POST"]), Route("/_calls", calls), Route("/healthz", healthz)])
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
 
+from connectors.http.feed import HEAD_PATH, POSITION_AT_PATH, READ_PATH
 from connectors.http.interface import endpoints
 from connectors.registry import named
 from tests.agency_api.services import Running
@@ -95,7 +96,9 @@ def test_the_openapi_document_describes_every_endpoint_and_its_answers(police: R
     doc = httpx.get(f"{police.url}/openapi.json").json()
     assert doc["openapi"].startswith("3.1")
     eps = endpoints(named("police").agency)
-    assert {ep.path for ep in eps.values()} | {"/v1/health"} == set(doc["paths"])
+    # police captures changes: its change feed is described too
+    feed_paths = {READ_PATH, HEAD_PATH, POSITION_AT_PATH}
+    assert {ep.path for ep in eps.values()} | {"/v1/health"} | feed_paths == set(doc["paths"])
     flow = doc["components"]["securitySchemes"]["hubClient"]["flows"]["clientCredentials"]
     assert flow["tokenUrl"] == "/oauth/token" and "records.read" in flow["scopes"]
     token = _granted(police).json()["access_token"]
@@ -114,3 +117,29 @@ def test_the_openapi_document_describes_every_endpoint_and_its_answers(police: R
         assert answer.json(), method
         schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
         Draft202012Validator({**schema, "components": doc["components"]}).validate(answer.json())
+    feed = {READ_PATH: {"after": 0, "limit": 10}, HEAD_PATH: {},
+            POSITION_AT_PATH: {"occurred_at": "2026-12-01T00:00:00Z"}}
+    for path, body in feed.items():
+        operation = doc["paths"][path]["post"]
+        request_schema = operation["requestBody"]["content"]["application/json"]["schema"]
+        Draft202012Validator({**request_schema, "components": doc["components"]}).validate(body)
+        answer = httpx.post(f"{police.url}{path}", json=body, headers={"authorization": f"Bearer {token}"})
+        assert answer.status_code == 200, (path, answer.text)
+        schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
+        Draft202012Validator({**schema, "components": doc["components"]}).validate(answer.json())
+
+
+def test_the_change_feed_needs_a_token_and_answers_a_bad_body_with_a_code(police: Running) -> None:
+    for header in ("", "Bearer not-a-token", f"Bearer {_token(Ed25519PrivateKey.generate())}"):
+        answer = httpx.post(f"{police.url}{READ_PATH}", json={"after": 0}, headers={"authorization": header})
+        assert answer.status_code == 401 and answer.json() == {"error": "invalid_token"}
+    token = _granted(police).json()["access_token"]
+    auth = {"authorization": f"Bearer {token}"}
+    for body in ({"after": -1}, {"after": 0, "limit": 100_000}, {"after": "SECRET"}, {"after": 0, "x": "SECRET"}):
+        answer = httpx.post(f"{police.url}{READ_PATH}", json=body, headers=auth)
+        assert answer.status_code == 400 and answer.json() == {"error": "invalid_request"}
+        assert "SECRET" not in answer.text
+    head = httpx.post(f"{police.url}{HEAD_PATH}", json={}, headers=auth).json()["position"]
+    rows = httpx.post(f"{police.url}{READ_PATH}", json={"after": 0}, headers=auth).json()["rows"]
+    assert (rows[-1]["position"] if rows else 0) == head
+    assert [r["position"] for r in rows] == sorted(r["position"] for r in rows)

@@ -9,7 +9,7 @@ import json
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
 
 import httpx
@@ -81,6 +81,29 @@ async def test_each_fault_is_a_typed_failure_retried_only_where_it_can_help(
     assert "SECRET" not in repr(raised.value) and "2001/0000001Z" not in repr(raised.value)
     assert _set(faulty, "empty") - before == attempts
     assert elapsed < BUDGET_MS / 1000 * 1.1, f"held {elapsed:.3f}s past a {BUDGET_MS} ms budget"
+
+
+@pytest.mark.parametrize("mode", [*sorted(MODES), "disordered"])
+async def test_the_change_feed_fails_typed_like_every_call_and_refuses_rows_out_of_order(
+        police: HttpConnector, faulty: str, mode: str) -> None:
+    kind = MODES[mode][0] if mode in MODES else "wrong_schema"
+    _set(faulty, "empty")
+    feed = police.change_feed()
+    assert await feed.read_after(0) == [] and await feed.head() == 0
+    _set(faulty, mode)
+    reads: dict[str, Callable[[], Awaitable[object]]] = {
+        "rows": lambda: feed.read_after(2), "head": feed.head,
+        "position_at": lambda: feed.position_at("2026-12-02T00:00:00Z")}
+    for name, read in reads.items():
+        if mode == "disordered" and name != "rows":  # its positions are well formed
+            await read()
+            continue
+        with pytest.raises(SourceUnavailable) as raised:
+            await read()
+        assert raised.value.failure == kind and raised.value.__cause__ is None
+        assert "SECRET" not in repr(raised.value)
+    _set(faulty, "empty")
+    police.breaker.succeeded()
 
 
 async def test_an_agency_that_is_down_is_unreachable_within_its_budget(settings: Settings) -> None:

@@ -17,9 +17,10 @@ import pytest
 
 from hub.cli.simulate import arrest
 from hub.core.settings import Settings
-from hub.events.broker import JetStreamBus
+from hub.events.broker import JetStreamBus, msg_id
+from hub.events.ids import load_event_ids
 from hub.events.outbox import OutboxRow
-from hub.events.stream import EventStream, sources_of
+from hub.events.stream import EventStream, event_stream
 from hub.web.runtime import Hub
 from tests.production.test_replicas import ROOT
 
@@ -53,8 +54,8 @@ async def stream_name() -> AsyncIterator[str]:
 @contextlib.asynccontextmanager
 async def replica(settings: Settings, stream_name: str, *, relays: bool) -> AsyncIterator[EventStream]:
     hub = Hub.open(settings)
-    stream = EventStream(sources_of(hub.agencies), hub.index, bus=JetStreamBus(NATS_URL, stream=stream_name),
-                         relays=relays)
+    stream = event_stream(settings, hub.agencies, hub.index, bus=JetStreamBus(NATS_URL, stream=stream_name),
+                          relays=relays)
     await stream.start()
     try:
         yield stream
@@ -75,6 +76,10 @@ async def test_an_event_captured_by_one_replica_reaches_a_subscriber_on_another(
             await arrest(own_settings, PERSON)
             second = await asyncio.wait_for(on_b.get(), 2)
             assert second.row.position > event.row.position  # in the police system's order
+            # whichever replica relayed them, every replica names them alike, by the deployment's key
+            ids = load_event_ids(own_settings)
+            assert [event.event_id, second.event_id] == [ids("police", event.row.position),
+                                                         ids("police", second.row.position)]
             await asyncio.sleep(0.5)
             assert on_b.empty()  # two replicas relayed; JetStream kept one copy of each
         assert a.bus is not None and c.bus is not None
@@ -82,11 +87,11 @@ async def test_an_event_captured_by_one_replica_reaches_a_subscriber_on_another(
 
 KILLED = """
 import asyncio, sys
-from hub.events.broker import JetStreamBus
+from hub.events.broker import JetStreamBus, msg_id
 async def main():
     queue = await JetStreamBus(sys.argv[1], stream=sys.argv[2]).work_queue(sys.argv[3], ack_wait=1.0)
     taken = await queue.take(wait=10)
-    print(taken[0].event_id if taken else "none", flush=True)
+    print(msg_id(taken[0]) if taken else "none", flush=True)
     await asyncio.sleep(3600)  # killed before it acknowledges
 asyncio.run(main())
 """
@@ -118,7 +123,7 @@ async def test_a_replica_killed_before_it_acknowledges_loses_nothing(own_setting
     for queue, name in ((first, "a"), (second, "b"), (first, "a"), (second, "b")):
         taken = await queue.take(wait=5)  # the killed replica's event comes back after ack_wait
         assert taken is not None
-        handled.append((name, taken[0].event_id))
+        handled.append((name, msg_id(taken[0])))
         await queue.done(taken[1])
     assert [event for _, event in handled] == ["police-1", "police-2", "police-3", "police-4"]  # each once, in order
     assert {name for name, _ in handled} == {"a", "b"}  # shared out between the replicas

@@ -112,7 +112,7 @@ async def test_each_probation_change_is_its_event(agencies: Agencies) -> None:
     assert named("probation").agency.capture.kind("ReleaseScheduled").derive(dict(moved))["notice_days"] == 10  # type: ignore[union-attr,misc]
     assert rows[-1].data["recalled_on"] == "2027-01-05"
     assert bool(rows[7].data["open"]) is False
-    assert len({r.event_id for r in rows}) == len(rows)
+    assert len({r.position for r in rows}) == len(rows)
 
 
 async def test_an_arrest_and_its_outcome_are_events(agencies: Agencies) -> None:
@@ -165,7 +165,7 @@ async def test_the_stream_is_woken_by_a_commit(agencies: Agencies) -> None:
         await conn.run_sync(index_tables.metadata.create_all)
     capture = named("probation").agency.capture
     assert capture is not None
-    stream = EventStream([Source("probation", db, capture, "crn")], index, poll_seconds=5)
+    stream = EventStream([Source.database("probation", db, capture, "crn")], index, poll_seconds=5)
     await stream.start()
     try:
         await asyncio.sleep(0.2)  # the listener is connected

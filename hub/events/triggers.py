@@ -4,12 +4,19 @@ SQLite: an ``AFTER`` trigger inserting into the outbox. PostgreSQL: a trigger fu
 transaction-scoped advisory lock (so outbox ids commit in the order they were given, and a reader that has
 seen id n never later meets a smaller one), inserts, and ``pg_notify``s the channel consumers listen on.
 Both are installed idempotently, so every hub start (and ``hub simulate``) may install them.
+
+A trigger whose declaration changed is replaced. PostgreSQL does that atomically (``CREATE OR REPLACE``).
+SQLite cannot, so there a trigger's name carries a digest of its definition: the new one is created beside
+the old, and the old dropped after, so a write committed meanwhile is captured at least once, never missed.
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
+
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from hub.core.capture import Capture, Trigger, outbox_name
 
@@ -49,12 +56,27 @@ def _insert(trigger: Trigger, agency: str, dialect: str) -> str:
             f"VALUES ({_quote(trigger.event_type)}, {trigger.key}, {now}, {data})")
 
 
-def sqlite_statements(trigger: Trigger, agency: str) -> list[str]:
+def sqlite_trigger(trigger: Trigger, agency: str) -> tuple[str, str]:
+    """The trigger's name, with a digest of its definition (a changed declaration is a new trigger), and the
+    statement creating it."""
     of = f" OF {', '.join(trigger.changed)}" if trigger.operation == "UPDATE" and trigger.changed else ""
     condition = _condition(trigger, "sqlite")
     when = f" WHEN {condition}" if condition else ""
-    return [f"CREATE TRIGGER IF NOT EXISTS {trigger.name} AFTER {trigger.operation}{of} ON {trigger.table} "
-            f"FOR EACH ROW{when} BEGIN {_insert(trigger, agency, 'sqlite')}; END"]
+    body = (f"AFTER {trigger.operation}{of} ON {trigger.table} FOR EACH ROW{when} "
+            f"BEGIN {_insert(trigger, agency, 'sqlite')}; END")
+    name = f"{trigger.name}_{hashlib.sha256(body.encode()).hexdigest()[:8]}"
+    return name, f"CREATE TRIGGER IF NOT EXISTS {name} {body}"
+
+
+async def _drop_replaced(conn: AsyncConnection, capture: Capture, current: set[str]) -> None:
+    """Drop the SQLite triggers of this capture that an installed version replaced (older digests, or the
+    unversioned names of earlier hubs)."""
+    bases = {t.name for t in capture.triggers}
+    found = (await conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'"))).scalars().all()
+    for name in found:
+        base = re.sub(r"_[0-9a-f]{8}$", "", name)
+        if name not in current and (name in bases or base in bases):
+            await conn.execute(text(f"DROP TRIGGER IF EXISTS {name}"))
 
 
 def postgres_statements(trigger: Trigger, agency: str) -> list[str]:
@@ -77,8 +99,12 @@ async def install(engine: AsyncEngine, agency: str, capture: Capture) -> None:
         if dialect == "postgresql":  # replicas starting together install one at a time
             await conn.execute(text(f"SELECT pg_advisory_xact_lock({OUTBOX_LOCK})"))
         await conn.run_sync(create_tables, agency)
-        for trigger in capture.triggers:
-            statements = (sqlite_statements(trigger, agency) if dialect == "sqlite"
-                          else postgres_statements(trigger, agency))
-            for statement in statements:
-                await conn.execute(text(statement))
+        if dialect != "sqlite":
+            for trigger in capture.triggers:
+                for statement in postgres_statements(trigger, agency):
+                    await conn.execute(text(statement))
+            return
+        created = dict(sqlite_trigger(trigger, agency) for trigger in capture.triggers)
+        for statement in created.values():
+            await conn.execute(text(statement))
+        await _drop_replaced(conn, capture, set(created))

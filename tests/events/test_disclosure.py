@@ -12,9 +12,11 @@ from graphql import parse, print_ast
 from audit.digest import load_digest
 from audit.record import Operation
 from connectors.probation.events import CAPTURE
+from hub.core.db import create_engine
 from hub.core.settings import Settings
 from hub.events.delivery import Loads, Subscriber, deliver, shows_change
 from hub.events.stream import DurableConsumer, EventStream, sources_of
+from hub.events.triggers import install
 from hub.services.caseload import CallerConditions
 from hub.web.runtime import Hub
 from policies.store import PolicyStore
@@ -143,3 +145,31 @@ def test_an_agreement_published_while_subscribed_applies_to_the_next_event(own_s
         told_nothing(victim)
     versions = {r.event.policy_version for r in audit_records(settings) if r.event.operation_type == "subscription"}
     assert len(versions) == 1  # only the first delivery happened, under the version then in force
+
+
+async def test_a_hub_upgraded_replaces_a_changed_sqlite_trigger_and_captures_what_the_new_one_declares(
+        own_settings: Settings) -> None:
+    settings = own_settings
+    engine = create_engine(settings.agency_url("probation"))
+    try:
+        await install(engine, "probation", CAPTURE)
+        sql(settings, "probation", "DROP TRIGGER IF EXISTS hub_probation_licence_insert")
+        for (name,) in sql(settings, "probation", "SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                           "AND name LIKE 'hub_probation_licence_insert%'"):
+            sql(settings, "probation", f"DROP TRIGGER {name}")
+        # as an earlier hub left it: unversioned, carrying only the condition's id
+        sql(settings, "probation", "CREATE TRIGGER hub_probation_licence_insert AFTER INSERT ON licence_condition "
+            "FOR EACH ROW BEGIN INSERT INTO hub_outbox_probation (event_type, agency_key, occurred_at, data) "
+            "VALUES ('LicenceConditionsChanged', NEW.crn, '2026-12-01T00:00:00Z', "
+            "json_object('condition_id', NEW.condition_id)); END")
+        await install(engine, "probation", CAPTURE)
+        names = {n for (n,) in sql(settings, "probation", "SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                                   "AND name LIKE 'hub_probation_licence_insert%'")}
+        assert len(names) == 1 and "hub_probation_licence_insert" not in names
+        [(before,)] = sql(settings, "probation", "SELECT count(*) FROM hub_outbox_probation")
+        sql(settings, "probation", ZONE, crn=CRN)
+        rows = sql(settings, "probation", "SELECT data FROM hub_outbox_probation ORDER BY event_id")
+        assert len(rows) == before + 1  # one trigger, one event
+        assert '"kind":"exclusion_zone"' in rows[-1][0].replace(" ", "")  # what the new declaration carries
+    finally:
+        await engine.dispose()

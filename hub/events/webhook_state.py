@@ -131,6 +131,11 @@ async def owed(engine: AsyncEngine, endpoint: str, agency: str) -> list[tuple[Ke
                     True)) for r in rows]
 
 
+async def is_dead_letter(engine: AsyncEngine, key: Key) -> bool:
+    async with engine.connect() as conn:
+        return (await conn.execute(select(DEAD.c.attempts).where(key.where(DEAD)))).first() is not None
+
+
 async def dead_letters(engine: AsyncEngine, agency: str) -> list[dict[str, Any]]:
     """The dead-letter list of one agency's outbox: endpoint, event position and kind, attempts, last error."""
     async with engine.begin() as conn:

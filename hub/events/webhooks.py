@@ -199,6 +199,8 @@ class WebhookSender:
         self.client = client or httpx.AsyncClient(timeout=10)
         self.poll_seconds = poll_seconds
         self._prepared: set[str] = set()
+        #: the outboxes read from since this sender started
+        self._read: set[str] = set()
         #: the loop time from which to look for follow-ups owed (0: at the first turn, after a restart)
         self._settle_at = 0.0
 
@@ -224,7 +226,9 @@ class WebhookSender:
             row, msg = taken
             if row.agency in self.stream.sources and row.event_type in self.endpoint.events:
                 [event] = await self.stream.resolve([row])
-                await self.send(event, working=msg.in_progress)
+                # handed out again: the replica that had it may have dead-lettered it before it stopped
+                if not (msg.metadata.num_delivered > 1 and await self._dead_lettered(event)):
+                    await self.send(event, working=msg.in_progress)
             await queue.done(msg)
 
     async def once(self) -> int:
@@ -232,7 +236,10 @@ class WebhookSender:
         await self._settle_when_due()
         batch = await self.consumer.next_batch()
         for event in batch:
-            if event.kind.name in self.endpoint.events:
+            # the first of each outbox after a start may be one a stopped hub dead-lettered but did not ack
+            again = event.row.agency not in self._read
+            self._read.add(event.row.agency)
+            if event.kind.name in self.endpoint.events and not (again and await self._dead_lettered(event)):
                 await self.send(event)
             await self.consumer.ack(event)
         return len(batch)
@@ -366,6 +373,10 @@ class WebhookSender:
                 await conn.run_sync(create_dead_table)
             self._prepared.add(agency)
         return engine
+
+    async def _dead_lettered(self, event: ChangeEvent) -> bool:
+        key = state.Key(self.endpoint.name, event.row.agency, event.row.position)
+        return await state.is_dead_letter(await self._engine(key.agency), key)
 
     async def _event(self, agency: str, position: int) -> ChangeEvent | None:
         from hub.events import outbox

@@ -40,6 +40,7 @@ from hub.services.caseload import CallerConditions
 from hub.web.runtime import Hub
 from policies.loader import policy_dir
 from policies.store import PolicyStore
+from tests.events.conftest import sql
 from tests.events.test_broker import PERSON, replica
 from tests.production.test_replicas import free_port
 
@@ -386,6 +387,25 @@ async def test_a_resumed_series_is_dead_lettered_after_the_schedule_s_attempts_i
     assert dead["attempts"] == 4 and len(receiver.attempts) == 4  # two by each hub: the schedule once
     delivery, follow = await trail(own_settings)
     assert_follow_up(follow, delivery)
+
+
+async def test_a_dead_letter_a_stopped_hub_had_not_passed_is_not_sent_again(own_settings: Settings,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HUB_TEST_WEBHOOK_SECRET", SECRET)
+    async with receiving(Receiver(failures=100)) as down:
+        async with sender(own_settings, down.url, (0, 0.05)) as first:
+            await move_release(own_settings, 10)
+            assert await first.once() == 1
+            [dead] = await dead_letters(first.stream.sources["probation"].engine, "probation")
+        # as if the hub had stopped after dead-lettering the event but before moving its cursor past it
+        sql(own_settings, "probation", "UPDATE hub_outbox_cursor_probation SET position = :p WHERE consumer = :c",
+            p=dead["event_position"] - 1, c="webhook:case-system")
+        async with sender(own_settings, down.url, (0, 0.05)) as second:
+            assert await second.once() == 1
+            assert await second.once() == 0  # passed now
+            assert len(await dead_letters(second.stream.sources["probation"].engine, "probation")) == 1
+    assert len(down.attempts) == 2  # not a second series
+    assert len(await trail(own_settings)) == 2  # the delivery and its follow-up, once
 
 
 @pytest.mark.parametrize(("group", "now_sent"), [("licence", True), ("release", False)])

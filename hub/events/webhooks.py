@@ -6,9 +6,11 @@ every retry, so a receiver drops a repeat), ``webhook-timestamp`` and ``webhook-
 ``standardwebhooks`` library. A failed POST is retried with exponential backoff over about a day (the
 schedule below), in order: the endpoint's later events wait, so each person's events still arrive in order.
 After the last attempt the event goes to the dead-letter list (``hub_webhook_dead`` beside the outbox) that
-information governance lists and replays (``hub events dead-letters``, ``hub events replay``), and the
-endpoint moves on. A receiver that is down loses nothing: the cursor moves only past a delivered or
-dead-lettered event.
+information governance lists and replays (``hub events dead-letters``, ``hub events replay``), its delivery
+record gets a follow-up saying the disclosure never reached the receiver, and the endpoint moves on. A
+receiver that is down loses nothing: the cursor moves only past a delivered or dead-lettered event. The
+retry series is kept beside the outbox too (hub/events/webhook_state.py), so a hub that stops mid-schedule
+resumes it rather than starting again and recording the delivery twice.
 """
 
 from __future__ import annotations

@@ -250,38 +250,16 @@ class WebhookSender:
         """Deliver with retries; True once accepted (or no longer for this endpoint), False once dead-lettered.
 
         Audited once, before the first attempt: what is disclosed is the event as judged, however many times the
-        receiver needs it sent. A series a stopped hub left is resumed at its next attempt, when that is due; it
-        is judged again (the agreements may have changed) and recorded again only if what is released differs,
-        the old record then getting its follow-up."""
+        receiver needs it sent. A series a stopped hub left is resumed at its next attempt, when that is due."""
         # The signer first: a secret that cannot be read must fail before the delivery is audited as made.
         secret = self.endpoint.resolve_secret()
         signer = Webhook(secret)
         key = state.Key(self.endpoint.name, event.row.agency, event.row.position)
-        engine = await self._engine(event.row.agency)
-        series = await state.load(engine, key)
-        if series is not None and series.dead:  # a replay of a dead letter whose follow-up is still owed
-            await self._follow_up(event, key, series.audit_seq, _dead_why(series.attempts, series.last_error))
-            series = None
-        resumed = series
-
-        async def retire(seq: int) -> None:
-            assert resumed is not None
-            await self.audit.append(state.undelivered_record(
-                event, self.subscriber, seq, "the agreements now release otherwise: recorded again below"))
-            await state.save(engine, key, replace(resumed, audit_seq=None))
-
-        sink = _Standing(self.audit, secret, series, retire)
-        d = await deliver(event, self.subscriber, self.loads, sink)
-        if d is None:  # not for this endpoint's client under the agreements (no longer, if resumed)
-            if series is not None:
-                await self._follow_up(event, key, series.audit_seq, "the agreements no longer release it")
+        begun = await self._recorded(event, key, secret)
+        if begun is None:
             return True
-        if series is None or series.audit_seq != d.audit_seq:
-            series = state.Series(series.attempts, series.due, d.audit_seq, sink.fingerprint, series.last_error) \
-                if series is not None else state.Series(
-                    0, datetime.now(UTC) + timedelta(seconds=self.schedule[0] if self.schedule else 0), d.audit_seq,
-                    sink.fingerprint)
-            await state.save(engine, key, series)  # before the first attempt: a restart must not record it again
+        d, series = begun
+        engine = await self._engine(key.agency)
         body = payload(d)
         made, error = series.attempts, series.last_error
         while made < len(self.schedule):
@@ -308,6 +286,41 @@ class WebhookSender:
                 await state.save(engine, key, series)
         await self._dead_letter(event, key, d.audit_seq, made, error)
         return False
+
+    async def _recorded(self, event: ChangeEvent, key: state.Key, secret: str
+                        ) -> tuple[Delivery, state.Series] | None:
+        """The event as released to the endpoint's client, and its series, begun or resumed; None: not for them.
+
+        A resumed series is judged again (the agreements may have changed) and recorded again only if what is
+        released differs, the old record then getting its follow-up."""
+        engine = await self._engine(key.agency)
+        series = await state.load(engine, key)
+        if series is not None and series.dead:  # a replay of a dead letter whose follow-up is still owed
+            await self._follow_up(event, key, series.audit_seq, _dead_why(series.attempts, series.last_error))
+            series = None
+        resumed = series
+
+        async def retire(seq: int) -> None:
+            assert resumed is not None
+            await self.audit.append(state.undelivered_record(
+                event, self.subscriber, seq, "the agreements now release otherwise: it is recorded anew"))
+            await state.save(engine, key, replace(resumed, audit_seq=None))
+
+        sink = _Standing(self.audit, secret, series, retire)
+        d = await deliver(event, self.subscriber, self.loads, sink)
+        if d is None:  # not for this endpoint's client under the agreements (no longer, if resumed)
+            if series is not None:
+                await self._follow_up(event, key, series.audit_seq, "the agreements no longer release it")
+            return None
+        if series is None:
+            due = datetime.now(UTC) + timedelta(seconds=self.schedule[0] if self.schedule else 0)
+            series = state.Series(0, due, d.audit_seq, sink.fingerprint)
+        elif series.audit_seq == d.audit_seq:  # resumed, the disclosure as recorded
+            return d, series
+        else:
+            series = replace(series, audit_seq=d.audit_seq, disclosure=sink.fingerprint)
+        await state.save(engine, key, series)  # before the first attempt: a restart must not record it again
+        return d, series
 
     async def _wait(self, seconds: float, working: Callable[[], Awaitable[None]] | None) -> None:
         """Sleep until the next attempt; from the broker's queue, telling it the event is still in hand, so it is

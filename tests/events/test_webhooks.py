@@ -11,7 +11,7 @@ import shutil
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -442,6 +442,52 @@ async def test_a_resumed_series_is_judged_again(own_settings: Settings, monkeypa
     [message] = receiver.accepted.values()
     assert "licenceConditions" not in message["data"] and "releaseDate" in message["data"]
     assert len(receiver.attempts) == 3  # the series went on: attempt 3 of the schedule
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+async def test_the_series_store_on_each_backend(backend: str, tmp_path: Path) -> None:
+    """A series saved, resumed, dead-lettered (owing its follow-up) and cleared, in SQLite and in PostgreSQL."""
+    import uuid
+
+    from sqlalchemy.engine import make_url
+
+    from hub.core.db import create_engine
+    from tests.conftest import admin_sql, postgres_base_url
+
+    base, name = postgres_base_url(), f"hubtest_webhooks_{uuid.uuid4().hex[:10]}"
+    if backend == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path}/store.db"
+    elif base is None:
+        pytest.skip("HUB_TEST_POSTGRES_URL not set (CI sets it)")
+    else:
+        await admin_sql(base, f'CREATE DATABASE "{name}"')
+        url = make_url(base).set(database=name).render_as_string(hide_password=False)
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as conn:
+            await conn.run_sync(state.create_tables)
+        key, other = state.Key("case-system", "probation", 7), state.Key("case-system", "probation", 8)
+        due = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=2)
+        await state.save(engine, key, state.Series(0, due, 41, "f" * 64))
+        await state.save(engine, key, state.Series(3, due, 41, "f" * 64, "HTTP 503"))  # the same row, updated
+        await state.save(engine, other, state.Series(1, due, 42, "e" * 64))
+        assert await state.load(engine, key) == state.Series(3, due, 41, "f" * 64, "HTTP 503")
+        assert await state.owed(engine, "case-system", "probation") == []
+        await state.dead_letter(engine, key, 8, "ConnectError", "ReleaseScheduled")
+        assert await state.is_dead_letter(engine, key) and not await state.is_dead_letter(engine, other)
+        [(owed_key, owed)] = await state.owed(engine, "case-system", "probation")
+        assert owed_key == key and (owed.dead, owed.attempts, owed.audit_seq) == (True, 8, 41)
+        await state.clear(engine, key)
+        assert await state.load(engine, key) is None and await state.owed(engine, "case-system", "probation") == []
+        [dead] = await state.dead_letters(engine, "probation")
+        assert (dead["event_position"], dead["attempts"], dead["last_error"]) == (7, 8, "ConnectError")
+        await state.remove_dead_letter(engine, key)
+        assert await state.dead_letters(engine, "probation") == []
+        assert (await state.load(engine, other) or state.Series(0, due, None, "")).attempts == 1
+    finally:
+        await engine.dispose()
+        if backend == "postgresql" and base is not None:
+            await admin_sql(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def test_the_endpoint_list_shows_no_secret_a_url_carries(own_settings: Settings, tmp_path: Path,

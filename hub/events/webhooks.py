@@ -228,9 +228,10 @@ class WebhookSender:
             row, msg = taken
             if row.agency in self.stream.sources and row.event_type in self.endpoint.events:
                 [event] = await self.stream.resolve([row])
-                # handed out again: the replica that had it may have dead-lettered it before it stopped
-                if not (msg.metadata.num_delivered > 1 and await self._dead_lettered(event)):
-                    await self.send(event, working=msg.in_progress)
+                # handed out again: the replica that had it may have begun its series, or dead-lettered it
+                again = msg.metadata.num_delivered > 1
+                if not (again and await self._dead_lettered(event)):
+                    await self.send(event, working=msg.in_progress, again=again)
             await queue.done(msg)
 
     async def once(self) -> int:
@@ -238,24 +239,31 @@ class WebhookSender:
         await self._settle_when_due()
         batch = await self.consumer.next_batch()
         for event in batch:
-            # the first of each outbox after a start may be one a stopped hub dead-lettered but did not ack
+            # The first of each outbox after a start (or a failure) may be one a stopped hub had begun a series
+            # for, or dead-lettered, without moving its cursor past it; any later one is new.
             again = event.row.agency not in self._read
             self._read.add(event.row.agency)
-            if event.kind.name in self.endpoint.events and not (again and await self._dead_lettered(event)):
-                await self.send(event)
+            try:
+                if event.kind.name in self.endpoint.events and not (again and await self._dead_lettered(event)):
+                    await self.send(event, again=again)
+            except BaseException:
+                self._read.discard(event.row.agency)
+                raise
             await self.consumer.ack(event)
         return len(batch)
 
-    async def send(self, event: ChangeEvent, working: Callable[[], Awaitable[None]] | None = None) -> bool:
+    async def send(self, event: ChangeEvent, working: Callable[[], Awaitable[None]] | None = None, *,
+                   again: bool = True) -> bool:
         """Deliver with retries; True once accepted (or no longer for this endpoint), False once dead-lettered.
 
         Audited once, before the first attempt: what is disclosed is the event as judged, however many times the
-        receiver needs it sent. A series a stopped hub left is resumed at its next attempt, when that is due."""
+        receiver needs it sent. A series a stopped hub left is resumed at its next attempt, when that is due
+        (``again`` False: the event is new to this endpoint, so there is no series to look for)."""
         # The signer first: a secret that cannot be read must fail before the delivery is audited as made.
         secret = self.endpoint.resolve_secret()
         signer = Webhook(secret)
         key = state.Key(self.endpoint.name, event.row.agency, event.row.position)
-        begun = await self._recorded(event, key, secret)
+        begun = await self._recorded(event, key, secret, again)
         if begun is None:
             return True
         d, series = begun
@@ -287,14 +295,14 @@ class WebhookSender:
         await self._dead_letter(event, key, d.audit_seq, made, error)
         return False
 
-    async def _recorded(self, event: ChangeEvent, key: state.Key, secret: str
+    async def _recorded(self, event: ChangeEvent, key: state.Key, secret: str, again: bool
                         ) -> tuple[Delivery, state.Series] | None:
         """The event as released to the endpoint's client, and its series, begun or resumed; None: not for them.
 
         A resumed series is judged again (the agreements may have changed) and recorded again only if what is
         released differs, the old record then getting its follow-up."""
         engine = await self._engine(key.agency)
-        series = await state.load(engine, key)
+        series = await state.load(engine, key) if again else None
         if series is not None and series.dead:  # a replay of a dead letter whose follow-up is still owed
             await self._follow_up(event, key, series.audit_seq, _dead_why(series.attempts, series.last_error))
             series = None

@@ -203,6 +203,8 @@ class WebhookSender:
         self._prepared: set[str] = set()
         #: the outboxes read from since this sender started
         self._read: set[str] = set()
+        #: the events this replica took from the broker and finished with lately, oldest first
+        self._finished: dict[str, None] = {}
         #: the loop time from which to look for follow-ups owed (0: at the first turn, after a restart)
         self._settle_at = 0.0
 
@@ -226,13 +228,20 @@ class WebhookSender:
             if taken is None:
                 continue
             row, msg = taken
+            again = msg.metadata.num_delivered > 1
+            # a copy handed out while this replica still had the event in hand (its hold lapsed under load)
+            if again and row.event_id in self._finished:
+                await queue.done(msg)
+                continue
             if row.agency in self.stream.sources and row.event_type in self.endpoint.events:
                 [event] = await self.stream.resolve([row])
                 # handed out again: the replica that had it may have begun its series, or dead-lettered it
-                again = msg.metadata.num_delivered > 1
                 if not (again and await self._dead_lettered(event)):
                     await self.send(event, working=msg.in_progress, again=again)
             await queue.done(msg)
+            self._finished[row.event_id] = None
+            if len(self._finished) > 1000:
+                del self._finished[next(iter(self._finished))]
 
     async def once(self) -> int:
         """Send (or dead-letter) every event waiting for the endpoint; how many were handled."""

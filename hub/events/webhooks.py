@@ -31,6 +31,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+from nats.aio.msg import Msg
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 from standardwebhooks.webhooks import Webhook
@@ -39,8 +40,9 @@ from audit.record import AuditEvent, Operation
 from hub.core.errors import AuditUnavailable, ConfigurationError
 from hub.core.settings import Settings
 from hub.events import webhook_state as state
-from hub.events.broker import JetStreamBus
+from hub.events.broker import JetStreamBus, WorkQueue
 from hub.events.delivery import AuditSink, Delivery, Loads, Subscriber, deliver
+from hub.events.outbox import OutboxRow
 from hub.events.stream import ChangeEvent, DurableConsumer, EventStream
 from hub.events.webhook_state import DEAD as DEAD
 from hub.events.webhook_state import dead_letters as dead_letters
@@ -183,6 +185,8 @@ class WebhookSender:
     ACK_WAIT = 30.0
     #: seconds between tries at writing the follow-up records the audit trail could not take
     SETTLE_SECONDS = 30.0
+    #: seconds before trying again when sending failed for want of the audit trail or an agency
+    RETRY_SECONDS = 5.0
 
     def __init__(self, endpoint: Endpoint, stream: EventStream, plan: Plan, conditions: CallerConditions,
                  policy_version: str, loads: Loads, audit: AuditSink, *, schedule: Sequence[float] = SCHEDULE,
@@ -212,9 +216,18 @@ class WebhookSender:
         if self.stream.bus is not None:
             await self.run_shared(self.stream.bus)
         while True:
-            delivered = await self.once()
+            try:
+                delivered = await self.once()
+            except Exception as exc:  # the trail or an agency away: nothing was passed, so try again shortly
+                self._failed(exc)
+                await asyncio.sleep(self.RETRY_SECONDS)
+                continue
             if not delivered:
                 await asyncio.sleep(self.poll_seconds)
+
+    def _failed(self, exc: Exception) -> None:
+        log.warning("sending webhooks failed; trying again", extra={"endpoint": self.endpoint.name,
+                                                                     "error_type": type(exc).__name__})
 
     async def run_shared(self, bus: JetStreamBus) -> None:
         """With replicas: the endpoint's events come from the broker's durable consumer the replicas share, so
@@ -223,25 +236,31 @@ class WebhookSender:
         queue = await bus.work_queue(f"webhook-{re.sub(r'[^A-Za-z0-9_-]', '_', self.endpoint.name)}",
                                      ack_wait=self.ACK_WAIT)
         while True:
-            await self._settle_when_due()
-            taken = await queue.take(wait=self.poll_seconds * 5)
-            if taken is None:
-                continue
-            row, msg = taken
-            again = msg.metadata.num_delivered > 1
-            # a copy handed out while this replica still had the event in hand (its hold lapsed under load)
-            if again and row.event_id in self._finished:
-                await queue.done(msg)
-                continue
-            if row.agency in self.stream.sources and row.event_type in self.endpoint.events:
-                [event] = await self.stream.resolve([row])
-                # handed out again: the replica that had it may have begun its series, or dead-lettered it
-                if not (again and await self._dead_lettered(event)):
-                    await self.send(event, working=msg.in_progress, again=again)
+            try:
+                await self._settle_when_due()
+                taken = await queue.take(wait=self.poll_seconds * 5)
+                if taken is not None:
+                    await self._shared(queue, *taken)
+            except Exception as exc:  # the event goes back to the broker (unacknowledged) and comes again
+                self._failed(exc)
+                await asyncio.sleep(self.RETRY_SECONDS)
+
+    async def _shared(self, queue: WorkQueue, row: OutboxRow, msg: Msg) -> None:
+        """One event from the broker's queue: sent (or not for this endpoint), then acknowledged."""
+        again = msg.metadata.num_delivered > 1
+        # a copy handed out while this replica still had the event in hand (its hold lapsed under load)
+        if again and row.event_id in self._finished:
             await queue.done(msg)
-            self._finished[row.event_id] = None
-            if len(self._finished) > 1000:
-                del self._finished[next(iter(self._finished))]
+            return
+        if row.agency in self.stream.sources and row.event_type in self.endpoint.events:
+            [event] = await self.stream.resolve([row])
+            # handed out again: the replica that had it may have begun its series, or dead-lettered it
+            if not (again and await self._dead_lettered(event)):
+                await self.send(event, working=msg.in_progress, again=again)
+        await queue.done(msg)
+        self._finished[row.event_id] = None
+        if len(self._finished) > 1000:
+            del self._finished[next(iter(self._finished))]
 
     async def once(self) -> int:
         """Send (or dead-letter) every event waiting for the endpoint; how many were handled."""

@@ -337,6 +337,34 @@ async def test_a_follow_up_the_trail_refuses_is_owed_not_lost(own_settings: Sett
     assert owed.audit_seq == delivery.seq
 
 
+async def test_a_sender_the_trail_fails_tries_again_and_loses_nothing(own_settings: Settings,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """No record, no delivery; and the sender keeps going: once the trail is back the event is delivered."""
+    monkeypatch.setenv("HUB_TEST_WEBHOOK_SECRET", SECRET)
+    trails: list[Outage] = []
+
+    def outage(store: AuditStore) -> Outage:
+        trails.append(Outage(store, down=True))
+        return trails[-1]
+
+    async with receiving(Receiver(failures=0)) as receiver, \
+            sender(own_settings, receiver.url, (0, 0.05), audit=outage) as out:
+        out.RETRY_SECONDS = 0.1
+        await move_release(own_settings, 10)
+        task = asyncio.create_task(out.run())
+        try:
+            await asyncio.sleep(0.5)
+            assert receiver.attempts == [] and not task.done()  # not sent unrecorded, and still running
+            trails[0].down = False
+            await until(lambda: len(receiver.accepted) == 1)
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+    [delivery] = await trail(own_settings)
+    assert delivery.event.outcome in {"ok", "partial"}
+
+
 async def stop_after(out: WebhookSender, receiver: Receiver, attempts: int) -> None:
     """Run the sender until ``attempts`` attempts failed and the series says so, then stop it (a hub stopped
     mid-schedule)."""

@@ -24,7 +24,7 @@ from hub.core.settings import Settings
 from hub.events import outbox
 from hub.events.delivery import Loads
 from hub.events.stream import ChangeEvent, DurableConsumer, event_stream
-from hub.events.webhooks import WebhookSender, configured_endpoints, dead_letters
+from hub.events.webhooks import WebhookSender, configured_endpoints, dead_letters, shown_url
 from hub.services.caseload import CallerConditions
 from hub.web.runtime import Hub
 from policies.store import PolicyStore
@@ -114,9 +114,10 @@ async def _webhooks(settings: Settings, action: str, args: argparse.Namespace) -
         endpoints = configured_endpoints(settings, hub.agencies, policy)
         stream = event_stream(settings, hub.agencies, hub.index)
         if action == "webhooks":
+            # no userinfo, query or fragment: a partner may have put a credential there
             for e in endpoints:
                 print(f"{e.name}: {e.client} ({e.agency}, {e.role}, {e.purpose}) "
-                      f"{' '.join(sorted(e.events))} -> {e.url}")
+                      f"{' '.join(sorted(e.events))} -> {shown_url(e.url)}")
             print(f"{len(endpoints)} endpoint(s), checked against policy version {policy.version}")
             return 0
         if action == "dead-letters":

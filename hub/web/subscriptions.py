@@ -84,7 +84,8 @@ class SubscriptionsView(GraphQL[SubscriptionContext, None]):
             sender = WebhookSender(
                 endpoint, self.stream, policy.plan((endpoint.role,), endpoint.purpose),
                 CallerConditions(self.hub.index, self.hub.agencies, endpoint.agency, endpoint.client,
-                                 self.hub.caseloads), policy.version, self.loads, self.governance.audit)
+                                 self.hub.caseloads), policy.version, self.loads, self.governance.audit,
+                replan=self._replan)
             self._webhooks.append(sender)
             self._senders.append(asyncio.create_task(sender.run(), name=f"webhook-{endpoint.name}"))
 

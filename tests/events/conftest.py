@@ -22,6 +22,7 @@ from hub.core.settings import Settings
 from hub.web.app import create_app
 from hub.web.auth import issue_dev_token
 from tests.conftest import sqlite_settings
+from tests.events.test_broker import stream_name  # noqa: F401 - a JetStream stream of its own, for any module here
 from tests.http.conftest import STAFF
 
 with warnings.catch_warnings():

@@ -211,7 +211,7 @@ class WebhookSender:
         #: the outboxes read from since this sender started
         self._read: set[str] = set()
         #: the events this replica took from the broker and finished with lately, oldest first
-        self._finished: dict[str, None] = {}
+        self._finished: dict[tuple[str, int], None] = {}
         #: the loop time from which to look for follow-ups owed (0: at the first turn, after a restart)
         self._settle_at = 0.0
 
@@ -252,7 +252,7 @@ class WebhookSender:
         """One event from the broker's queue: sent (or not for this endpoint), then acknowledged."""
         again = msg.metadata.num_delivered > 1
         # a copy handed out while this replica still had the event in hand (its hold lapsed under load)
-        if again and row.event_id in self._finished:
+        if again and (row.agency, row.position) in self._finished:
             await queue.done(msg)
             return
         if row.agency in self.stream.sources and row.event_type in self.endpoint.events:
@@ -261,7 +261,7 @@ class WebhookSender:
             if not (again and await self._dead_lettered(event)):
                 await self.send(event, working=msg.in_progress, again=again)
         await queue.done(msg)
-        self._finished[row.event_id] = None
+        self._finished[(row.agency, row.position)] = None
         if len(self._finished) > 1000:
             del self._finished[next(iter(self._finished))]
 

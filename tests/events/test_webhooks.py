@@ -33,7 +33,7 @@ from hub.core.errors import ConfigurationError
 from hub.core.settings import Settings
 from hub.events import webhook_state as state
 from hub.events.delivery import AuditSink, Loads, Subscriber
-from hub.events.stream import EventStream, sources_of
+from hub.events.stream import EventStream, event_stream
 from hub.events.webhook_state import UNDELIVERED
 from hub.events.webhooks import Endpoint, WebhookSender, dead_letters, load_endpoints
 from hub.services.caseload import CallerConditions
@@ -97,7 +97,7 @@ async def sender(settings: Settings, url: str, schedule: tuple[float, ...], *,
     """A hub process's sender for the probation case system (``audit``: a sink around its audit store;
     ``policy_dir``: agreements other than the packaged ones)."""
     hub = Hub.open(settings)
-    stream = EventStream(sources_of(hub.agencies), hub.index)
+    stream = event_stream(settings, hub.agencies, hub.index)  # the deployment's ids: stable across restarts
     store = await AuditStore.open(settings)
     policy = PolicyStore.open(settings.model_copy(update={"policy_dir": policy_dir}) if policy_dir else settings
                               ).current()

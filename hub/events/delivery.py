@@ -22,7 +22,7 @@ from typing import Any, Protocol
 from opentelemetry import trace
 
 from audit.record import AuditEvent, Disclosure, Operation
-from hub.core.capture import EventField
+from hub.core.capture import EventField, EventKind
 from hub.core.errors import AuditUnavailable
 from hub.events.stream import ChangeEvent
 from hub.services.agencies import Agencies
@@ -97,9 +97,11 @@ class Loads:
         return getattr(record, load.attribute or "", None) if record is not None else None
 
     async def judged(self, event: ChangeEvent, subscriber: Subscriber) -> list[tuple[EventField, Verdict]] | None:
-        """``judge``, once per event for every subscriber with the same user, roles, purpose and policy."""
+        """``judge``, once per event for every subscriber under the same plan (roles, purpose, policy) and, where
+        a condition on the person decides (a caseload, victims' cases), the same user."""
         s = subscriber
-        key = (event.event_id, "judged", s.subject, s.agency, *s.roles, "\x00", s.purpose, s.policy_version)
+        who = s.subject if _conditioned(s, event.kind) else ""
+        key = (event.event_id, "judged", who, s.agency, *s.roles, "\x00", s.purpose, s.policy_version)
         found: list[tuple[EventField, Verdict]] | None = await self._once(key, lambda: judge(event, subscriber))
         return found
 
@@ -121,6 +123,22 @@ class Loads:
 
 #: The Person fields that say who someone is (the agreements' identity group), as the gate judges them.
 _IDENTITY = tuple((name, name) for name in (key.split(".", 1)[1] for key in IDENTITY))
+
+
+_CONDITIONED: dict[tuple[str, tuple[str, ...], str, str], bool] = {}
+
+
+def _conditioned(subscriber: Subscriber, kind: EventKind) -> bool:
+    """Whether the subscriber's judgement of this kind of event turns on who they are (a row condition on the
+    identity or on a field of the event), or only on their plan (so is the same for all who share it)."""
+    key = (subscriber.policy_version, subscriber.roles, subscriber.purpose, kind.name)
+    found = _CONDITIONED.get(key)
+    if found is None:
+        if len(_CONDITIONED) > 10_000:
+            _CONDITIONED.clear()
+        keys = (*IDENTITY, *(f.field_key for f in kind.fields))
+        found = _CONDITIONED[key] = any(subscriber.plan.field(k).condition is not None for k in keys)
+    return found
 
 
 def shows_change(f: EventField, v: Verdict, data: Mapping[str, Any]) -> bool:

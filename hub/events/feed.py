@@ -80,7 +80,9 @@ class Feed:
                                  operation=operation)
 
         def wanted(event: ChangeEvent) -> bool:
-            return event.kind.topic == topic and accept(event) and may_concern(event, self.current())
+            # without a router every event comes: those that cannot concern the subscriber stop here, unjudged
+            return event.kind.topic == topic and accept(event) and (
+                self.router is not None or may_concern(event, self.current()))
 
         listening = self.router.join(topic, self.current) if self.router is not None else self.stream.listen()
         async with listening as queue:

@@ -47,10 +47,16 @@ $(TS_STAMP): docs/clients/typescript/package.json docs/clients/typescript/packag
 	cd docs/clients/typescript && npm ci --no-audit --no-fund --silent
 	touch $(TS_STAMP)
 
+# The JavaScript subscription example (graphql-ws over ws), run against a live hub by the tests.
+JS_CLIENT_STAMP := docs/clients/javascript/node_modules/.installed
+$(JS_CLIENT_STAMP): docs/clients/javascript/package.json docs/clients/javascript/package-lock.json
+	cd docs/clients/javascript && npm ci --no-audit --no-fund --silent
+	touch $(JS_CLIENT_STAMP)
+
 run: $(STAMP) $(IDE_STAMP)
 	$(BIN)/hub serve
 
-test: $(STAMP) $(JS_STAMP) $(FED_STAMP) $(IDE_STAMP) $(TS_STAMP)
+test: $(STAMP) $(JS_STAMP) $(FED_STAMP) $(IDE_STAMP) $(TS_STAMP) $(JS_CLIENT_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports

@@ -4,10 +4,10 @@ and referrals, each written to its outbox by a trigger in the same transaction a
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from connectors.probation.records import LicenceCondition, LicenceConditionKind
 from hub.core.capture import Capture, EventField, EventKind, Load, Trigger, before_after
 
 #: a licence condition's columns, old and new, so a subscriber is told of a change only if it is one they may see
@@ -54,14 +54,30 @@ TRIGGERS = (
             changed=("open", "pathway")),
 )
 
-def _conditions(data: Mapping[str, Any], prefix: str) -> list[LicenceCondition]:
-    """The changed condition as the one-item list ``licenceConditions`` would hold (none: added or removed)."""
-    if data.get(f"{prefix}kind") is None:
-        return []
-    starts, ends = data.get(f"{prefix}starts_on"), data.get(f"{prefix}ends_on")
-    return [LicenceCondition(int(data[f"{prefix}condition_id"]), LicenceConditionKind(data[f"{prefix}kind"]),
-                             str(data[f"{prefix}description"]), date.fromisoformat(str(starts)[:10]),
-                             None if ends is None else date.fromisoformat(str(ends)[:10]))]
+@dataclass(frozen=True)
+class _Kind:
+    value: str
+
+
+@dataclass(frozen=True)
+class _Changed:
+    """A licence condition as its row held it, compared before and after through the subscriber's mask (which
+    reads ``kind.value``). Kept as the row's text: a kind this version does not know must not stop the event."""
+
+    kind: _Kind
+    description: str | None
+    starts_on: str | None
+    ends_on: str | None
+
+
+def _conditions(data: Mapping[str, Any], prefix: str) -> list[_Changed]:
+    """The changed condition as a one-item list, as ``licenceConditions`` would hold it (none: added or removed)."""
+    def text(column: str) -> str | None:
+        value = data.get(f"{prefix}{column}")
+        return None if value is None else str(value)
+
+    kind = text("kind")
+    return [] if kind is None else [_Changed(_Kind(kind), text("description"), text("starts_on"), text("ends_on"))]
 
 
 def _condition_change(data: Mapping[str, Any]) -> tuple[Any, Any]:

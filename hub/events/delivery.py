@@ -66,15 +66,21 @@ class Delivery:
 
 
 class Loads:
-    """Values read from the agencies at delivery, once per event whoever it is delivered to.
+    """Values read from the agencies, and judgements, shared by the deliveries of one event as it fans out.
 
     An event reaches every subscriber's queue at once, so reads are shared as tasks, not as finished values:
-    concurrent deliveries of one event wait on one read of the person and one of each record or list."""
+    concurrent deliveries of one event wait on one read of the person and one of each record or list, and
+    subscribers alike on one judgement. Each is kept only ``keep`` seconds (well under the caseload cache's
+    life): a later delivery of the same event (a replay ``since``, a webhook's retry series resumed) is judged
+    and read afresh, as the agreements and the agency's record stand then."""
 
-    def __init__(self, agencies: Agencies, index: PersonIndex) -> None:
+    def __init__(self, agencies: Agencies, index: PersonIndex, *, keep: float = 2.0) -> None:
         self.agencies = agencies
         self.index = index
-        self._reads: dict[tuple[str, ...], asyncio.Future[Any]] = {}
+        self.keep = keep
+        #: key -> (when it was asked for, monotonic; the read), oldest first
+        self._reads: dict[tuple[str, ...], tuple[float, asyncio.Future[Any]]] = {}
+        self._conditioned: dict[tuple[str, tuple[str, ...], str, str], bool] = {}
 
     async def value(self, event: ChangeEvent, f: EventField) -> Any:
         assert f.load is not None and event.person_id is not None
@@ -100,7 +106,7 @@ class Loads:
         """``judge``, once per event for every subscriber under the same plan (roles, purpose, policy) and, where
         a condition on the person decides (a caseload, victims' cases), the same user."""
         s = subscriber
-        who = s.subject if _conditioned(s, event.kind) else ""
+        who = s.subject if self._turns_on_who(s, event.kind) else ""
         key = (event.event_id, "judged", who, s.agency, *s.roles, "\x00", s.purpose, s.policy_version)
         found: list[tuple[EventField, Verdict]] | None = await self._once(key, lambda: judge(event, subscriber))
         return found
@@ -109,36 +115,34 @@ class Loads:
         return (await self.index.get_many([person_id])).get(person_id)
 
     async def _once(self, key: tuple[str, ...], read: Callable[[], Awaitable[Any]]) -> Any:
-        found = self._reads.get(key)
-        if found is None:
-            if len(self._reads) > 10_000:
-                self._reads.clear()
-            found = self._reads[key] = asyncio.ensure_future(read())
+        now = time.monotonic()
+        while self._reads:  # kept in the order asked for, so the stale ones are at the front
+            oldest = next(iter(self._reads))
+            if self._reads[oldest][0] >= now - self.keep:
+                break
+            del self._reads[oldest]
+        held = self._reads.get(key)
+        if held is None:
+            held = self._reads[key] = (now, asyncio.ensure_future(read()))
         try:
-            return await asyncio.shield(found)
+            return await asyncio.shield(held[1])
         except Exception:
             self._reads.pop(key, None)  # a failed read is not kept: the next delivery asks again
             raise
 
+    def _turns_on_who(self, subscriber: Subscriber, kind: EventKind) -> bool:
+        """Whether the subscriber's judgement of this kind of event turns on who they are (a row condition on
+        the identity or on a field of the event), or only on their plan (so is the same for all who share it)."""
+        key = (subscriber.policy_version, subscriber.roles, subscriber.purpose, kind.name)
+        found = self._conditioned.get(key)
+        if found is None:
+            keys = (*IDENTITY, *(f.field_key for f in kind.fields))
+            found = self._conditioned[key] = any(subscriber.plan.field(k).condition is not None for k in keys)
+        return found
+
 
 #: The Person fields that say who someone is (the agreements' identity group), as the gate judges them.
 _IDENTITY = tuple((name, name) for name in (key.split(".", 1)[1] for key in IDENTITY))
-
-
-_CONDITIONED: dict[tuple[str, tuple[str, ...], str, str], bool] = {}
-
-
-def _conditioned(subscriber: Subscriber, kind: EventKind) -> bool:
-    """Whether the subscriber's judgement of this kind of event turns on who they are (a row condition on the
-    identity or on a field of the event), or only on their plan (so is the same for all who share it)."""
-    key = (subscriber.policy_version, subscriber.roles, subscriber.purpose, kind.name)
-    found = _CONDITIONED.get(key)
-    if found is None:
-        if len(_CONDITIONED) > 10_000:
-            _CONDITIONED.clear()
-        keys = (*IDENTITY, *(f.field_key for f in kind.fields))
-        found = _CONDITIONED[key] = any(subscriber.plan.field(k).condition is not None for k in keys)
-    return found
 
 
 def shows_change(f: EventField, v: Verdict, data: Mapping[str, Any]) -> bool:
@@ -207,9 +211,10 @@ async def deliver(event: ChangeEvent, subscriber: Subscriber, loads: Loads, audi
         ledger = gate.ledger
         op = operation or subscriber.operation
         # the event delivered, under the subscription's document and variables
-        ledger.operation = Operation(event.kind.name, "subscription", op.query_hash, op.variables_hash)
+        ledger.operation = Operation(event.kind.name, op.type, op.query_hash, op.variables_hash)
         subject = ledger.of(event.person_id)
-        subject.disclosed.add("Person.id")
+        if selected is None or "personId" in selected:  # who it is about, when sent
+            subject.disclosed.add("Person.id")
         values: dict[str, Any] = {}
         for f, v in judged:
             if selected is not None and f.name not in selected:

@@ -6,9 +6,12 @@ officer's victims' cases, a keyworker's clients) is indexed under those people; 
 whose people are not known yet, receives every event of its topic and is judged for each as before. The
 people come from the condition sets the gate itself judges by, as cached (``HUB_CASELOAD_TTL_SECONDS``),
 and a subscription leaves the index before those sets expire or a new policy version comes into force:
-it is then sent everything until its people are worked out again. So routing never holds back an event
-that judging would have let through; each event that arrives is still judged and audited in full
-(hub/events/delivery.py).
+it is then sent everything until its people are worked out again. The index is built only from sets
+already cached (the gate loads them when it judges), so routing adds no reads of its own; with the cache
+off (a TTL of 0) nothing is indexed and every subscription is sent everything. So routing holds back only
+what judging at that moment would hold back too; each event that arrives is still judged and audited in
+full when it is taken off the queue (hub/events/delivery.py): an event waiting in a long queue is judged
+then, but one routed past a subscriber is not offered again if their caseload grows meanwhile.
 """
 
 from __future__ import annotations
@@ -20,17 +23,21 @@ import math
 import time
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from hub.core.capture import EventKind
 from hub.events.delivery import Subscriber
 from hub.events.stream import ChangeEvent, EventStream
-from schema.governance.gate import SETS, Decision, Gate
+from schema.governance.gate import SETS, Decision
 from schema.governance.person_level import IDENTITY
 
 log = logging.getLogger("hub.events")
 
 People = frozenset[str] | None  # None: anyone
+
+
+class _Unknown(Exception):
+    """A condition set the index would rest on is not cached now."""
 
 
 @dataclass(eq=False)
@@ -43,18 +50,19 @@ class _Entry:
     people: People = None
     until: float = 0.0
     version: str = ""
-    refreshing: bool = field(default=False)
     #: found to concern anyone (an IOM officer and arrests) until then, under ``version``: not worked out again
     anyone_until: float = 0.0
 
 
-async def interest(subscriber: Subscriber, kinds: Iterable[EventKind]) -> tuple[People, float]:
+def interest(subscriber: Subscriber, kinds: Iterable[EventKind]) -> tuple[People, float] | None:
     """The people the subscriber may be told about on events of these kinds (None: anyone), and until when
-    (monotonic clock) that holds: when the first condition set it rests on leaves the cache."""
-    gate = Gate(subscriber.plan, subscriber.conditions)
+    (monotonic clock) that holds: when the first cached set it rests on expires. None: not known from the
+    condition sets cached now."""
+    conditions = subscriber.conditions
+    fresh_until = getattr(conditions, "fresh_until", None)
     until = math.inf
 
-    async def under(d: Decision) -> People:
+    def under(d: Decision) -> People:
         nonlocal until
         if not d.visible:
             return frozenset()
@@ -63,26 +71,32 @@ async def interest(subscriber: Subscriber, kinds: Iterable[EventKind]) -> tuple[
         parts = d.condition.split("+")
         if "consent" in parts:  # an event carries no record to find consent in: judged as not recorded
             return frozenset()
-        if any(p not in SETS for p in parts):
-            return None  # a condition this index does not know: send everything, let the gate judge
-        people = await gate.people_under(d.condition)
-        fresh_until = getattr(subscriber.conditions, "fresh_until", None)
-        ends = [fresh_until(p) if fresh_until is not None else None for p in parts]
-        until = min(until, *(e if e is not None else -math.inf for e in ends))
+        if any(p not in SETS for p in parts) or fresh_until is None:
+            raise _Unknown  # a condition this index does not know: send everything, let the gate judge
+        people: frozenset[str] | None = None
+        for part in parts:
+            found, ends = conditions.cached(part), fresh_until(part)
+            if found is None or ends is None:
+                raise _Unknown  # not loaded (the gate loads it when it next judges): send everything meanwhile
+            until = min(until, ends)
+            people = found if people is None else people & found
         return people
 
-    async def union(decisions: Iterable[Decision]) -> People:
+    def union(decisions: Iterable[Decision]) -> People:
         out: frozenset[str] = frozenset()
         for d in decisions:
-            people = await under(d)
+            people = under(d)
             if people is None:
                 return None
             out |= people
         return out
 
     plan = subscriber.plan
-    identity = await union(plan.field(key) for key in IDENTITY)
-    primary = await union(plan.field(f.field_key) for k in kinds for f in k.fields if f.primary)
+    try:
+        identity = union(plan.field(key) for key in IDENTITY)
+        primary = union(plan.field(f.field_key) for k in kinds for f in k.fields if f.primary)
+    except _Unknown:
+        return None
     people = primary if identity is None else identity if primary is None else identity & primary
     return people, until
 
@@ -156,39 +170,45 @@ class Router:
         async with self.stream.listen() as queue:
             ready.set()
             while True:
-                self.route(await queue.get())
+                event = await queue.get()
+                try:
+                    self.route(event)
+                except Exception as exc:  # never lose the listener: send the event to every subscription
+                    log.warning("routing an event failed", extra={"error_type": type(exc).__name__})
+                    for entry in list(self._entries):
+                        if entry.topic == event.kind.topic:
+                            entry.queue.put_nowait(event)
 
     async def _refresh(self) -> None:
         """Index each subscription sent everything, and take out those whose sets are about to expire."""
         while True:
-            try:
-                self._expire(time.monotonic() + 2 * self.tick)
-                soon = time.monotonic() + 2 * self.tick
-                for entry in [e for e in self._entries if e.people is None and not e.refreshing and not (
-                        e.anyone_until > soon and e.version == self._indexed_version)]:
-                    await self._index(entry)
-            except Exception as exc:  # a condition set that cannot load: those entries stay sent everything
-                log.warning("indexing subscriptions failed", extra={"error_type": type(exc).__name__})
+            self._expire(time.monotonic() + 2 * self.tick)
+            soon = time.monotonic() + 2 * self.tick
+            for entry in [e for e in self._entries if e.people is None and not (
+                    e.anyone_until > soon and e.version == self._indexed_version)]:
+                try:
+                    self._index(entry)
+                except Exception as exc:  # one subscriber's plan refused (a purpose withdrawn): it stays sent
+                    # everything, its feed ends it; the others are indexed
+                    log.warning("indexing a subscription failed", extra={"error_type": type(exc).__name__})
             await asyncio.sleep(self.tick)
 
-    async def _index(self, entry: _Entry) -> None:
-        entry.refreshing = True
-        try:
-            version = self._indexed_version
-            people, until = await interest(entry.subscriber(), self.kinds.get(entry.topic, ()))
-            if people is None:
-                entry.anyone_until, entry.version = until, version
-                return
-            soon = time.monotonic() + 2 * self.tick
-            if entry not in self._entries or version != self._indexed_version or until <= soon:
-                return  # gone, outdated, or about to expire: it stays sent everything
-            self._everyone[entry.topic].discard(entry)
-            entry.people, entry.until, entry.version = people, until, version
-            for person in people:
-                self._by_person[entry.topic][person].add(entry)
-            self._due = min(self._due, until - self.tick)
-        finally:
-            entry.refreshing = False
+    def _index(self, entry: _Entry) -> None:
+        version = self._indexed_version
+        found = interest(entry.subscriber(), self.kinds.get(entry.topic, ()))
+        if found is None:
+            return  # not known now: sent everything, looked at again next tick
+        people, until = found
+        if people is None:
+            entry.anyone_until, entry.version = until, version
+            return
+        if until <= time.monotonic() + 2 * self.tick:
+            return  # about to expire: it stays sent everything
+        self._everyone[entry.topic].discard(entry)
+        entry.people, entry.until, entry.version = people, until, version
+        for person in people:
+            self._by_person[entry.topic][person].add(entry)
+        self._due = min(self._due, until - self.tick)
 
     def _expire(self, before: float) -> None:
         """Send the indexed subscriptions whose sets expire by ``before`` everything again (they are indexed

@@ -171,7 +171,7 @@ def undelivered_record(event: ChangeEvent, subscriber: Subscriber, seq: int, why
         actor_kind=subscriber.kind, agency=subscriber.agency, roles=subscriber.roles,
         source_address=subscriber.source_address, user_agent=subscriber.user_agent, purpose=subscriber.purpose,
         justification=f"undelivered: what #{seq} records as disclosed never reached the receiver ({why})",
-        legal_bases=(), clauses=(), operation_name=event.kind.name, operation_type="subscription",
+        legal_bases=(), clauses=(), operation_name=event.kind.name, operation_type=op.type,
         query_hash=op.query_hash, variables_hash=op.variables_hash, subjects=(person,) if person else (),
         disclosed={}, withheld={}, masked={}, outcome="error", error_codes=(UNDELIVERED,), latency_ms=0.0,
         policy_version=subscriber.policy_version,

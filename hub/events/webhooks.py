@@ -260,8 +260,8 @@ class WebhookSender:
             # handed out again: the replica that had it may have begun its series, or dead-lettered it
             if not (again and await self._dead_lettered(event)):
                 await self.send(event, working=msg.in_progress, again=again)
-        await queue.done(msg)
         self._finished[(row.agency, row.position)] = None
+        await queue.done(msg)
         if len(self._finished) > 1000:
             del self._finished[next(iter(self._finished))]
 
@@ -277,10 +277,10 @@ class WebhookSender:
             try:
                 if event.kind.name in self.endpoint.events and not (again and await self._dead_lettered(event)):
                     await self.send(event, again=again)
-            except BaseException:
+                await self.consumer.ack(event)
+            except BaseException:  # not passed: the next turn looks for the series this one may have begun
                 self._read.discard(event.row.agency)
                 raise
-            await self.consumer.ack(event)
         return len(batch)
 
     async def send(self, event: ChangeEvent, working: Callable[[], Awaitable[None]] | None = None, *,
@@ -303,6 +303,12 @@ class WebhookSender:
         made, error = series.attempts, series.last_error
         while made < len(self.schedule):
             await self._wait((series.due - datetime.now(UTC)).total_seconds(), working)
+            if made > 0:  # judged again before each retry: the agreements or relationships may have changed since
+                begun = await self._recorded(event, key, secret, again=True)
+                if begun is None:
+                    return True
+                d, series = begun
+                body = payload(d)
             now = datetime.now(UTC)
             headers = {"webhook-id": event.event_id, "webhook-timestamp": str(int(now.timestamp())),
                        "webhook-signature": signer.sign(event.event_id, now, body),

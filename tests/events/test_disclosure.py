@@ -114,7 +114,8 @@ def test_a_delivery_records_only_the_fields_its_subscription_selects(own_setting
     [record] = [r.event for r in audit_records(settings) if r.event.operation_type == "subscription"
                 and r.event.operation_name == "LicenceConditionsChanged"]
     assert record.subjects == (person,)
-    assert {k for keys in record.disclosed.values() for k in keys} == {"Person.id", "ProbationRecord.licenceConditions"}
+    # personId was not asked for: who it is about did not leave (the record is still about them)
+    assert {k for keys in record.disclosed.values() for k in keys} == {"ProbationRecord.licenceConditions"}
     assert record.masked == {"ProbationRecord.licenceConditions": "PROB-ISA 4.5"}  # shown through its mask
     assert record.withheld == {}  # nothing else was asked for, so nothing was withheld
     digest = load_digest(settings)

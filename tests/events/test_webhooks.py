@@ -659,3 +659,32 @@ async def test_a_sender_judges_under_the_policy_in_force_and_waits_while_it_perm
         withdrawn["now"] = False
         assert await out.once() == 1
     assert len(receiver.accepted) == 1
+
+
+async def test_a_series_is_judged_again_before_each_retry(own_settings: Settings,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """The agreements withdraw the release from the client between two attempts of one series: no further
+    attempt is made, and its delivery record is followed by one saying it never arrived."""
+    from dataclasses import replace as replaced
+
+    monkeypatch.setenv("HUB_TEST_WEBHOOK_SECRET", SECRET)
+    policy = PolicyStore.open(own_settings).current()
+    withdrawn = {"now": False}
+
+    def replan(s: Subscriber) -> Subscriber:
+        if not withdrawn["now"]:
+            return s
+        # a plan under which nothing about this person is released to the client (only victims' cases)
+        return replaced(s, plan=policy.plan(("victim-liaison",), "victim-contact"), policy_version="withdrawn")
+
+    async with receiving(Receiver(failures=1)) as receiver, sender(own_settings, receiver.url, (0, 1.0)) as out:
+        out.replan = replan
+        await move_release(own_settings, 10)
+        sending = asyncio.create_task(out.once())
+        await until(lambda: len(receiver.attempts) == 1)
+        withdrawn["now"] = True
+        assert await sending == 1
+    assert len(receiver.attempts) == 1 and receiver.accepted == {}
+    before, follow = await trail(own_settings)
+    assert_follow_up(follow, before)
+    assert "no longer release" in follow.event.justification

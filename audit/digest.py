@@ -24,18 +24,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from hub.core.errors import ConfigurationError
-from hub.core.keyfiles import create_once
+from hub.core.keyfiles import MIN_KEY_BYTES, load_secret
 from hub.core.settings import Settings
 
 KEY_FILE = "audit-digest.key"
-MIN_KEY_BYTES = 32
 
 
 def canonical_variables(variables: Mapping[str, Any] | None) -> bytes:
@@ -63,26 +60,6 @@ class VariablesDigest:
 
 def load_digest(settings: Settings) -> VariablesDigest:
     """The deployment's digest: from ``HUB_AUDIT_DIGEST_KEY_FILE``, or outside production the data folder's key."""
-    path = settings.audit_digest_key_file
-    if path is None:
-        if settings.environment == "production":
-            raise ConfigurationError("production needs HUB_AUDIT_DIGEST_KEY_FILE (the audit's variables digest "
-                                     "secret): a generated development key is refused")
-        path = ensure_dev_digest_key(settings.keys_dir)
-    try:
-        key = path.read_bytes().strip()
-    except OSError as exc:
-        raise ConfigurationError(f"the audit digest key file cannot be read: {exc.strerror}") from exc
-    if len(key) < MIN_KEY_BYTES:
-        raise ConfigurationError(f"the audit digest key file holds fewer than {MIN_KEY_BYTES} bytes: "
-                                 "use at least 32 random bytes, e.g. `openssl rand -hex 32`")
-    return VariablesDigest(key)
-
-
-def ensure_dev_digest_key(keys_dir: Path) -> Path:
-    """The data folder's key file, created once (readable by this user only); its path."""
-    path = keys_dir / KEY_FILE
-    if not path.exists():
-        keys_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        create_once(path, (secrets.token_hex(32) + "\n").encode(), 0o600)
-    return path
+    return VariablesDigest(load_secret(
+        settings.audit_digest_key_file, keys_dir=settings.keys_dir, file_name=KEY_FILE,
+        production=settings.environment == "production", name="audit digest", variable="HUB_AUDIT_DIGEST_KEY_FILE"))

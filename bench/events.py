@@ -46,6 +46,7 @@ from hub.events.router import Router
 from hub.events.stream import ChangeEvent, EventStream, sources_of
 from hub.services.caseload import CallerConditions
 from hub.web.runtime import Hub
+from policies.policy_set import PolicySet
 from policies.store import PolicyStore
 
 #: on om-001's caseload (synthetic/population.py), so an offender manager is told of the person's arrests
@@ -58,14 +59,20 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] if ordered else float("nan")
 
 
-async def run(settings: Settings, *, changes: int, rate: float, subscribers: int, broker: str | None
-              ) -> dict[str, Any]:
+async def _opened(settings: Settings, broker: str | None) -> tuple[Hub, AuditStore, PolicySet, EventStream]:
+    """The hub's stores, the policy in force and a started event stream (through the broker, if one is named)."""
     hub = Hub.open(settings)
     audit = await AuditStore.open(settings)
     policy = PolicyStore.open(settings).current()
     bus = JetStreamBus(broker, stream=f"HUBBENCH_{uuid.uuid4().hex[:8].upper()}") if broker else None
     stream = EventStream(sources_of(hub.agencies), hub.index, bus=bus)
     await stream.start()
+    return hub, audit, policy, stream
+
+
+async def run(settings: Settings, *, changes: int, rate: float, subscribers: int, broker: str | None
+              ) -> dict[str, Any]:
+    hub, audit, policy, stream = await _opened(settings, broker)
     pnc = (await hub.index.get_many([PERSON]))[PERSON].links["pncId"]
     committed: dict[int, float] = {}
     latencies: list[float] = []
@@ -135,12 +142,7 @@ def audience(subscribers: int) -> list[tuple[str, str, str, str]]:
 
 async def run_partnership(settings: Settings, *, changes: int, rate: float, subscribers: int, broker: str | None
                           ) -> dict[str, Any]:
-    hub = Hub.open(settings)
-    audit = await AuditStore.open(settings)
-    policy = PolicyStore.open(settings).current()
-    bus = JetStreamBus(broker, stream=f"HUBBENCH_{uuid.uuid4().hex[:8].upper()}") if broker else None
-    stream = EventStream(sources_of(hub.agencies), hub.index, bus=bus)
-    await stream.start()
+    hub, audit, policy, stream = await _opened(settings, broker)
     loads = Loads(hub.agencies, hub.index)
     committed: dict[tuple[Any, ...], float] = {}
     latencies: list[float] = []

@@ -19,14 +19,12 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from hub.core.errors import ConfigurationError
-from hub.core.keyfiles import create_once
+from hub.core.keyfiles import MIN_KEY_BYTES, load_secret
 from hub.core.settings import Settings
 
 KEY_FILE = "event-id.key"
-MIN_KEY_BYTES = 32
 
 
 @dataclass(frozen=True)
@@ -50,25 +48,6 @@ class EventIds:
 
 def load_event_ids(settings: Settings) -> EventIds:
     """The deployment's ids: from ``HUB_EVENT_ID_KEY_FILE``, or outside production the data folder's key."""
-    path = settings.event_id_key_file
-    if path is None:
-        if settings.environment == "production":
-            raise ConfigurationError("production needs HUB_EVENT_ID_KEY_FILE (the secret keying public event ids): "
-                                     "a generated development key is refused")
-        path = ensure_dev_key(settings.keys_dir)
-    try:
-        key = path.read_bytes().strip()
-    except OSError as exc:
-        raise ConfigurationError(f"the event id key file cannot be read: {exc.strerror}") from None
-    if len(key) < MIN_KEY_BYTES:
-        raise ConfigurationError(f"the event id key file holds fewer than {MIN_KEY_BYTES} bytes: "
-                                 "use at least 32 random bytes, e.g. `openssl rand -hex 32`")
-    return EventIds(key)
-
-
-def ensure_dev_key(keys_dir: Path) -> Path:
-    path = keys_dir / KEY_FILE
-    if not path.exists():
-        keys_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        create_once(path, (secrets.token_hex(32) + "\n").encode(), 0o600)
-    return path
+    return EventIds(load_secret(
+        settings.event_id_key_file, keys_dir=settings.keys_dir, file_name=KEY_FILE,
+        production=settings.environment == "production", name="event id", variable="HUB_EVENT_ID_KEY_FILE"))

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from hub.core.capture import EventKind
 from hub.events.delivery import Subscriber
-from hub.events.stream import ChangeEvent, EventStream
+from hub.events.stream import ChangeEvent, EventStream, cancelled
 from schema.governance.gate import SETS, Decision
 from schema.governance.person_level import IDENTITY
 
@@ -151,11 +151,7 @@ class Router:
 
     async def stop(self) -> None:
         tasks, self._tasks = self._tasks, []
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        await cancelled(tasks)
 
     async def _start(self) -> None:
         async with self._starting:

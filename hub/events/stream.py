@@ -126,6 +126,16 @@ def _failure(exc: BaseException) -> dict[str, str]:
     return found
 
 
+async def cancelled(tasks: Iterable[asyncio.Task[Any]]) -> None:
+    """Cancel the tasks and wait for each to finish (whatever it raised on the way out)."""
+    tasks = list(tasks)
+    for task in tasks:
+        task.cancel()
+    for task in tasks:
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
+
+
 class EventStream:
     def __init__(self, sources: Iterable[Source], index: PersonIndex, *, poll_seconds: float = 0.05,
                  bus: JetStreamBus | None = None, relays: bool = True, ids: EventIds | None = None,
@@ -241,11 +251,7 @@ class EventStream:
         if self.bus is not None:
             await self.bus.close()
         tasks, self._tasks = self._tasks, []
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        await cancelled(tasks)
 
     @contextlib.asynccontextmanager
     async def listen(self) -> AsyncIterator[asyncio.Queue[ChangeEvent]]:

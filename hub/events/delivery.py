@@ -192,12 +192,14 @@ async def judge(event: ChangeEvent, subscriber: Subscriber) -> list[tuple[EventF
 
 
 async def deliver(event: ChangeEvent, subscriber: Subscriber, loads: Loads, audit: AuditSink, *,
-                  selected: frozenset[str] | None = None, operation: Operation | None = None) -> Delivery | None:
+                  selected: frozenset[str] | None = None, operation: Operation | None = None,
+                  request: str | None = None) -> Delivery | None:
     """The event as released to this subscriber, once its audit record is written; None: not for them.
 
     ``selected``: the event's fields the subscription asks for (None: all, as a webhook's payload carries);
     whether the event is delivered at all does not depend on it. ``operation``: the subscription's document
-    and variables digests, for the record (default: the subscriber's)."""
+    and variables digests, for the record (default: the subscriber's). ``request``: the record's request id
+    (default: the event's id and the subscriber's connection)."""
     tracer = trace.get_tracer("hub.events")
     with tracer.start_as_current_span("events.deliver", context=event.span_context(), attributes={
             "hub.event.id": event.event_id, "hub.event.type": event.kind.name, "hub.purpose": subscriber.purpose}):
@@ -233,7 +235,7 @@ async def deliver(event: ChangeEvent, subscriber: Subscriber, loads: Loads, audi
                     continue
             subject.disclosed.add(v.field_key)
         disclosure = ledger.disclosure(gate.owner_of)
-        record = audit_record(event, subscriber, disclosure)
+        record = audit_record(event, subscriber, disclosure, request)
         try:
             seq = await audit.append(record)
         except Exception as exc:
@@ -241,11 +243,12 @@ async def deliver(event: ChangeEvent, subscriber: Subscriber, loads: Loads, audi
         return Delivery(event, values, disclosure, seq)
 
 
-def audit_record(event: ChangeEvent, subscriber: Subscriber, disclosure: Disclosure) -> AuditEvent:
+def audit_record(event: ChangeEvent, subscriber: Subscriber, disclosure: Disclosure, request: str | None = None
+                 ) -> AuditEvent:
     return AuditEvent(
         occurred_at=datetime.now(UTC),
         trace_id=event.trace_id,
-        request_id=f"{event.event_id}/{subscriber.connection_id}",
+        request_id=request or f"{event.event_id}/{subscriber.connection_id}",
         actor_id=subscriber.subject,
         actor_kind=subscriber.kind,
         agency=subscriber.agency,

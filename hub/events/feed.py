@@ -8,6 +8,7 @@ ends the subscription (``replan``)."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from datetime import UTC, datetime
@@ -19,6 +20,15 @@ from hub.core.errors import HubError
 from hub.events.delivery import AuditSink, Delivery, Loads, Subscriber, deliver, may_concern
 from hub.events.router import Router
 from hub.events.stream import ChangeEvent, EventStream
+
+
+class SubscriberTooSlow(HubError):
+    """More events waited for the subscriber than the hub holds for one: the subscription ends, and a new one
+    with ``since`` resumes where it stopped, from the agencies' outboxes rather than the hub's memory."""
+
+    code = "SUBSCRIBER_TOO_SLOW"
+    http_status = 503
+    outcome = "error"
 
 
 class TokenExpired(HubError):
@@ -45,6 +55,8 @@ class Feed:
         self.digest = digest
         #: the process's router, sending only the events that may concern this subscriber (None: every event)
         self.router = router
+        #: numbers this connection's subscriptions, so each delivery's record names the one it was sent on
+        self._subscriptions = itertools.count(1)
 
     def operation(self, name: str | None, document: str, variables: Mapping[str, Any] | None) -> Operation:
         """The subscription's operation as its deliveries' audit records name it: digests, never the text."""
@@ -73,11 +85,13 @@ class Feed:
         """The topic's events delivered to this subscriber: ``selected`` names the event's fields asked for
         (None: all), ``operation`` the subscription for the audit records."""
         self.check()
+        number = next(self._subscriptions)
 
         async def send(event: ChangeEvent) -> Delivery | None:
             self.check()
-            return await deliver(event, self.current(), self.loads, self.audit, selected=selected,
-                                 operation=operation)
+            subscriber = self.current()
+            return await deliver(event, subscriber, self.loads, self.audit, selected=selected, operation=operation,
+                                 request=f"{event.event_id}/{subscriber.connection_id}/{number}")
 
         def wanted(event: ChangeEvent) -> bool:
             # without a router every event comes: those that cannot concern the subscriber stop here, unjudged
@@ -85,7 +99,7 @@ class Feed:
                 self.router is not None or may_concern(event, self.current()))
 
         listening = self.router.join(topic, self.current) if self.router is not None else self.stream.listen()
-        async with listening as queue:
+        async with listening as queue:  # type: asyncio.Queue[ChangeEvent | None]
             # taken with the queue already listening: older events come from the replay, newer from the queue
             replayed = dict(self.stream.positions)
             if since is not None:
@@ -98,10 +112,14 @@ class Feed:
                             yield delivered
             while True:
                 try:
-                    event = await asyncio.wait_for(queue.get(), self.remaining())
+                    taken: ChangeEvent | None = await asyncio.wait_for(queue.get(), self.remaining())
                 except TimeoutError:
                     self.check()
                     continue
+                if taken is None:  # the router's mark: the queue is full
+                    raise SubscriberTooSlow("events arrived faster than this subscription took them: subscribe "
+                                            "again with `since` to resume")
+                event = taken
                 if event.row.position <= replayed.get(event.row.agency, 0) or not wanted(event):
                     continue
                 delivered = await send(event)

@@ -40,10 +40,15 @@ class _Unknown(Exception):
     """A condition set the index would rest on is not cached now."""
 
 
+#: events held for one subscription before it is ended as too slow (it resumes with ``since``)
+QUEUE_LIMIT = 10_000
+
+
 @dataclass(eq=False)
 class _Entry:
     topic: str
-    queue: asyncio.Queue[ChangeEvent]
+    #: None, last: the queue overflowed
+    queue: asyncio.Queue[ChangeEvent | None]
     #: the subscriber as the policy in force plans them (the feed's ``current``)
     subscriber: Callable[[], Subscriber]
     #: indexed under these people until ``until`` (monotonic); None: sent every event of the topic
@@ -52,6 +57,7 @@ class _Entry:
     version: str = ""
     #: found to concern anyone (an IOM officer and arrests) until then, under ``version``: not worked out again
     anyone_until: float = 0.0
+    overflowed: bool = False
 
 
 def interest(subscriber: Subscriber, kinds: Iterable[EventKind]) -> tuple[People, float] | None:
@@ -105,8 +111,10 @@ class Router:
     """One listener on the stream for every subscription of this process, routing by topic and person."""
 
     def __init__(self, stream: EventStream, kinds: Iterable[EventKind], *,
-                 version: Callable[[], str] | None = None, tick: float = 0.5) -> None:
+                 version: Callable[[], str] | None = None, tick: float = 0.5, queue_limit: int = QUEUE_LIMIT
+                 ) -> None:
         self.stream = stream
+        self.queue_limit = queue_limit
         self.kinds: dict[str, list[EventKind]] = defaultdict(list)
         for kind in kinds:
             self.kinds[kind.topic].append(kind)
@@ -123,7 +131,8 @@ class Router:
         self._starting = asyncio.Lock()
 
     @contextlib.asynccontextmanager
-    async def join(self, topic: str, subscriber: Callable[[], Subscriber]) -> AsyncIterator[asyncio.Queue[ChangeEvent]]:
+    async def join(self, topic: str, subscriber: Callable[[], Subscriber]
+                   ) -> AsyncIterator[asyncio.Queue[ChangeEvent | None]]:
         """A queue receiving the topic's events that may concern the subscriber, until the block ends."""
         await self._start()
         entry = _Entry(topic, asyncio.Queue(), subscriber)
@@ -144,10 +153,19 @@ class Router:
         if time.monotonic() >= self._due:
             self._expire(time.monotonic() + self.tick)
         for entry in self._everyone.get(topic, ()):
-            entry.queue.put_nowait(event)
+            self._put(entry, event)
         if event.person_id is not None:
             for entry in self._by_person[topic].get(event.person_id, ()):
-                entry.queue.put_nowait(event)
+                self._put(entry, event)
+
+    def _put(self, entry: _Entry, event: ChangeEvent) -> None:
+        if entry.overflowed:
+            return
+        if entry.queue.qsize() >= self.queue_limit:  # a client not taking its events: end it, not the worker
+            entry.overflowed = True
+            entry.queue.put_nowait(None)
+            return
+        entry.queue.put_nowait(event)
 
     async def stop(self) -> None:
         tasks, self._tasks = self._tasks, []
@@ -173,7 +191,7 @@ class Router:
                     log.warning("routing an event failed", extra={"error_type": type(exc).__name__})
                     for entry in list(self._entries):
                         if entry.topic == event.kind.topic:
-                            entry.queue.put_nowait(event)
+                            self._put(entry, event)
 
     async def _refresh(self) -> None:
         """Index each subscription sent everything, and take out those whose sets are about to expire."""

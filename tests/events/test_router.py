@@ -29,18 +29,22 @@ def arrest(settings: Settings, pnc: str, arrest_id: int) -> None:
         i=arrest_id, p=pnc)
 
 
-async def received(queue: asyncio.Queue[ChangeEvent], count: int, within: float = 3.0) -> list[ChangeEvent]:
+async def received(queue: asyncio.Queue[ChangeEvent | None], count: int, within: float = 3.0) -> list[ChangeEvent]:
     out: list[ChangeEvent] = []
     deadline = time.monotonic() + within
     while len(out) < count:
-        out.append(await asyncio.wait_for(queue.get(), max(0.01, deadline - time.monotonic())))
+        event = await asyncio.wait_for(queue.get(), max(0.01, deadline - time.monotonic()))
+        assert event is not None, "the queue overflowed"
+        out.append(event)
     return out
 
 
-def quiet(queue: asyncio.Queue[ChangeEvent]) -> list[ChangeEvent]:
+def quiet(queue: asyncio.Queue[ChangeEvent | None]) -> list[ChangeEvent]:
     out: list[ChangeEvent] = []
     while not queue.empty():
-        out.append(queue.get_nowait())
+        event = queue.get_nowait()
+        assert event is not None, "the queue overflowed"
+        out.append(event)
     return out
 
 
@@ -101,6 +105,48 @@ async def test_an_offender_manager_is_sent_only_their_caseload_while_its_set_is_
             await asyncio.sleep(TTL)
             arrest(settings, stranger_pnc, 900005)
             assert [e.person_id for e in await received(om_q, 1)] == [stranger]
+    finally:
+        await router.stop()
+        await stream.stop()
+        await hub.close()
+
+
+async def test_a_subscription_that_does_not_take_its_events_is_ended_not_the_worker(own_settings: Settings) -> None:
+    from hub.events.delivery import Loads
+    from hub.events.feed import Feed, SubscriberTooSlow
+    from tests.events.test_agreements import Recorded
+
+    settings = own_settings
+    hub = Hub.open(settings)
+    stream = EventStream(sources_of(hub.agencies), hub.index, poll_seconds=0.02)
+    policy = PolicyStore.open(settings).current()
+    iom = Subscriber("iom-officer-009", "user", "police", ("police-iom-officer",), "iom", None, policy.version,
+                     policy.plan(("police-iom-officer",), "iom"),
+                     CallerConditions(hub.index, hub.agencies, "police", "iom-officer-009"),
+                     Operation(None, "subscription"), "slow")
+    kinds = [k for d in hub.agencies.descriptors.values() if d.capture for k in d.capture.kinds]
+    router = Router(stream, kinds, queue_limit=2)
+    audit = Recorded()
+    feed = Feed(stream, iom, Loads(hub.agencies, hub.index), audit, None, router=router)
+    deliveries = feed.deliveries("arrests").__aiter__()
+    try:
+        first = asyncio.ensure_future(deliveries.__anext__())
+        await asyncio.sleep(0.2)  # joined and waiting
+        arrest(settings, PNC, 910001)
+        assert (await asyncio.wait_for(first, 3)).event.kind.name == "Arrested"
+        for n in range(5):  # the client takes nothing meanwhile
+            arrest(settings, PNC, 910002 + n)
+        await asyncio.sleep(0.5)
+        taken = [await deliveries.__anext__(), await deliveries.__anext__()]  # what the queue held
+        try:
+            await deliveries.__anext__()
+            raise AssertionError("the subscription went on")
+        except SubscriberTooSlow as exc:
+            assert exc.code == "SUBSCRIBER_TOO_SLOW"
+        assert len(taken) == 2
+        # each delivery's record names the subscription it went on: the connection's first
+        assert {r.request_id.rsplit("/", 1)[1] for r in audit.records} == {"1"}
+        assert len(audit.records) == 3  # recorded as sent, no more
     finally:
         await router.stop()
         await stream.stop()

@@ -87,7 +87,7 @@ class Probing(PeopleService):
     """Probes every page (no memory of selective filters) and counts the pages its probe answered."""
 
     def __init__(self, hub: Hub) -> None:
-        super().__init__(hub.index, hub.agencies, selective_for=0)
+        super().__init__(hub.index, hub.agencies, selective_for=0, in_index=False)
         self.probed = 0
 
     async def _probe(self, q: PeopleQuery, first: int, after: str | None,
@@ -102,9 +102,10 @@ class Probing(PeopleService):
 async def test_probing_and_resolving_every_match_give_the_same_pages(hub: Hub, name: str, first: int) -> None:
     q = FILTERS[name]
     probing = Probing(hub)
-    sets = PeopleService(hub.index, hub.agencies, probe_factor=0)
+    sets = PeopleService(hub.index, hub.agencies, probe_factor=0, in_index=False)
     want = await walk(sets, q, first)
     assert await walk(probing, q, first) == want
+    assert await walk(PeopleService(hub.index, hub.agencies), q, first) == want  # chosen by the index
     if first == 40 or (first == 7 and name in PROBED_AT_7):  # 8 x 41 candidates are all 300 people
         assert probing.probed, "the probe path is the one under test"
     everyone = [i for ids, _ in want for i in ids]
@@ -112,8 +113,28 @@ async def test_probing_and_resolving_every_match_give_the_same_pages(hub: Hub, n
     assert await probing.total(q) == len(everyone) == (await sets.page(q, first, None)).total_count
 
 
-async def test_a_broad_filter_is_probed_and_a_selective_one_remembered(hub: Hub) -> None:
+async def test_a_page_over_everyone_is_chosen_and_read_by_the_index_in_one_statement(hub: Hub) -> None:
     service = PeopleService(hub.index, hub.agencies)
+    q = query(iom_cohorts=frozenset(IomCohort), boroughs=frozenset({Borough.HACKNEY, Borough.LAMBETH, Borough.NEWHAM}))
+    with count_statements(hub.sql_engines()) as counted:
+        page = await service.page(q, 3, None)
+    assert counted == {**dict.fromkeys(counted, 0), "index": 1, "police": 1, "housing": 1}, counted
+    expected = await PeopleService(hub.index, hub.agencies, probe_factor=0, in_index=False).page(q, 3, None)
+    assert page.people == expected.people and page.has_next_page == expected.has_next_page
+    assert len(page.people) == 3 and page.people[0].links, "people read with their links"
+    assert page.searched_all and page.consulted == {}, "the agencies searched everyone: no one in particular"
+    with count_statements(hub.sql_engines()) as counted:
+        everyone = await service.page(PeopleQuery(), 5, None)
+    assert counted["index"] == 1 and sum(counted.values()) == 1 and len(everyone.people) == 5
+    assert not everyone.searched_all
+    with count_statements(hub.sql_engines()) as counted:
+        nobody = await service.page(query(arrested_since=datetime(2100, 1, 1)), 5, None)
+    assert nobody.people == [] and not nobody.has_next_page
+    assert counted["index"] == 0, "an agency that matched no one: no one to choose"
+
+
+async def test_a_broad_filter_is_probed_and_a_selective_one_remembered(hub: Hub) -> None:
+    service = PeopleService(hub.index, hub.agencies, in_index=False)
     engines = hub.sql_engines()
     with count_statements(engines) as counted:
         broad = await service._probe(BROAD, 7, None)
@@ -126,7 +147,7 @@ async def test_a_broad_filter_is_probed_and_a_selective_one_remembered(hub: Hub)
         assert await service._probe(SELECTIVE, 7, None) is None
     assert sum(counted.values()) == 0, "a filter just found selective is not probed again"
     assert (await service.page(SELECTIVE, 7, None)).total_count is not None
-    counted_page = await PeopleService(hub.index, hub.agencies).page(BROAD, 7, None, count=True)
+    counted_page = await PeopleService(hub.index, hub.agencies, in_index=False).page(BROAD, 7, None, count=True)
     assert counted_page.total_count == await service.total(BROAD), "counting takes the set path, which counts"
     with count_statements(engines) as counted:
         assert await service._probe(replace(BROAD, among=frozenset()), 7, None) == []
@@ -134,7 +155,7 @@ async def test_a_broad_filter_is_probed_and_a_selective_one_remembered(hub: Hub)
 
 
 async def test_a_selective_filter_is_probed_again_once_its_memory_lapses(hub: Hub) -> None:
-    service = PeopleService(hub.index, hub.agencies, selective_for=0.2)
+    service = PeopleService(hub.index, hub.agencies, selective_for=0.2, in_index=False)
     engines = hub.sql_engines()
     assert await service._probe(SELECTIVE, 7, None) is None
     with count_statements(engines) as counted:

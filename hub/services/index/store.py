@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -38,6 +38,16 @@ _PEOPLE = (select(person, person_link.c.scheme, person_link.c.value)
            .order_by(person.c.person_id, person_link.c.scheme, person_link.c.value))
 
 
+def _fold(rows: Iterable[Any], found: dict[str, IndexedPerson]) -> None:
+    """Rows of a person joined to their links (in person order), folded into one IndexedPerson each."""
+    for row in rows:
+        p = found.get(row.person_id)
+        if p is None:
+            p = found[row.person_id] = IndexedPerson(row.person_id, row.surname, row.forenames, row.date_of_birth)
+        if row.scheme is not None:
+            p.links.setdefault(row.scheme, row.value)
+
+
 class PersonIndex:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
@@ -48,15 +58,30 @@ class PersonIndex:
         found: dict[str, IndexedPerson] = {}
         async with self.engine.connect() as conn:
             for i in range(0, len(ids), IN_CHUNK):
-                for row in await conn.execute(_PEOPLE, {"ids": ids[i : i + IN_CHUNK]}):
-                    p = found.get(row.person_id)
-                    if p is None:
-                        p = found[row.person_id] = IndexedPerson(
-                            row.person_id, row.surname, row.forenames, row.date_of_birth
-                        )
-                    if row.scheme is not None:
-                        p.links.setdefault(row.scheme, row.value)
+                _fold(await conn.execute(_PEOPLE, {"ids": ids[i : i + IN_CHUNK]}), found)
         return found
+
+    async def page(self, after: str | None, limit: int, holding: Sequence[tuple[str, Collection[str]]] = ()
+                   ) -> list[IndexedPerson]:
+        """The next ``limit`` people after ``after`` in id order, with their links, chosen and read in one
+        statement; with ``holding``, only people holding one of the identifiers of each (scheme, identifiers)
+        pair (the agencies' answers to a filter, matched to people by the index itself)."""
+        chosen = select(person.c.person_id).order_by(person.c.person_id).limit(limit)
+        if after is not None:
+            chosen = chosen.where(person.c.person_id > after)
+        for scheme, values in holding:
+            where = self._links_among(scheme, values)
+            if where is None:
+                return []  # an agency matched no one
+            chosen = chosen.where(person.c.person_id.in_(select(person_link.c.person_id).where(where)))
+        stmt = (select(person, person_link.c.scheme, person_link.c.value)
+                .outerjoin(person_link, person_link.c.person_id == person.c.person_id)
+                .where(person.c.person_id.in_(chosen.scalar_subquery()))
+                .order_by(person.c.person_id, person_link.c.scheme, person_link.c.value))
+        found: dict[str, IndexedPerson] = {}
+        async with self.engine.connect() as conn:
+            _fold(await conn.execute(stmt), found)
+        return list(found.values())
 
     async def find(self, scheme: str, value: str) -> str | None:
         async with self.engine.connect() as conn:

@@ -101,7 +101,7 @@ def police_statement(with_arrests: bool) -> Select[Any]:
         return select(n.c.pnc_id, n.c.iom_cohort)
     return (select(n.c.pnc_id, n.c.iom_cohort, a.c.arrest_id, a.c.arrested_at, a.c.offence_code, a.c.offence,
                    a.c.custody_suite, a.c.outcome)
-            .outerjoin(a, a.c.pnc_id == n.c.pnc_id).order_by(a.c.arrested_at.desc()))
+            .outerjoin(a, a.c.pnc_id == n.c.pnc_id).order_by(a.c.arrested_at.desc(), a.c.arrest_id))  # a total order
 
 
 def _latest_release(column: Any) -> Any:
@@ -120,7 +120,7 @@ def probation_statement(with_licence: bool) -> Select[Any]:
             .outerjoin(om, om.c.staff_code == o.c.offender_manager_code))
     if with_licence:
         stmt = (stmt.add_columns(lc.c.condition_id, lc.c.kind, lc.c.description, lc.c.starts_on, lc.c.ends_on)
-                .outerjoin(lc, lc.c.crn == o.c.crn).order_by(lc.c.starts_on))
+                .outerjoin(lc, lc.c.crn == o.c.crn).order_by(lc.c.starts_on, lc.c.condition_id))  # a total order
     return stmt
 
 

@@ -167,7 +167,7 @@ async def run_partnership(settings: Settings, *, changes: int, rate: float, subs
             received.add((n, d.event.event_id))
 
     tasks = [asyncio.create_task(consume(n)) for n in range(len(who))]
-    await asyncio.sleep(1.0)
+    await asyncio.sleep(3.0)  # the subscriptions open (and are indexed, about 2 s for 1,000) before the day starts
     police_db = create_engine(settings.agency_url("police").replace("+aiosqlite", ""))
     probation_db = create_engine(settings.agency_url("probation").replace("+aiosqlite", ""))
     s = probation.sentence

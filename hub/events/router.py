@@ -6,10 +6,12 @@ officer's victims' cases, a keyworker's clients) is indexed under those people; 
 whose people are not known yet, receives every event of its topic and is judged for each as before. The
 people come from the condition sets the gate itself judges by, as cached (``HUB_CASELOAD_TTL_SECONDS``),
 and a subscription leaves the index before those sets expire or a new policy version comes into force:
-it is then sent everything until its people are worked out again. The index is built only from sets
-already cached (the gate loads them when it judges), so routing adds no reads of its own; with the cache
-off (a TTL of 0) nothing is indexed and every subscription is sent everything. So routing holds back only
-what judging at that moment would hold back too; each event that arrives is still judged and audited in
+it is then sent everything until its people are worked out again. The index is built from the sets as
+cached: a set not cached is loaded ahead, a few subscriptions at a time, at most once every ``RELOAD``
+seconds for one subscription (so an idle subscription costs one read of its caseload per cache lifetime,
+and an agency that does not answer holds up no other); without the cache (a TTL of 0) there is nothing to
+index by, and the hub runs no router. So routing holds back only what judging at that moment would hold
+back too; each event that arrives is still judged and audited in
 full when it is taken off the queue (hub/events/delivery.py): an event waiting in a long queue is judged
 then, but one routed past a subscriber is not offered again if their caseload grows meanwhile.
 """
@@ -42,6 +44,12 @@ class _Unknown(Exception):
 
 #: events held for one subscription before it is ended as too slow (it resumes with ``since``)
 QUEUE_LIMIT = 10_000
+#: the shortest caseload cache life (``HUB_CASELOAD_TTL_SECONDS``) worth routing by: an index must outlive its ticks
+ROUTABLE_TTL = 5.0
+#: seconds before a subscription's condition sets are loaded ahead again
+RELOAD = 10.0
+#: subscriptions whose sets are loaded ahead at once
+LOAD_AT_ONCE = 16
 
 
 @dataclass(eq=False)
@@ -58,6 +66,8 @@ class _Entry:
     #: found to concern anyone (an IOM officer and arrests) until then, under ``version``: not worked out again
     anyone_until: float = 0.0
     overflowed: bool = False
+    #: when its sets may next be loaded ahead (monotonic)
+    load_after: float = 0.0
 
 
 def interest(subscriber: Subscriber, kinds: Iterable[EventKind]) -> tuple[People, float] | None:
@@ -105,6 +115,17 @@ def interest(subscriber: Subscriber, kinds: Iterable[EventKind]) -> tuple[People
         return None
     people = primary if identity is None else identity if primary is None else identity & primary
     return people, until
+
+
+def sets_needed(subscriber: Subscriber, kinds: Iterable[EventKind]) -> set[str]:
+    """The condition sets (``caseload``, ``victim_case``, ``relationship``) its ``interest`` rests on."""
+    plan = subscriber.plan
+    keys = (*IDENTITY, *(f.field_key for k in kinds for f in k.fields if f.primary))
+    out: set[str] = set()
+    for d in (plan.field(key) for key in keys):
+        if d.visible and d.condition is not None and "consent" not in d.condition.split("+"):
+            out.update(p for p in d.condition.split("+") if p in SETS)
+    return out
 
 
 class Router:
@@ -198,14 +219,39 @@ class Router:
         while True:
             self._expire(time.monotonic() + 2 * self.tick)
             soon = time.monotonic() + 2 * self.tick
-            for entry in [e for e in self._entries if e.people is None and not (
-                    e.anyone_until > soon and e.version == self._indexed_version)]:
-                try:
-                    self._index(entry)
-                except Exception as exc:  # one subscriber's plan refused (a purpose withdrawn): it stays sent
-                    # everything, its feed ends it; the others are indexed
-                    log.warning("indexing a subscription failed", extra={"error_type": type(exc).__name__})
+            unknown = [e for e in self._entries if e.people is None and not (
+                e.anyone_until > soon and e.version == self._indexed_version) and not self._indexed(e)]
+            now = time.monotonic()
+            due = [e for e in unknown if e.load_after <= now]
+            for i in range(0, len(due), LOAD_AT_ONCE):
+                await asyncio.gather(*(self._load(e) for e in due[i:i + LOAD_AT_ONCE]))
             await asyncio.sleep(self.tick)
+
+    def _indexed(self, entry: _Entry) -> bool:
+        """Index it if its sets are cached; whether it is settled (indexed, or found to concern anyone)."""
+        try:
+            self._index(entry)
+        except Exception as exc:  # one subscriber's plan refused (a purpose withdrawn): it stays sent
+            # everything, its feed ends it; the others are indexed
+            log.warning("indexing a subscription failed", extra={"error_type": type(exc).__name__})
+            entry.load_after = time.monotonic() + RELOAD
+            return True
+        return entry.people is not None or entry.anyone_until > time.monotonic()
+
+    async def _load(self, entry: _Entry) -> None:
+        """Load the sets the entry's interest rests on, then index it."""
+        entry.load_after = time.monotonic() + RELOAD
+        try:
+            subscriber = entry.subscriber()
+            conditions = subscriber.conditions
+            if conditions is None:
+                return
+            for part in sets_needed(subscriber, self.kinds.get(entry.topic, ())):
+                await getattr(conditions, SETS[part][1])()
+            if entry in self._entries:
+                self._index(entry)
+        except Exception as exc:  # an agency down, a plan refused: sent everything, tried again after RELOAD
+            log.warning("loading a subscription's people failed", extra={"error_type": type(exc).__name__})
 
     def _index(self, entry: _Entry) -> None:
         version = self._indexed_version

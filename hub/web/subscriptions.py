@@ -31,7 +31,7 @@ from hub.core.errors import HubError, JustificationRequired, PurposeNotPermitted
 from hub.core.settings import Settings
 from hub.events.delivery import Loads, Subscriber
 from hub.events.feed import Feed
-from hub.events.router import Router
+from hub.events.router import ROUTABLE_TTL, Router
 from hub.events.stream import EventStream
 from hub.events.webhooks import WebhookSender, configured_endpoints
 from hub.services.caseload import CallerConditions
@@ -71,7 +71,9 @@ class SubscriptionsView(GraphQL[SubscriptionContext, None]):
         self.stream = stream
         self.loads = Loads(hub.agencies, hub.index)
         kinds = (k for d in hub.agencies.descriptors.values() if d.capture for k in d.capture.kinds)
-        self.router = Router(stream, kinds, version=lambda: governance.policies.current().version)
+        # routing indexes by the cached condition sets: with no cache worth the name there is nothing to index by
+        self.router = (Router(stream, kinds, version=lambda: governance.policies.current().version)
+                       if settings.caseload_ttl_seconds >= ROUTABLE_TTL else None)
         self.settings = settings
         self._senders: list[asyncio.Task[None]] = []
         self._webhooks: list[WebhookSender] = []
@@ -98,7 +100,8 @@ class SubscriptionsView(GraphQL[SubscriptionContext, None]):
         for sender in self._webhooks:
             await sender.close()
         self._senders, self._webhooks = [], []
-        await self.router.stop()
+        if self.router is not None:
+            await self.router.stop()
         await self.stream.stop()
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket | None = None

@@ -107,6 +107,8 @@ def configure(processors: list[SpanProcessor] | None = None,
         _provider.add_span_processor(processor)
         if _sampler is not None:
             _sampler.recording = True
+    if recording():
+        _instrument_wanted()
     return _provider
 
 
@@ -133,6 +135,10 @@ def set_recording(recording: bool) -> None:
     """Switch span recording on or off at run time (the benchmark compares both in one run)."""
     if _sampler is not None:
         _sampler.recording = recording
+        if recording:
+            _instrument_wanted()
+        else:
+            _uninstrument()
 
 
 def recording() -> bool:
@@ -163,7 +169,7 @@ def tracer() -> trace.Tracer:
     return _tracer
 
 
-_instrumented: weakref.WeakSet[Engine] = weakref.WeakSet()
+_instrumented: weakref.WeakKeyDictionary[Engine, StatementSpans] = weakref.WeakKeyDictionary()
 _SPAN_KEY = "_hub_sql_span"
 
 
@@ -180,9 +186,15 @@ class StatementSpans:
         self.tracer = tracer
         self.attributes = {"db.system": engine.dialect.name, "db.name": store}
         self.prefix = f"{store} "
+        self.engine = engine
         event.listen(engine, "before_cursor_execute", self.before)
         event.listen(engine, "after_cursor_execute", self.after)
         event.listen(engine, "handle_error", self.failed)
+
+    def remove(self) -> None:
+        event.remove(self.engine, "before_cursor_execute", self.before)
+        event.remove(self.engine, "after_cursor_execute", self.after)
+        event.remove(self.engine, "handle_error", self.failed)
 
     def before(self, _conn: Any, _cursor: Any, statement: str, _params: Any, context: Any, _many: bool) -> None:
         if not recording():
@@ -208,14 +220,32 @@ class StatementSpans:
             span.end()
 
 
+#: engines to give statement spans, by store name: instrumented once spans are recorded, since SQLAlchemy's
+#: cursor events cost about a hundred Python calls a statement even when their listeners return at once
+_wanted: weakref.WeakKeyDictionary[Engine, str] = weakref.WeakKeyDictionary()
+
+
 def instrument_engines(engines: Mapping[str, AsyncEngine]) -> None:
-    """A span per SQL statement on each named engine (the store's name goes into the span)."""
-    tracer = trace.get_tracer("hub.sql", __version__)
+    """A span per SQL statement on each named engine (the store's name goes into the span), from when spans
+    are recorded (now, or once an exporter or processor is configured or recording is switched on)."""
     for name, engine in engines.items():
-        sync = engine.sync_engine
+        _wanted[engine.sync_engine] = name
+    if recording():
+        _instrument_wanted()
+
+
+def _instrument_wanted() -> None:
+    tracer = trace.get_tracer("hub.sql", __version__)
+    for sync, name in list(_wanted.items()):
         if sync not in _instrumented:
-            StatementSpans(tracer, sync, name)
-            _instrumented.add(sync)
+            _instrumented[sync] = StatementSpans(tracer, sync, name)
+
+
+def _uninstrument() -> None:
+    """Take the statement spans' listeners off again while nothing is recorded (the benchmark switches)."""
+    for sync, spans in list(_instrumented.items()):
+        spans.remove()
+        del _instrumented[sync]
 
 
 class Metrics:

@@ -243,12 +243,17 @@ async def deliver(event: ChangeEvent, subscriber: Subscriber, loads: Loads, audi
         return Delivery(event, values, disclosure, seq)
 
 
+def request_id(event: ChangeEvent, subscriber: Subscriber) -> str:
+    """A delivery's request id by default: the event and where it went (a subscription adds its number)."""
+    return f"{event.event_id}/{subscriber.connection_id}"
+
+
 def audit_record(event: ChangeEvent, subscriber: Subscriber, disclosure: Disclosure, request: str | None = None
                  ) -> AuditEvent:
     return AuditEvent(
         occurred_at=datetime.now(UTC),
         trace_id=event.trace_id,
-        request_id=request or f"{event.event_id}/{subscriber.connection_id}",
+        request_id=request or request_id(event, subscriber),
         actor_id=subscriber.subject,
         actor_kind=subscriber.kind,
         agency=subscriber.agency,

@@ -17,7 +17,7 @@ from typing import Any
 from audit.digest import VariablesDigest
 from audit.record import Operation
 from hub.core.errors import HubError
-from hub.events.delivery import AuditSink, Delivery, Loads, Subscriber, deliver, may_concern
+from hub.events.delivery import AuditSink, Delivery, Loads, Subscriber, deliver, may_concern, request_id
 from hub.events.router import Router
 from hub.events.stream import ChangeEvent, EventStream
 
@@ -91,7 +91,7 @@ class Feed:
             self.check()
             subscriber = self.current()
             return await deliver(event, subscriber, self.loads, self.audit, selected=selected, operation=operation,
-                                 request=f"{event.event_id}/{subscriber.connection_id}/{number}")
+                                 request=f"{request_id(event, subscriber)}/{number}")
 
         def wanted(event: ChangeEvent) -> bool:
             # without a router every event comes: those that cannot concern the subscriber stop here, unjudged

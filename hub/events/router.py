@@ -107,22 +107,28 @@ def interest(subscriber: Subscriber, kinds: Iterable[EventKind]) -> tuple[People
             out |= people
         return out
 
-    plan = subscriber.plan
+    identity_decisions, primary_decisions = _decisions(subscriber, kinds)
     try:
-        identity = union(plan.field(key) for key in IDENTITY)
-        primary = union(plan.field(f.field_key) for k in kinds for f in k.fields if f.primary)
+        identity = union(identity_decisions)
+        primary = union(primary_decisions)
     except _Unknown:
         return None
     people = primary if identity is None else identity if primary is None else identity & primary
     return people, until
 
 
+def _decisions(subscriber: Subscriber, kinds: Iterable[EventKind]) -> tuple[list[Decision], list[Decision]]:
+    """The plan's decisions on the identity fields and on the kinds' primary fields: who may be told of them."""
+    plan = subscriber.plan
+    return ([plan.field(key) for key in IDENTITY],
+            [plan.field(f.field_key) for k in kinds for f in k.fields if f.primary])
+
+
 def sets_needed(subscriber: Subscriber, kinds: Iterable[EventKind]) -> set[str]:
     """The condition sets (``caseload``, ``victim_case``, ``relationship``) its ``interest`` rests on."""
-    plan = subscriber.plan
-    keys = (*IDENTITY, *(f.field_key for k in kinds for f in k.fields if f.primary))
+    identity, primary = _decisions(subscriber, kinds)
     out: set[str] = set()
-    for d in (plan.field(key) for key in keys):
+    for d in (*identity, *primary):
         if d.visible and d.condition is not None and "consent" not in d.condition.split("+"):
             out.update(p for p in d.condition.split("+") if p in SETS)
     return out

@@ -24,7 +24,7 @@ from sqlalchemy import Boolean, Column, Connection, Integer, MetaData, String, T
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from audit.record import AuditEvent, SubjectFields, encode, event_data
-from hub.events.delivery import Subscriber
+from hub.events.delivery import Subscriber, request_id
 from hub.events.stream import ChangeEvent
 
 #: the follow-up record's error code: the delivery its cited record describes never reached the receiver
@@ -87,13 +87,15 @@ def _text(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat()
 
 
+def _series(row: Any) -> Series:
+    return Series(int(row.attempts), datetime.fromisoformat(row.due_at), row.audit_seq, row.disclosure,
+                  row.last_error, bool(row.dead))
+
+
 async def load(engine: AsyncEngine, key: Key) -> Series | None:
     async with engine.connect() as conn:
         row = (await conn.execute(select(RETRY).where(key.where(RETRY)))).first()
-    if row is None:
-        return None
-    return Series(int(row.attempts), datetime.fromisoformat(row.due_at), row.audit_seq, row.disclosure,
-                  row.last_error, bool(row.dead))
+    return None if row is None else _series(row)
 
 
 async def save(engine: AsyncEngine, key: Key, series: Series) -> None:
@@ -126,9 +128,7 @@ async def owed(engine: AsyncEngine, endpoint: str, agency: str) -> list[tuple[Ke
     async with engine.connect() as conn:
         rows = (await conn.execute(select(RETRY).where(RETRY.c.endpoint == endpoint, RETRY.c.agency == agency,
                                                        RETRY.c.dead.is_(True)))).all()
-    return [(Key(endpoint, agency, int(r.event_position)),
-             Series(int(r.attempts), datetime.fromisoformat(r.due_at), r.audit_seq, r.disclosure, r.last_error,
-                    True)) for r in rows]
+    return [(Key(endpoint, agency, int(r.event_position)), _series(r)) for r in rows]
 
 
 async def is_dead_letter(engine: AsyncEngine, key: Key) -> bool:
@@ -167,7 +167,7 @@ def undelivered_record(event: ChangeEvent, subscriber: Subscriber, seq: int, why
     op = subscriber.operation
     return AuditEvent(
         occurred_at=datetime.now(UTC), trace_id=event.trace_id,
-        request_id=f"{event.event_id}/{subscriber.connection_id}", actor_id=subscriber.subject,
+        request_id=request_id(event, subscriber), actor_id=subscriber.subject,
         actor_kind=subscriber.kind, agency=subscriber.agency, roles=subscriber.roles,
         source_address=subscriber.source_address, user_agent=subscriber.user_agent, purpose=subscriber.purpose,
         justification=f"undelivered: what #{seq} records as disclosed never reached the receiver ({why})",
